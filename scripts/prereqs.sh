@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the system needs on a fresh Debian machine, skipping whatever is already present.
+# MariaDB and Redis come from apt; anvil, cast and solc from npm (into tools/node_modules).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+need_apt=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server mariadb-client)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+if ((${#need_apt[@]})); then
+  echo "prereqs: installing ${need_apt[*]} from apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  # The packaged services are not used: the AppHost and tests start their own throw-away servers.
+  systemctl disable --now mariadb redis-server >/dev/null 2>&1 || true
+  service mariadb stop >/dev/null 2>&1 || true
+  service redis-server stop >/dev/null 2>&1 || true
+fi
+
+tools="$root/tools"
+if [ ! -x "$tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] || [ ! -d "$tools/node_modules/solc" ]; then
+  echo "prereqs: installing anvil, cast and solc from npm"
+  (cd "$tools" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+if ! dotnet tool list --local 2>/dev/null | grep -q dotnet-ef; then
+  (cd "$root" && dotnet tool restore >/dev/null)
+fi
+echo "prereqs: ready"

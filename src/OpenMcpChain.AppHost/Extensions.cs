@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Configuration;
+
+namespace OpenMcpChain.AppHost;
+
+/// <summary>The infrastructure resources, each runnable as a local executable, a container or an existing server.</summary>
+internal static class Extensions
+{
+    private const string DevnetMnemonic = "test test test test test test test test test test test junk";
+    public const long DevnetChainId = 31337;
+
+    private static string RepoRoot(this IDistributedApplicationBuilder builder) =>
+        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+
+    public static InfraMode GetInfraMode(this IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["Infra:Mode"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Enum.Parse<InfraMode>(configured, ignoreCase: true);
+        }
+        return builder.ExecutionContext.IsPublishMode || ContainerEngineAvailable()
+            ? InfraMode.Containers
+            : InfraMode.Executables;
+    }
+
+    private static bool ContainerEngineAvailable()
+    {
+        var runtimeDir = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") ?? "/run/user/0";
+        return !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_HOST"))
+            || File.Exists("/var/run/docker.sock")
+            || File.Exists("/run/podman/podman.sock")
+            || File.Exists(Path.Combine(runtimeDir, "podman", "podman.sock"));
+    }
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddMySqlServer(
+        this IDistributedApplicationBuilder builder, string name, InfraMode mode)
+    {
+        if (mode == InfraMode.Existing)
+        {
+            return builder.AddConnectionString(name);
+        }
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        if (mode == InfraMode.Containers)
+        {
+            // MariaDB in both modes, so the EF provider sees one server dialect everywhere.
+            var container = builder.AddResource(new MariaDbContainerResource(name, password))
+                .WithImage("library/mariadb", "10.11")
+                .WithEndpoint(targetPort: 3306, name: "tcp", scheme: "tcp")
+                .WithEnvironment("MARIADB_ROOT_PASSWORD", password);
+            return container.WithReadinessCheck(ct => ReadinessChecks.MySqlAsync(container.Resource, ct));
+        }
+        var root = builder.RepoRoot();
+        var server = builder.AddResource(new MariaDbExecutableResource(name, Path.Combine(root, "scripts", "mariadb-server.sh"), root, password))
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "MARIADB_PORT")
+            .WithEnvironment("MARIADB_ROOT_PASSWORD", password)
+            .ExcludeFromManifest();
+        return server.WithReadinessCheck(ct => ReadinessChecks.MySqlAsync(server.Resource, ct));
+    }
+
+    /// <summary>A database on the server; the owning service's migrator creates it on first start.</summary>
+    public static IResourceBuilder<MySqlDatabaseResource> AddDatabase(this IResourceBuilder<IResourceWithConnectionString> server, string name) =>
+        server.ApplicationBuilder.AddResource(new MySqlDatabaseResource(name, server.Resource));
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(
+        this IDistributedApplicationBuilder builder, string name, InfraMode mode)
+    {
+        switch (mode)
+        {
+            case InfraMode.Existing:
+                return builder.AddConnectionString(name);
+            case InfraMode.Containers:
+                return builder.AddRedis(name);
+        }
+        var dataDir = Path.Combine(Path.GetTempPath(), "openmcp-chain");
+        Directory.CreateDirectory(dataDir);
+        var redis = builder.AddResource(new RedisExecutableResource(name, "redis-server", dataDir))
+            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithArgs(ctx =>
+            {
+                var endpoint = ctx.Resource is RedisExecutableResource r ? r.Endpoint : throw new InvalidOperationException();
+                ctx.Args.Add("--bind"); ctx.Args.Add("127.0.0.1");
+                ctx.Args.Add("--port"); ctx.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+                ctx.Args.Add("--save"); ctx.Args.Add("");
+                ctx.Args.Add("--appendonly"); ctx.Args.Add("no");
+            })
+            .ExcludeFromManifest();
+        return redis.WithReadinessCheck(ct => ReadinessChecks.RedisAsync(redis.Resource.Endpoint, ct));
+    }
+
+    /// <summary>The default chain: a local anvil devnet (chain id 31337, the standard test mnemonic) on port 8545.</summary>
+    public static Devnet AddDevnet(this IDistributedApplicationBuilder builder, string name, InfraMode mode)
+    {
+        if (mode == InfraMode.Existing)
+        {
+            var url = builder.Configuration["Devnet:RpcUrl"]
+                ?? throw new InvalidOperationException("Infra:Mode=existing needs Devnet:RpcUrl.");
+            var external = builder.AddExternalService(name, url);
+            return new Devnet(external, ReferenceExpression.Create($"{url}"));
+        }
+        string[] anvilArgs = ["--chain-id", DevnetChainId.ToString(), "--mnemonic", DevnetMnemonic];
+        IResourceBuilder<IResourceWithEndpoints> devnet;
+        if (mode == InfraMode.Containers)
+        {
+            devnet = builder.AddContainer(name, "ghcr.io/foundry-rs/foundry", "v1.3.5")
+                .WithEntrypoint("anvil")
+                .WithArgs([.. anvilArgs, "--host", "0.0.0.0", "--port", "8545"])
+                .WithHttpEndpoint(targetPort: 8545, name: "http");
+        }
+        else
+        {
+            var anvil = Path.Combine(builder.RepoRoot(), "tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+            var executable = builder.AddExecutable(name, anvil, builder.RepoRoot())
+                .WithHttpEndpoint(port: builder.Configuration.GetValue("Devnet:Port", 8545), name: "http");
+            executable.WithArgs(ctx =>
+            {
+                foreach (var arg in anvilArgs)
+                {
+                    ctx.Args.Add(arg);
+                }
+                ctx.Args.Add("--host"); ctx.Args.Add("127.0.0.1");
+                ctx.Args.Add("--port"); ctx.Args.Add(executable.GetEndpoint("http").Property(EndpointProperty.TargetPort));
+            });
+            devnet = executable.ExcludeFromManifest();
+        }
+        var endpoint = devnet.GetEndpoint("http");
+        devnet.WithReadinessCheck(ct => ReadinessChecks.JsonRpcAsync(endpoint, ct));
+        return new Devnet(devnet, ReferenceExpression.Create($"{endpoint}"));
+    }
+
+    /// <summary>Points a service at the devnet as its <c>devnet</c> network.</summary>
+    public static IResourceBuilder<T> WithNetwork<T>(this IResourceBuilder<T> service, Devnet devnet)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        service.WithEnvironment("Networks__devnet__RpcUrl", devnet.RpcUrl)
+            .WithEnvironment("Networks__devnet__ChainId", DevnetChainId.ToString())
+            .WaitFor(devnet.Resource);
+
+    /// <summary>llm-bridge: python3 locally, a container built from its own Dockerfile when published.</summary>
+    public static IResourceBuilder<ExecutableResource> AddLlmBridge(
+        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ParameterResource> apiKey) =>
+        builder.AddExecutable(name, "python3", Path.Combine(builder.RepoRoot(), "llm-bridge"), "app.py")
+            .WithHttpEndpoint(env: "PORT", name: "http")
+            .WithEnvironment("PYTHONUNBUFFERED", "1")
+            .WithEnvironment("LLM_UPSTREAM_URL", builder.Configuration["LlmBridge:UpstreamUrl"] ?? "")
+            .WithEnvironment("LLM_UPSTREAM_MODEL", builder.Configuration["LlmBridge:UpstreamModel"] ?? "")
+            .WithEnvironment("LLM_API_KEY", apiKey)
+            .WithHttpHealthCheck("/health")
+            .PublishAsDockerFile();
+}
+
+/// <summary>The chain resource and the RPC URL services are given for it.</summary>
+internal sealed record Devnet(IResourceBuilder<IResource> Resource, ReferenceExpression RpcUrl);

@@ -1,0 +1,49 @@
+using OpenMcpChain.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var infra = builder.GetInfraMode();
+
+// Resources: databases, cache/queue, chain, model.
+var mysql = builder.AddMySqlServer("mysql", infra);
+var agentDb = mysql.AddDatabase("agentdb");
+var chainDb = mysql.AddDatabase("chaindb");
+var proofDb = mysql.AddDatabase("proofdb");
+var redis = builder.AddRedisServer("redis", infra);
+var devnet = builder.AddDevnet("devnet", infra);
+var llmApiKey = builder.AddParameter("llm-api-key", secret: true);
+var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
+
+// Keys are secret parameters; appsettings.json holds public anvil keys for the devnet only.
+var chainWalletKey = builder.AddParameter("chain-wallet-key", secret: true);
+var proofSignerKey = builder.AddParameter("proof-signer-key", secret: true);
+
+// Services.
+var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
+    .WithReference(proofDb).WaitFor(mysql)
+    .WithEnvironment("Signer__PrivateKey", proofSignerKey)
+    .WithHttpHealthCheck("/health");
+
+var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
+    .WithReference(chainDb).WaitFor(mysql)
+    .WithReference(redis).WaitFor(redis)
+    .WithNetwork(devnet)
+    .WithEnvironment("Wallets__default__PrivateKey", chainWalletKey)
+    .WithHttpHealthCheck("/health");
+
+var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agentservice")
+    .WithReference(agentDb).WaitFor(mysql)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(llmBridge.GetEndpoint("http")).WaitFor(llmBridge)
+    .WithReference(chainService).WaitFor(chainService)
+    .WithReference(proofService).WaitFor(proofService)
+    .WithHttpHealthCheck("/health");
+
+// The edge: the public API on the original daemon's port (launchSettings: http://localhost:8080).
+builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
+    .WithReference(agentService).WaitFor(agentService)
+    .WithReference(proofService)
+    .WithReference(chainService)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

@@ -1,0 +1,19 @@
+namespace OpenMcpChain.Sdk.Contracts;
+
+/// <summary>The body of every 4xx/5xx answer: a stable <see cref="Code"/> and a human <see cref="Message"/>.</summary>
+public sealed record ApiError(string Code, string Message);
+
+/// <summary>The stable error codes a caller can meet.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidArgument = "INVALID_ARGUMENT";
+    public const string TaskNotFound = "TASK_NOT_FOUND";
+    public const string NotFound = "NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+    public const string Unavailable = "UNAVAILABLE";
+    public const string Internal = "INTERNAL";
+    public const string LlmUnavailable = "LLM_UNAVAILABLE";
+    public const string ToolFailed = "TOOL_FAILED";
+    public const string AttestationFailed = "ATTESTATION_FAILED";
+}

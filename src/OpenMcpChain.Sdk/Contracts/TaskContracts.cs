@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenMcpChain.Sdk.Contracts;
+
+/// <summary>The body of <c>POST /api/v1/tasks</c>, wire-compatible with the original daemon.</summary>
+public sealed record CreateTaskRequest(
+    string? Goal,
+    string? ChainAction = null,
+    string? Address = null,
+    Dictionary<string, JsonElement>? Metadata = null,
+    string? Network = null,
+    string? SessionId = null);
+
+/// <summary>A task as the API returns it; times are UNIX seconds.</summary>
+public sealed record TaskResponse
+{
+    /// <summary>The task id (also returned as <c>id</c> by the single-task read, as the daemon did).</summary>
+    public required string TaskId { get; init; }
+    public string Id => TaskId;
+    public required string Status { get; init; }
+    public int Attempts { get; init; }
+    public int MaxRetries { get; init; }
+    public required string Goal { get; init; }
+    public string ChainAction { get; init; } = "";
+    public string Address { get; init; } = "";
+    public Dictionary<string, JsonElement> Metadata { get; init; } = [];
+    public string? Network { get; init; }
+    public string? SessionId { get; init; }
+    public TaskResult? Result { get; init; }
+    public TaskError? Error { get; init; }
+    public long CreatedAt { get; init; }
+    public long UpdatedAt { get; init; }
+}
+
+/// <summary>What the agent produced, with where it came from.</summary>
+public sealed record TaskResult
+{
+    public string Thought { get; init; } = "";
+    public string Reply { get; init; } = "";
+    public long ChainId { get; init; }
+    public long BlockNumber { get; init; }
+    public List<Observation> Observations { get; init; } = [];
+    public Provenance? Provenance { get; init; }
+}
+
+/// <summary>One tool call the agent made and what came back.</summary>
+public sealed record Observation(string Tool, JsonElement Arguments, string Output, bool IsError);
+
+/// <summary>Why a task failed, with a stable code.</summary>
+public sealed record TaskError(string Code, string Message);
+
+/// <summary>The proof that a task's outcome was produced and signed by the ProofService signer.</summary>
+public sealed record Provenance
+{
+    public required string Signer { get; init; }
+    public required string Signature { get; init; }
+    /// <summary>The signature scheme; <c>eip191</c> means <see cref="Message"/> was signed as a personal message.</summary>
+    public required string Scheme { get; init; }
+    /// <summary>Exactly the text that was signed: canonical JSON of the task id, goal and result.</summary>
+    public required string Message { get; init; }
+    [JsonPropertyName("typed_data")]
+    public JsonElement? TypedData { get; init; }
+    public JsonElement? Log { get; init; }
+    public JsonElement? Anchor { get; init; }
+}
+
+/// <summary>A page of tasks.</summary>
+public sealed record TaskListResponse(List<TaskResponse> Tasks, int Total, bool HasMore, int? NextOffset);
+
+/// <summary>Task counts per status for the same filters as the list.</summary>
+public sealed record TaskStatsResponse(int Total, int Pending, int Running, int Succeeded, int Failed, long? OldestUpdatedAt, long? NewestUpdatedAt);
+
+/// <summary>The statuses a task passes through, as they appear on the wire.</summary>
+public static class TaskStatuses
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Running, Succeeded, Failed];
+    public static bool IsFinal(string status) => status is Succeeded or Failed;
+}
