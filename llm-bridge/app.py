@@ -1,6 +1,120 @@
+"""llm-bridge: an OpenAI-compatible chat-completions server (stdlib only).
+
+Offline (default) it answers with the deterministic planner; with LLM_UPSTREAM_URL set it forwards
+requests to that OpenAI-compatible provider, adding LLM_API_KEY, which is never logged.
+"""
+import json
+import logging
 import os
-from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
-class H(BaseHTTPRequestHandler):
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import planner
+
+MODEL = "offline-planner"
+log = logging.getLogger("llm-bridge")
+
+
+def count_tokens(value):
+    """A stable approximation (about four characters a token), enough for accounting offline."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+def complete(body):
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ValueError("messages must be a non-empty array")
+    message = planner.plan(messages, body.get("tools") or [])
+    prompt_tokens = count_tokens(messages) + count_tokens(body.get("tools") or [])
+    completion_tokens = count_tokens(message.get("content") or message.get("tool_calls") or "")
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model") or MODEL,
+        "choices": [{"index": 0, "message": message,
+                     "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "llm-bridge/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        log.info("%s %s", self.address_string(), fmt % args)
+
+    def _send(self, status, payload):
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status, code, message):
+        self._send(status, {"error": {"message": message, "type": "invalid_request_error", "code": code}})
+
     def do_GET(self):
-        self.send_response(200); self.end_headers(); self.wfile.write(b'ok')
-ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
+        if self.path == "/health":
+            self._send(200, {"status": "ok", "mode": "upstream" if upstream_url() else "offline"})
+        elif self.path in ("/v1/models", "/models"):
+            self._send(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "openmcp-chain"}]})
+        else:
+            self._error(404, "not_found", f"no route GET {self.path}")
+
+    def do_POST(self):
+        if self.path not in ("/v1/chat/completions", "/chat/completions"):
+            self._error(404, "not_found", f"no route POST {self.path}")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw or b"null")
+            if not isinstance(body, dict):
+                raise ValueError("the body must be a JSON object")
+        except ValueError as e:
+            self._error(400, "invalid_json", f"invalid request body: {e}")
+            return
+        if upstream_url():
+            self._forward(raw)
+            return
+        try:
+            self._send(200, complete(body))
+        except ValueError as e:
+            self._error(400, "invalid_request", str(e))
+
+    def _forward(self, raw):
+        request = urllib.request.Request(
+            upstream_url().rstrip("/") + "/chat/completions", data=raw, method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {os.environ.get('LLM_API_KEY', '')}"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                self._send(response.status, json.loads(response.read()))
+        except urllib.error.HTTPError as e:
+            self._error(502 if e.code >= 500 else e.code, "upstream_error", f"the upstream provider answered {e.code}")
+        except (urllib.error.URLError, TimeoutError) as e:
+            self._error(502, "upstream_unavailable", f"the upstream provider is unreachable: {getattr(e, 'reason', e)}")
+
+
+def upstream_url():
+    return os.environ.get("LLM_UPSTREAM_URL", "").strip()
+
+
+def main():
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    port = int(os.environ.get("PORT", "8000"))
+    host = os.environ.get("HOST", "127.0.0.1")
+    server = ThreadingHTTPServer((host, port), Handler)
+    log.info("llm-bridge listening on http://%s:%d (%s)", host, port, "upstream" if upstream_url() else "offline planner")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,11 @@
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+app.MapPublicApi();
+
 app.Run();

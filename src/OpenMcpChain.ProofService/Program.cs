@@ -1,5 +1,12 @@
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+app.MapSignerApi();
+app.MapAttestationsApi();
+
 app.Run();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,7 @@ public static class ApiErrors
     }
 
     /// <summary>A 4xx/5xx result with the given code and message.</summary>
-    public static IResult Problem(int status, string code, string message) =>
+    public static ProblemHttpResult Problem(int status, string code, string message) =>
         TypedResults.Problem(statusCode: status, detail: message,
             extensions: new Dictionary<string, object?> { ["code"] = code, ["message"] = message });
 

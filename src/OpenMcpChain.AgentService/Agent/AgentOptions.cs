@@ -1,0 +1,22 @@
+namespace OpenMcpChain.AgentService.Agent;
+
+/// <summary>Limits and endpoints of the agent loop (<c>Agent:*</c>).</summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    /// <summary>The OpenAI-compatible base URL of the model (llm-bridge by default, found through service discovery).</summary>
+    public string LlmEndpoint { get; set; } = "http://llm-bridge/v1";
+    public string Model { get; set; } = "offline-planner";
+    public string ApiKey { get; set; } = "unused";
+    public string ChainMcpEndpoint { get; set; } = "http://chainservice/mcp";
+    public int MaxSteps { get; set; } = 8;
+    public int MaxRetries { get; set; } = 3;
+    public TimeSpan TaskTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public int Concurrency { get; set; } = 4;
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A stream message unacknowledged this long belongs to a crashed worker and is taken over.</summary>
+    public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromMinutes(3);
+
+    public override string ToString() => $"{nameof(AgentOptions)} {{ Model = {Model}, ApiKey = *** }}";
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using ModelContextProtocol.Client;
+
+namespace OpenMcpChain.AgentService.Agent;
+
+/// <summary>Opens an MCP session with ChainService for one task: its tools, and the chain context the task ran against.</summary>
+public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.Extensions.Options.IOptions<AgentOptions> options, ILoggerFactory loggers)
+{
+    public const string HttpClientName = "chain-mcp";
+
+    public async Task<McpClient> ConnectAsync(CancellationToken ct)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(options.Value.ChainMcpEndpoint),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            Name = "chainservice",
+        }, httpClients.CreateClient(HttpClientName), loggers, ownsHttpClient: true);
+        return await McpClient.CreateAsync(transport, new McpClientOptions(), loggers, ct);
+    }
+
+    /// <summary>The chain id and latest block, read through the same tool the agent uses.</summary>
+    public static async Task<(long ChainId, long BlockNumber)> GetChainContextAsync(McpClient client, string? network, CancellationToken ct)
+    {
+        var args = new Dictionary<string, object?>();
+        if (!string.IsNullOrWhiteSpace(network))
+        {
+            args["network"] = network;
+        }
+        var result = await client.CallToolAsync("get_chain_info", args, cancellationToken: ct);
+        var text = result.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().FirstOrDefault()?.Text ?? "";
+        if (result.IsError == true)
+        {
+            throw new AgentFailure(text.Split(':')[0] is { Length: > 0 } code && code.All(c => char.IsUpper(c) || c == '_') ? code : "TOOL_FAILED",
+                $"Reading the chain failed: {text}", transient: text.StartsWith("RPC_UNAVAILABLE", StringComparison.Ordinal));
+        }
+        var info = result.StructuredContent is { } structured
+            ? structured.Deserialize<JsonElement>()
+            : JsonDocument.Parse(text).RootElement;
+        return (info.GetProperty("chain_id").GetInt64(), info.GetProperty("block_number").GetInt64());
+    }
+}

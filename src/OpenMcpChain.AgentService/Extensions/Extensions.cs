@@ -1,0 +1,51 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using OpenMcpChain.AgentService.Agent;
+using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.AgentService.Queue;
+using OpenMcpChain.Shared;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddMySqlDbContext<AgentDbContext>("agentdb");
+        builder.AddRedisClient("redis", configureOptions: o => o.AbortOnConnectFail = false);
+
+        builder.Services.AddOptions<AgentOptions>()
+            .BindConfiguration(AgentOptions.SectionName)
+            .Validate(o => o.MaxSteps > 0 && o.Concurrency > 0 && o.MaxRetries >= 0, "Agent limits must be positive.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<TaskQueue>();
+        builder.Services.AddScoped<TaskProcessor>();
+        builder.Services.AddScoped<TaskServices>();
+        builder.Services.AddHostedService<TaskWorker>();
+        builder.Services.AddHostedService<PendingTaskSweeper>();
+
+        builder.Services.AddScoped<AgentRunner>();
+        builder.Services.AddSingleton<ChainToolsClient>();
+        builder.Services.AddHttpClient(ChainToolsClient.HttpClientName);
+        builder.Services.AddHttpClient<ProofClient>(c => c.BaseAddress = new Uri("http://proofservice"));
+        builder.Services.AddHttpClient("llm");
+        builder.Services.AddChatClient(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+                var openAi = new OpenAIClient(new ApiKeyCredential(options.ApiKey), new OpenAIClientOptions
+                {
+                    Endpoint = new Uri(options.LlmEndpoint),
+                    Transport = new HttpClientPipelineTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient("llm")),
+                });
+                return openAi.GetChatClient(options.Model).AsIChatClient();
+            })
+            .UseFunctionInvocation(configure: f =>
+                f.MaximumIterationsPerRequest = builder.Configuration.GetValue($"{AgentOptions.SectionName}:MaxSteps", 8))
+            .UseOpenTelemetry(configure: o => o.EnableSensitiveData = false)
+            .UseLogging();
+    }
+}

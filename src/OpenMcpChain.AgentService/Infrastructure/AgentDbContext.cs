@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.Shared;
+
+namespace OpenMcpChain.AgentService.Infrastructure;
+
+public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : DbContext(options)
+{
+    public DbSet<AgentTask> Tasks => Set<AgentTask>();
+
+    protected override void OnModelCreating(ModelBuilder builder) =>
+        builder.ApplyConfigurationsFromAssembly(typeof(AgentDbContext).Assembly);
+}
+
+internal sealed class AgentDbContextFactory : DesignTimeFactory<AgentDbContext>;

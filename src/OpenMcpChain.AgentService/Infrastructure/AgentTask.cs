@@ -1,0 +1,25 @@
+namespace OpenMcpChain.AgentService.Infrastructure;
+
+/// <summary>A submitted task and, once it ran, its outcome.</summary>
+public sealed class AgentTask
+{
+    public required string Id { get; set; }
+    public required string Goal { get; set; }
+    public string ChainAction { get; set; } = "";
+    public string Address { get; set; } = "";
+    public string MetadataJson { get; set; } = "{}";
+    public string? Network { get; set; }
+    public string? SessionId { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public string Status { get; set; } = "pending";
+    public int Attempts { get; set; }
+    public int MaxRetries { get; set; }
+    /// <summary>The result as the API returns it (JSON), set when the task succeeds.</summary>
+    public string? ResultJson { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+    /// <summary>When the task reached the Redis stream; null means the sweeper must still enqueue it.</summary>
+    public DateTimeOffset? EnqueuedAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

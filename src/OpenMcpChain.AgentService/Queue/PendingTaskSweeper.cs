@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenMcpChain.AgentService.Agent;
+using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.Sdk.Contracts;
+
+namespace OpenMcpChain.AgentService.Queue;
+
+/// <summary>Enqueues pending tasks that never reached the stream (Redis down at submit) or were handed back for a retry.</summary>
+public sealed class PendingTaskSweeper(IServiceScopeFactory scopes, TaskQueue queue, IOptions<AgentOptions> options, ILogger<PendingTaskSweeper> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Sweeping pending tasks failed: {Reason}", e.Message);
+            }
+        }
+    }
+
+    public async Task SweepAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+        var cutoff = DateTimeOffset.UtcNow - options.Value.SweepInterval;
+        var stranded = await db.Tasks
+            .Where(t => t.Status == TaskStatuses.Pending && t.EnqueuedAt == null && t.UpdatedAt <= cutoff)
+            .OrderBy(t => t.UpdatedAt)
+            .Select(t => t.Id)
+            .Take(100)
+            .ToListAsync(ct);
+        foreach (var id in stranded)
+        {
+            if (!await queue.TryEnqueueAsync(id))
+            {
+                return;
+            }
+            var now = DateTimeOffset.UtcNow;
+            await db.Tasks.Where(t => t.Id == id).ExecuteUpdateAsync(s => s.SetProperty(t => t.EnqueuedAt, now), ct);
+            logger.LogInformation("Task {TaskId} re-enqueued by the sweeper", id);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using OpenMcpChain.AgentService.Agent;
+
+namespace OpenMcpChain.AgentService.Queue;
+
+/// <summary>Consumes the task stream with <see cref="AgentOptions.Concurrency"/> loops; a message is acknowledged after its task's state is committed.</summary>
+public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOptions<AgentOptions> options, ILogger<TaskWorker> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(200);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WaitForQueueAsync(stoppingToken);
+        var consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
+        var loops = Enumerable.Range(0, Math.Max(1, options.Value.Concurrency))
+            .Select(i => ConsumeAsync($"{consumer}-{i}", stoppingToken));
+        await Task.WhenAll(loops);
+    }
+
+    private async Task WaitForQueueAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await queue.EnsureGroupAsync();
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning("The task stream is not reachable yet: {Reason}", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(string consumer, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var messages = await queue.ReclaimAsync(consumer, options.Value.ReclaimAfter, 1);
+                if (messages.Count == 0)
+                {
+                    messages = await queue.ReadAsync(consumer, 1);
+                }
+                if (messages.Count == 0)
+                {
+                    await Task.Delay(IdleDelay, ct);
+                    continue;
+                }
+                foreach (var message in messages)
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<TaskProcessor>().ProcessAsync(message, ct);
+                    await queue.AckAsync(message);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Consumer {Consumer} failed; retrying", consumer);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    /// <summary>The public routes and the service each one is forwarded to (found through service discovery).</summary>
+    private static readonly (string Route, string Path, string Cluster)[] Routes =
+    [
+        ("tasks", "/api/v1/tasks/{**rest}", "agentservice"),
+    ];
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(
+                [.. Routes.Select(r => new RouteConfig { RouteId = r.Route, ClusterId = r.Cluster, Match = new RouteMatch { Path = r.Path } })],
+                [.. Routes.Select(r => r.Cluster).Distinct().Select(c => new ClusterConfig
+                {
+                    ClusterId = c,
+                    Destinations = new Dictionary<string, DestinationConfig> { [c] = new() { Address = $"http://{c}" } },
+                })])
+            .AddServiceDiscoveryDestinationResolver();
+    }
+}

@@ -1,0 +1,15 @@
+using OpenMcpChain.ProofService.Signing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class SignerApi
+{
+    public static RouteGroupBuilder MapSignerApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/signer");
+        api.MapGet("/", (OutcomeSigner signer) => TypedResults.Ok(new SignerResponse(signer.Address, OutcomeSigner.Scheme)));
+        return api;
+    }
+}
+
+public sealed record SignerResponse(string Address, string Scheme);

@@ -1,0 +1,18 @@
+using OpenMcpChain.ProofService.Infrastructure;
+using OpenMcpChain.ProofService.Signing;
+using OpenMcpChain.Shared;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddMySqlDbContext<ProofDbContext>("proofdb");
+        builder.Services.AddOptions<SignerOptions>()
+            .BindConfiguration(SignerOptions.SectionName)
+            .Validate(o => SignerOptions.IsValidKey(o.PrivateKey), "Signer:PrivateKey must be a 32-byte hex secp256k1 key.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<OutcomeSigner>();
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.Shared;
+
+namespace OpenMcpChain.ProofService.Infrastructure;
+
+public sealed class ProofDbContext(DbContextOptions<ProofDbContext> options) : DbContext(options)
+{
+    public DbSet<Attestation> Attestations => Set<Attestation>();
+
+    protected override void OnModelCreating(ModelBuilder builder) =>
+        builder.ApplyConfigurationsFromAssembly(typeof(ProofDbContext).Assembly);
+}
+
+internal sealed class ProofDbContextFactory : DesignTimeFactory<ProofDbContext>;

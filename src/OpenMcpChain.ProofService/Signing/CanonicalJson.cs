@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenMcpChain.ProofService.Signing;
+
+/// <summary>One byte-exact JSON form for a value: object keys sorted by ordinal, no insignificant whitespace.</summary>
+public static class CanonicalJson
+{
+    public static string Serialize(JsonNode? node) => Canonicalize(node)?.ToJsonString() ?? "null";
+
+    private static JsonNode? Canonicalize(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, Canonicalize(p.Value)))),
+        JsonArray array => new JsonArray([.. array.Select(Canonicalize)]),
+        JsonValue value => JsonNode.Parse(value.ToJsonString()),
+        _ => null,
+    };
+}

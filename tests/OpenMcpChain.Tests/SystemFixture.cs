@@ -1,0 +1,54 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Nethereum.Web3;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>The whole system (AppHost with real MariaDB, Redis, anvil, llm-bridge and the four services), started once per collection.</summary>
+public sealed class SystemFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    public DistributedApplication App { get; private set; } = null!;
+    public HttpClient Gateway { get; private set; } = null!;
+    public OpenMcpChainClient Client { get; private set; } = null!;
+    public Web3 Devnet { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
+            ["--Infra:Mode=executables"], cts.Token);
+        builder.Services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        App = await builder.BuildAsync(cts.Token);
+        await App.StartAsync(cts.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token);
+
+        Gateway = App.CreateHttpClient("gateway", "http");
+        Client = new OpenMcpChainClient(Gateway);
+        Devnet = new Web3(App.GetEndpoint("devnet", "http").ToString());
+    }
+
+    public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SystemCollection : ICollectionFixture<SystemFixture>
+{
+    public const string Name = "system";
+}
