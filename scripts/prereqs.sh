@@ -21,10 +21,9 @@ fi
 tools="$root/tools"
 if [ ! -x "$tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] || [ ! -d "$tools/node_modules/solc" ]; then
   echo "prereqs: installing anvil, cast and solc from npm"
-  (cd "$tools" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  (cd "$tools" && npm install --no-audit --no-fund --loglevel=error --no-package-lock >/dev/null)
 fi
 
-if ! dotnet tool list --local 2>/dev/null | grep -q dotnet-ef; then
-  (cd "$root" && dotnet tool restore >/dev/null)
-fi
+command -v python3 >/dev/null 2>&1 || { echo "prereqs: python3 is required" >&2; exit 1; }
+command -v dotnet >/dev/null 2>&1 || { echo "prereqs: the .NET SDK (see global.json) is required" >&2; exit 1; }
 echo "prereqs: ready"

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -16,6 +17,8 @@ public static class OpenMcpChainJson
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.TypeInfoResolver ??= new DefaultJsonTypeInfoResolver();
+        // Readable JSON: quotes and non-ASCII text stay as they are (still valid JSON; bodies are never embedded in HTML).
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         return options;
     }
 }

@@ -23,7 +23,10 @@ public sealed class SystemFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             ["--Infra:Mode=executables"], cts.Token);
-        builder.Services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(l => l
+            .SetMinimumLevel(LogLevel.Warning)
+            // Probes fail while resources start; that is expected, not news.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);

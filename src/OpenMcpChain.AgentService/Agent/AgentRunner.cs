@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.AgentService.Agent;
@@ -84,19 +85,34 @@ public sealed class AgentRunner(
         var results = contents.OfType<FunctionResultContent>().ToDictionary(r => r.CallId);
         return contents.OfType<FunctionCallContent>().Select(call =>
         {
-            var output = results.TryGetValue(call.CallId, out var r) ? Render(r.Result) : "";
-            var isError = output.Contains("\"isError\":true", StringComparison.Ordinal) || r?.Exception is not null;
+            var (output, isError) = results.TryGetValue(call.CallId, out var r) ? Render(r) : ("", true);
             return new Observation(call.Name, JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()), output, isError);
         }).ToList();
     }
 
-    private static string Render(object? value) => value switch
+    /// <summary>An MCP tool result as the caller needs it: its structured content (or text), and whether the tool failed.</summary>
+    private static (string Output, bool IsError) Render(FunctionResultContent result)
     {
-        null => "",
-        string s => s,
-        JsonElement e => e.GetRawText(),
-        _ => JsonSerializer.Serialize(value),
-    };
+        if (result.Exception is { } e)
+        {
+            return (e.Message, true);
+        }
+        if (result.Result is not JsonElement { ValueKind: JsonValueKind.Object } element)
+        {
+            return (result.Result?.ToString() ?? "", false);
+        }
+        var isError = element.TryGetProperty("isError", out var flag) && flag.ValueKind == JsonValueKind.True;
+        if (!isError && element.TryGetProperty("structuredContent", out var structured))
+        {
+            return (JsonSerializer.Serialize(structured, OpenMcpChainJson.Options), false);
+        }
+        var text = element.TryGetProperty("content", out var blocks) && blocks.ValueKind == JsonValueKind.Array
+            ? string.Join("\n", blocks.EnumerateArray()
+                .Where(b => b.TryGetProperty("text", out _))
+                .Select(b => b.GetProperty("text").GetString()))
+            : element.GetRawText();
+        return (text, isError);
+    }
 
     /// <summary>Turns an unreachable dependency into a transient, coded failure (retried), and lets everything else through.</summary>
     private static async Task<T> Guard<T>(string code, string what, Func<Task<T>> call)

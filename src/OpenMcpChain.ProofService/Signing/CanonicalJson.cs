@@ -1,12 +1,15 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace OpenMcpChain.ProofService.Signing;
 
-/// <summary>One byte-exact JSON form for a value: object keys sorted by ordinal, no insignificant whitespace.</summary>
+/// <summary>One byte-exact JSON form for a value: object keys sorted by ordinal, no insignificant whitespace, minimal escaping.</summary>
 public static class CanonicalJson
 {
-    public static string Serialize(JsonNode? node) => Canonicalize(node)?.ToJsonString() ?? "null";
+    private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Serialize(JsonNode? node) => Canonicalize(node)?.ToJsonString(Options) ?? "null";
 
     private static JsonNode? Canonicalize(JsonNode? node) => node switch
     {
