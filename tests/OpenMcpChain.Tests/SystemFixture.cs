@@ -22,7 +22,8 @@ public sealed class SystemFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
-            ["--Infra:Mode=executables"], cts.Token);
+            // Resource logs reach the test output at Warning and above; a failing run still shows what went wrong.
+            ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.
