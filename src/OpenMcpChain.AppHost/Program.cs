@@ -16,6 +16,9 @@ var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
 // Keys are secret parameters; appsettings.json holds public anvil keys for the devnet only.
 var chainWalletKey = builder.AddParameter("chain-wallet-key", secret: true);
 var proofSignerKey = builder.AddParameter("proof-signer-key", secret: true);
+// Callers of ChainService: the agent, and an operator who may approve parked writes. Generated per environment.
+var agentChainKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(builder, "chain-agent-key", secret: true, new() { MinLength = 32, Special = false });
+var operatorChainKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(builder, "chain-operator-key", secret: true, new() { MinLength = 32, Special = false });
 
 // Services.
 var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
@@ -28,6 +31,9 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     .WithReference(redis).WaitFor(redis)
     .WithNetwork(devnet)
     .WithEnvironment("Wallets__default__PrivateKey", chainWalletKey)
+    .WithEnvironment("Callers__agentservice__ApiKey", agentChainKey)
+    .WithEnvironment("Callers__operator__ApiKey", operatorChainKey)
+    .WithEnvironment("Callers__operator__CanApprove", "true")
     .WithHttpHealthCheck("/health");
 
 var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agentservice")
@@ -35,6 +41,7 @@ var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agent
     .WithReference(redis).WaitFor(redis)
     .WithReference(llmBridge.GetEndpoint("http")).WaitFor(llmBridge)
     .WithReference(chainService).WaitFor(chainService)
+    .WithEnvironment("Agent__ChainApiKey", agentChainKey)
     .WithReference(proofService).WaitFor(proofService)
     .WithHttpHealthCheck("/health");
 

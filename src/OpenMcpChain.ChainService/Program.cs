@@ -1,3 +1,5 @@
+using OpenMcpChain.ChainService.Callers;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,6 +8,13 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseCallerAuthentication();
 app.MapMcp("/mcp");
+app.MapToolsApi();
+app.MapApprovalsApi();
+app.MapSubscriptionsApi();
 
 app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

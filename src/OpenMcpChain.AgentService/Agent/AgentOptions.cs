@@ -10,6 +10,8 @@ public sealed class AgentOptions
     public string Model { get; set; } = "offline-planner";
     public string ApiKey { get; set; } = "unused";
     public string ChainMcpEndpoint { get; set; } = "http://chainservice/mcp";
+    /// <summary>The agent's API key at ChainService (a secret parameter).</summary>
+    public string ChainApiKey { get; set; } = "";
     public int MaxSteps { get; set; } = 8;
     public int MaxRetries { get; set; } = 3;
     public TimeSpan TaskTimeout { get; set; } = TimeSpan.FromMinutes(2);
@@ -18,5 +20,5 @@ public sealed class AgentOptions
     /// <summary>A stream message unacknowledged this long belongs to a crashed worker and is taken over.</summary>
     public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromMinutes(3);
 
-    public override string ToString() => $"{nameof(AgentOptions)} {{ Model = {Model}, ApiKey = *** }}";
+    public override string ToString() => $"{nameof(AgentOptions)} {{ Model = {Model}, ApiKey = ***, ChainApiKey = *** }}";
 }

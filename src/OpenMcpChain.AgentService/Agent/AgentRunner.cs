@@ -22,7 +22,7 @@ public sealed class AgentRunner(
 
     public async Task<TaskResult> RunAsync(AgentTask task, CancellationToken ct)
     {
-        await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(ct));
+        await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task.Id, ct));
         var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask());
         var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));

@@ -8,13 +8,19 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
 {
     public const string HttpClientName = "chain-mcp";
 
-    public async Task<McpClient> ConnectAsync(CancellationToken ct)
+    /// <summary>A session that acts for <paramref name="taskId"/>: ChainService counts its writes against that task's budget.</summary>
+    public async Task<McpClient> ConnectAsync(string taskId, CancellationToken ct)
     {
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(options.Value.ChainMcpEndpoint),
             TransportMode = HttpTransportMode.StreamableHttp,
             Name = "chainservice",
+            AdditionalHeaders = new Dictionary<string, string>
+            {
+                ["Authorization"] = $"Bearer {options.Value.ChainApiKey}",
+                ["X-Task-Id"] = taskId,
+            },
         }, httpClients.CreateClient(HttpClientName), loggers, ownsHttpClient: true);
         return await McpClient.CreateAsync(transport, new McpClientOptions(), loggers, ct);
     }

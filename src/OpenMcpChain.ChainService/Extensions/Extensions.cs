@@ -1,6 +1,14 @@
+using OpenMcpChain.ChainService.Audit;
+using OpenMcpChain.ChainService.Callers;
+using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.ChainService.Policy;
+using OpenMcpChain.ChainService.Subscriptions;
 using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Wallets;
+using OpenMcpChain.ChainService.Writes;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Shared;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -8,14 +16,31 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddMySqlDbContext<ChainDbContext>("chaindb");
+        builder.AddRedisClient("redis", configureOptions: o => o.AbortOnConnectFail = false);
+
         builder.Services.AddOptions<NetworksOptions>()
             .Bind(builder.Configuration.GetSection(NetworksOptions.SectionName))
-            .Validate(o => o.Count > 0 && o.Values.All(n => Uri.IsWellFormedUriString(n.RpcUrl, UriKind.Absolute)),
-                "At least one network with an absolute RpcUrl is required (Networks:{name}:RpcUrl).")
+            .Validate(o => o.Count > 0 && o.Values.All(n => Uri.IsWellFormedUriString(n.RpcUrl, UriKind.Absolute) && n.ConfirmationDepth >= 1),
+                "Each network needs an absolute RpcUrl and a ConfirmationDepth of at least 1 (Networks:{name}:*).")
             .ValidateOnStart();
         builder.Services.AddSingleton<NetworkRegistry>();
         builder.Services.AddHttpClient(NetworkRegistry.HttpClientName);
         builder.Services.AddHealthChecks().AddCheck<NetworkHealthCheck>("networks");
+
+        builder.Services.AddOptions<Dictionary<string, WalletOptions>>().Bind(builder.Configuration.GetSection(WalletRegistry.SectionName));
+        builder.Services.AddSingleton<WalletRegistry>();
+        builder.Services.AddOptions<Dictionary<string, CallerOptions>>().Bind(builder.Configuration.GetSection("Callers"));
+        builder.Services.AddScoped<CallerContext>();
+
+        builder.Services.AddSingleton<BudgetLedger>();
+        builder.Services.AddSingleton<PolicyGate>();
+        builder.Services.AddSingleton<NonceManager>();
+        builder.Services.AddScoped<WriteService>();
+        builder.Services.AddScoped<ToolAudit>();
+        builder.Services.AddScoped<ChainTools>();
+        builder.Services.AddHostedService<TransactionRecovery>();
+        builder.Services.AddHostedService<SubscriptionPoller>();
 
         builder.Services.AddMcpServer()
             .WithHttpTransport(o => o.Stateless = true)

@@ -15,7 +15,10 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options, IHttpClie
 
     public IReadOnlyCollection<string> Names => options.Value.Keys;
 
-    public Web3 Get(string? network)
+    public Web3 Get(string? network) => Resolve(network).Web3;
+
+    /// <summary>The network's canonical name, its client and its options.</summary>
+    public (string Name, Web3 Web3, NetworkOptions Options) Resolve(string? network)
     {
         var name = string.IsNullOrWhiteSpace(network) ? NetworksOptions.DefaultNetwork : network.Trim();
         if (!options.Value.TryGetValue(name, out var config))
@@ -30,7 +33,7 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options, IHttpClie
                 var client = new RpcClient(new Uri(config.RpcUrl), httpClients.CreateClient(HttpClientName));
                 _clients[name] = web3 = new Web3(client);
             }
-            return web3;
+            return (options.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), web3, config);
         }
     }
 }

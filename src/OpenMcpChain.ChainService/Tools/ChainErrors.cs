@@ -2,17 +2,45 @@ using ModelContextProtocol;
 
 namespace OpenMcpChain.ChainService.Tools;
 
-/// <summary>The stable error codes of the chain tools.</summary>
+/// <summary>The stable error codes of the chain layer, the same over MCP and REST.</summary>
 public static class ChainErrorCodes
 {
     public const string InvalidAddress = "INVALID_ADDRESS";
     public const string InvalidArgument = "INVALID_ARGUMENT";
     public const string UnknownNetwork = "UNKNOWN_NETWORK";
+    public const string UnknownWallet = "UNKNOWN_WALLET";
     public const string RpcUnavailable = "RPC_UNAVAILABLE";
+    public const string NotFound = "NOT_FOUND";
+    public const string InsufficientFunds = "INSUFFICIENT_FUNDS";
+    public const string ExecutionReverted = "EXECUTION_REVERTED";
+    public const string NonceConflict = "NONCE_CONFLICT";
+    public const string ApprovalRequired = "APPROVAL_REQUIRED";
+    public const string ApprovalNotFound = "APPROVAL_NOT_FOUND";
+    public const string ApprovalAlreadyDecided = "APPROVAL_ALREADY_DECIDED";
+    public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
+    public const string PolicyValueCap = "POLICY_VALUE_CAP";
+    public const string PolicyGasCap = "POLICY_GAS_CAP";
+    public const string PolicyContractNotAllowed = "POLICY_CONTRACT_NOT_ALLOWED";
+    public const string PolicyMethodNotAllowed = "POLICY_METHOD_NOT_ALLOWED";
+    public const string PolicyBudgetExceeded = "POLICY_BUDGET_EXCEEDED";
+    public const string PolicyWritesDisabled = "POLICY_WRITES_DISABLED";
 }
 
-/// <summary>A tool failure the caller can act on; MCP returns it as an error result whose text starts with the code.</summary>
-public sealed class ChainToolException(string code, string message) : McpException($"{code}: {message}")
+/// <summary>A failure the caller can act on. Over MCP it is an error result whose text starts with the code; over REST a 4xx.</summary>
+public sealed class ChainToolException(string code, string message, object? details = null) : McpException($"{code}: {message}")
 {
     public string Code { get; } = code;
+    public string Detail { get; } = message;
+    /// <summary>Extra facts for the caller (e.g. the approval id), serialised beside code and message.</summary>
+    public object? Details { get; } = details;
+
+    public int HttpStatus => Code switch
+    {
+        ChainErrorCodes.RpcUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ChainErrorCodes.NotFound or ChainErrorCodes.ApprovalNotFound => StatusCodes.Status404NotFound,
+        ChainErrorCodes.ApprovalRequired => StatusCodes.Status202Accepted,
+        ChainErrorCodes.NonceConflict or ChainErrorCodes.ApprovalAlreadyDecided or ChainErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
+        _ when Code.StartsWith("POLICY_", StringComparison.Ordinal) => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status400BadRequest,
+    };
 }

@@ -1,85 +1,322 @@
 using System.ComponentModel;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
 using ModelContextProtocol.Server;
-using Nethereum.JsonRpc.Client;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Util;
 using Nethereum.Web3;
+using OpenMcpChain.ChainService.Abi;
+using OpenMcpChain.ChainService.Audit;
+using OpenMcpChain.ChainService.Callers;
 using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.ChainService.Policy;
+using OpenMcpChain.ChainService.Writes;
+using static OpenMcpChain.ChainService.Writes.WriteService;
 
 namespace OpenMcpChain.ChainService.Tools;
 
-/// <summary>The chain tools an agent calls over MCP.</summary>
+/// <summary>The chain tools, served over MCP at <c>/mcp</c> and as internal REST at <c>/api/tools/{name}</c>.</summary>
 [McpServerToolType]
-public sealed class ChainTools(NetworkRegistry networks, ILogger<ChainTools> logger)
+public sealed class ChainTools(NetworkRegistry networks, WriteService writes, ToolAudit audit, CallerContext caller)
 {
+    private const string NetworkHelp = "Network name; omit for the default network (devnet).";
+
     [McpServerTool(Name = "get_chain_info", Title = "Chain info", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Returns the chain id and the latest block number (with its hash and timestamp) of a network. Use it for questions such as 'what chain is this' or 'what is the latest block'.")]
-    public async Task<ChainInfo> GetChainInfo(
-        [Description("Network name; omit for the default network (devnet).")] string? network = null,
-        CancellationToken ct = default)
-    {
-        var web3 = networks.Get(network);
-        return await CallRpcAsync(async () =>
+    [Description("Returns the chain id and the latest block number (with its hash and timestamp) of a network. Use it for 'what chain is this' or 'what is the latest block'.")]
+    public Task<ChainInfo> GetChainInfo([Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_chain_info", new { network }, async () =>
         {
-            var chainId = await web3.Eth.ChainId.SendRequestAsync();
-            var block = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(
-                Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest());
-            return new ChainInfo(
-                Network: network ?? NetworksOptions.DefaultNetwork,
-                ChainId: (long)chainId.Value,
-                BlockNumber: (long)block.Number.Value,
-                BlockHash: block.BlockHash,
-                BlockTimestamp: (long)block.Timestamp.Value);
+            var (name, web3, _) = networks.Resolve(network);
+            var chainId = await Rpc(() => web3.Eth.ChainId.SendRequestAsync());
+            var block = await Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest()));
+            return new ChainInfo(name, (long)chainId.Value, (long)block.Number.Value, block.BlockHash, (long)block.Timestamp.Value);
         });
-    }
+
+    [McpServerTool(Name = "get_block", Title = "Block", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Returns a block by number, by hash, or the latest: number, hash, parent, time, gas used and its transaction hashes.")]
+    public Task<BlockInfo> GetBlock(
+        [Description("'latest' (default), a block number, or a 0x block hash.")] string? block = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_block", new { block, network }, async () =>
+        {
+            var (_, web3, _) = networks.Resolve(network);
+            var id = block?.Trim() ?? "latest";
+            BlockWithTransactionHashes? found = id.Length == 66 && id.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                ? await Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByHash.SendRequestAsync(id))
+                : await Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(ParseBlock(id)));
+            if (found is null) throw new ChainToolException(ChainErrorCodes.NotFound, $"Block {id} does not exist.");
+            return new BlockInfo((long)found.Number.Value, found.BlockHash, found.ParentHash, (long)found.Timestamp.Value,
+                (long)found.GasUsed.Value, [.. found.TransactionHashes]);
+        });
 
     [McpServerTool(Name = "get_balance", Title = "Native balance", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Returns the native-currency balance (ETH on the devnet) of an address, in wei and in ether, at the latest block.")]
-    public async Task<BalanceInfo> GetBalance(
+    public Task<BalanceInfo> GetBalance(
         [Description("The 0x-prefixed, 20-byte hex address whose balance to read.")] string address,
-        [Description("Network name; omit for the default network (devnet).")] string? network = null,
-        CancellationToken ct = default)
-    {
-        var checksummed = RequireAddress(address);
-        var web3 = networks.Get(network);
-        return await CallRpcAsync(async () =>
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_balance", new { address, network }, async () =>
         {
-            var blockNumber = await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync();
-            var balance = await web3.Eth.GetBalance.SendRequestAsync(checksummed, new Nethereum.RPC.Eth.DTOs.BlockParameter(blockNumber));
-            return new BalanceInfo(
-                Network: network ?? NetworksOptions.DefaultNetwork,
-                Address: checksummed,
-                Wei: balance.Value.ToString(),
-                Ether: Web3.Convert.FromWei(balance.Value).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                BlockNumber: (long)blockNumber.Value);
+            var checksummed = RequireAddress(address, nameof(address));
+            var (name, web3, _) = networks.Resolve(network);
+            var blockNumber = await Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync());
+            var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(checksummed, new BlockParameter(blockNumber)));
+            return new BalanceInfo(name, checksummed, balance.Value.ToString(), Ether(balance.Value), (long)blockNumber.Value);
         });
+
+    [McpServerTool(Name = "get_erc20_balance", Title = "Token balance", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Returns an ERC-20 token's balance of an owner (raw and scaled by the token's decimals) with the token's name, symbol and decimals.")]
+    public Task<TokenBalanceInfo> GetErc20Balance(
+        [Description("The token contract address.")] string token,
+        [Description("The address whose balance to read.")] string owner,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_erc20_balance", new { token, owner, network }, async () =>
+        {
+            var (name, web3, _) = networks.Resolve(network);
+            var meta = await TokenMetadataAsync(web3, RequireAddress(token, nameof(token)), name);
+            var raw = await CallAsync<BigInteger>(web3, meta.Address, "balanceOf(address) returns (uint256)", RequireAddress(owner, nameof(owner)));
+            return new TokenBalanceInfo(meta, AddressUtil.Current.ConvertToChecksumAddress(owner), raw.ToString(), Scale(raw, meta.Decimals));
+        });
+
+    [McpServerTool(Name = "get_erc20_metadata", Title = "Token metadata", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Returns an ERC-20 token's name, symbol, decimals and total supply.")]
+    public Task<TokenInfo> GetErc20Metadata([Description("The token contract address.")] string token, [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_erc20_metadata", new { token, network }, async () =>
+        {
+            var (name, web3, _) = networks.Resolve(network);
+            return await TokenMetadataAsync(web3, RequireAddress(token, nameof(token)), name);
+        });
+
+    [McpServerTool(Name = "get_transaction", Title = "Transaction", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Returns a transaction by hash: from, to, value, nonce, input data and the block it is in (null while pending).")]
+    public Task<TransactionInfo> GetTransaction([Description("The 0x transaction hash.")] string hash, [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_transaction", new { hash, network }, async () =>
+        {
+            var (_, web3, _) = networks.Resolve(network);
+            var tx = await Rpc(() => web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(RequireHash(hash)))
+                     ?? throw new ChainToolException(ChainErrorCodes.NotFound, $"Transaction {hash} is not known to the node.");
+            return new TransactionInfo(tx.TransactionHash, tx.From, tx.To, tx.Value?.Value.ToString() ?? "0", (long)tx.Nonce.Value,
+                tx.Input, (long?)tx.BlockNumber?.Value);
+        });
+
+    [McpServerTool(Name = "get_receipt", Title = "Receipt", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Returns a mined transaction's receipt: success or reverted, block, gas used, contract created and its logs.")]
+    public Task<ReceiptInfo> GetReceipt([Description("The 0x transaction hash.")] string hash, [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_receipt", new { hash, network }, async () =>
+        {
+            var (_, web3, _) = networks.Resolve(network);
+            var r = await Rpc(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(RequireHash(hash)))
+                    ?? throw new ChainToolException(ChainErrorCodes.NotFound, $"Transaction {hash} has no receipt (unknown or still pending).");
+            return new ReceiptInfo(r.TransactionHash, r.Status?.Value == 1 ? "success" : "reverted", (long)r.BlockNumber.Value,
+                (long)r.GasUsed.Value, r.ContractAddress, r.Logs?.Count() ?? 0);
+        });
+
+    [McpServerTool(Name = "call_contract", Title = "Contract read", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Calls a contract function without sending a transaction and returns the decoded return values. The function is given as a signature such as 'balanceOf(address) returns (uint256)'.")]
+    public Task<ContractCallResult> CallContract(
+        [Description("The contract address.")] string address,
+        [Description("Human-readable function signature with its return types, e.g. 'balanceOf(address owner) returns (uint256)'.")] string signature,
+        [Description("The arguments in order (numbers may be strings; bytes are 0x hex).")] JsonElement[]? args = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("call_contract", new { address, signature, args, network }, async () =>
+        {
+            var (_, web3, _) = networks.Resolve(network);
+            var function = AbiCodec.ParseFunction(signature);
+            var data = AbiCodec.Encode(function, args ?? []);
+            var to = RequireAddress(address, nameof(address));
+            string output;
+            try
+            {
+                output = await web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(data, to));
+            }
+            catch (Nethereum.JsonRpc.Client.RpcResponseException e)
+            {
+                throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The call reverted: {AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString())}.");
+            }
+            return new ContractCallResult(to, function.Name, AbiCodec.DecodeOutput(function, output), output);
+        });
+
+    [McpServerTool(Name = "get_logs", Title = "Events", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Returns a contract's events of one kind in a block range, decoded. The event is given as a signature such as 'Transfer(address indexed from, address indexed to, uint256 value)'.")]
+    public Task<LogsResult> GetLogs(
+        [Description("The contract address.")] string address,
+        [Description("Event signature with 'indexed' on indexed parameters.")] string eventSignature,
+        [Description("First block (default 0).")] long? fromBlock = null,
+        [Description("Last block (default latest).")] long? toBlock = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("get_logs", new { address, eventSignature, fromBlock, toBlock, network }, async () =>
+        {
+            var (_, web3, _) = networks.Resolve(network);
+            var ev = AbiCodec.ParseEvent(eventSignature);
+            var filter = new NewFilterInput
+            {
+                Address = [RequireAddress(address, nameof(address))],
+                FromBlock = new BlockParameter(new HexBigInteger(fromBlock ?? 0)),
+                ToBlock = toBlock is { } to ? new BlockParameter(new HexBigInteger(to)) : BlockParameter.CreateLatest(),
+                Topics = ["0x" + ev.Sha3Signature],
+            };
+            var logs = await Rpc(() => web3.Eth.Filters.GetLogs.SendRequestAsync(filter));
+            return new LogsResult(ev.Name, [.. logs.Select(l => DecodeLog(ev, l))]);
+        });
+
+    [McpServerTool(Name = "estimate_gas", Title = "Gas estimate", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Estimates the gas a transfer or contract write would use, sent from the service wallet, without sending it.")]
+    public Task<GasEstimate> EstimateGas(
+        [Description("Recipient or contract address.")] string to,
+        [Description("Native value in ether, e.g. '0.1' (default 0).")] string? amount = null,
+        [Description("Optional function signature for a contract write.")] string? signature = null,
+        [Description("Arguments of the function.")] JsonElement[]? args = null,
+        [Description("Wallet name; omit for the default wallet.")] string? wallet = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("estimate_gas", new { to, amount, signature, args, wallet, network }, async () =>
+        {
+            var (_, web3, _) = networks.Resolve(network);
+            var data = signature is null ? "0x" : AbiCodec.Encode(AbiCodec.ParseFunction(signature), args ?? []);
+            var input = new CallInput(data, RequireAddress(to, nameof(to)), new HexBigInteger(ParseEther(amount))) { From = writes.WalletAddress(wallet) };
+            try
+            {
+                var gas = await web3.Eth.Transactions.EstimateGas.SendRequestAsync(input);
+                var price = await Rpc(() => web3.Eth.GasPrice.SendRequestAsync());
+                return new GasEstimate((long)gas.Value, price.Value.ToString(), Ether(gas.Value * price.Value));
+            }
+            catch (Nethereum.JsonRpc.Client.RpcResponseException e)
+            {
+                throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The estimate reverted: {AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString())}.");
+            }
+        });
+
+    [McpServerTool(Name = "transfer_native", Title = "Send ETH", Destructive = true, Idempotent = true, OpenWorld = true, UseStructuredContent = true)]
+    [Description("Sends native currency (ETH) from the service wallet. Simulated first, then checked by the policy gate (caps, budgets, approval threshold); returns the transaction hash, status, block and gas used. Fails with a POLICY_* code, or APPROVAL_REQUIRED with an approval id, without sending anything.")]
+    public Task<WriteResult> TransferNative(
+        [Description("Recipient address.")] string to,
+        [Description("Amount in ether, e.g. '0.1'.")] string amount,
+        [Description("Repeat a request with the same key to get the first result instead of sending twice.")] string? idempotencyKey = null,
+        [Description("Wallet name; omit for the default wallet.")] string? wallet = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("transfer_native", new { to, amount, idempotencyKey, wallet, network }, () =>
+        {
+            var recipient = RequireAddress(to, nameof(to));
+            var wei = ParseEther(amount, required: true);
+            return writes.ExecuteAsync(Intent("transfer_native", network, wallet, recipient, wei, "0x", idempotencyKey,
+                $"send {amount} ETH to {recipient}"), null, CancellationToken.None);
+        });
+
+    [McpServerTool(Name = "transfer_erc20", Title = "Send tokens", Destructive = true, Idempotent = true, OpenWorld = true, UseStructuredContent = true)]
+    [Description("Sends ERC-20 tokens from the service wallet (amount in whole tokens, scaled by the token's decimals). Simulated first and checked by the policy gate like every write.")]
+    public Task<WriteResult> TransferErc20(
+        [Description("The token contract address.")] string token,
+        [Description("Recipient address.")] string to,
+        [Description("Amount in whole tokens, e.g. '12.5'.")] string amount,
+        [Description("Repeat a request with the same key to get the first result instead of sending twice.")] string? idempotencyKey = null,
+        [Description("Wallet name; omit for the default wallet.")] string? wallet = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("transfer_erc20", new { token, to, amount, idempotencyKey, wallet, network }, async () =>
+        {
+            var (name, web3, _) = networks.Resolve(network);
+            var meta = await TokenMetadataAsync(web3, RequireAddress(token, nameof(token)), name);
+            var recipient = RequireAddress(to, nameof(to));
+            var units = ParseUnits(amount, meta.Decimals);
+            var data = AbiCodec.Encode(AbiCodec.ParseFunction("transfer(address,uint256) returns (bool)"),
+                [JsonSerializer.SerializeToElement(recipient), JsonSerializer.SerializeToElement(units.ToString())]);
+            return await writes.ExecuteAsync(Intent("transfer_erc20", network, wallet, meta.Address, BigInteger.Zero, data, idempotencyKey,
+                $"send {amount} {meta.Symbol} to {recipient}"), null, CancellationToken.None);
+        });
+
+    [McpServerTool(Name = "write_contract", Title = "Contract write", Destructive = true, Idempotent = true, OpenWorld = true, UseStructuredContent = true)]
+    [Description("Sends a transaction calling a contract function, given as a signature such as 'setCounter(uint256)', with arguments and optional ETH value. Simulated first (a revert returns its reason and sends nothing), then checked by the policy gate.")]
+    public Task<WriteResult> WriteContract(
+        [Description("The contract address.")] string address,
+        [Description("Human-readable function signature, e.g. 'transfer(address to, uint256 value)'.")] string signature,
+        [Description("The arguments in order (numbers may be strings; bytes are 0x hex).")] JsonElement[]? args = null,
+        [Description("Native value to send with the call, in ether (default 0).")] string? amount = null,
+        [Description("Repeat a request with the same key to get the first result instead of sending twice.")] string? idempotencyKey = null,
+        [Description("Wallet name; omit for the default wallet.")] string? wallet = null,
+        [Description(NetworkHelp)] string? network = null) =>
+        audit.RunAsync("write_contract", new { address, signature, args, amount, idempotencyKey, wallet, network }, () =>
+        {
+            var contract = RequireAddress(address, nameof(address));
+            var function = AbiCodec.ParseFunction(signature);
+            var data = AbiCodec.Encode(function, args ?? []);
+            return writes.ExecuteAsync(Intent("write_contract", network, wallet, contract, ParseEther(amount), data, idempotencyKey,
+                $"call {function.Name} on {contract}"), null, CancellationToken.None);
+        });
+
+    private WriteIntent Intent(string kind, string? network, string? wallet, string to, BigInteger wei, string data, string? key, string summary) => new()
+    {
+        Kind = kind, Network = network, Wallet = wallet, To = to, Value = wei.ToString(), Data = data,
+        Caller = caller.Name, TaskId = caller.TaskId, IdempotencyKey = key, Summary = summary,
+    };
+
+    private static async Task<T> CallAsync<T>(Web3 web3, string address, string signature, params object[] args)
+    {
+        var function = AbiCodec.ParseFunction(signature);
+        var data = new Nethereum.ABI.FunctionEncoding.FunctionCallEncoder().EncodeRequest(function.Sha3Signature, function.InputParameters, args);
+        var output = await Rpc(() => web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(data, address)));
+        return new Nethereum.ABI.FunctionEncoding.FunctionCallDecoder().DecodeSimpleTypeOutput<T>(function.OutputParameters[0], output);
     }
 
-    private static string RequireAddress(string? address)
+    private static async Task<TokenInfo> TokenMetadataAsync(Web3 web3, string token, string network)
+    {
+        if (await Rpc(() => web3.Eth.GetCode.SendRequestAsync(token)) is not { Length: > 2 })
+            throw new ChainToolException(ChainErrorCodes.InvalidAddress, $"{token} is not a contract on {network}.");
+        try
+        {
+            var name = await CallAsync<string>(web3, token, "name() returns (string)");
+            var symbol = await CallAsync<string>(web3, token, "symbol() returns (string)");
+            var decimals = await CallAsync<int>(web3, token, "decimals() returns (uint8)");
+            var supply = await CallAsync<BigInteger>(web3, token, "totalSupply() returns (uint256)");
+            return new TokenInfo(network, token, name, symbol, decimals, supply.ToString());
+        }
+        catch (Nethereum.JsonRpc.Client.RpcResponseException)
+        {
+            throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"{token} does not answer as an ERC-20 token.");
+        }
+    }
+
+    private static LogEntry DecodeLog(Nethereum.ABI.Model.EventABI ev, FilterLog log)
+    {
+        var decoded = ev.DecodeEventDefaultTopics(log);
+        var args = decoded.Event.ToDictionary(p => p.Parameter.Name ?? $"arg{p.Parameter.Order}", p => AbiCodec.ToJsonValue(p.Result));
+        return new LogEntry((long)log.BlockNumber.Value, log.TransactionHash, (int)log.LogIndex.Value, args);
+    }
+
+    internal static string RequireAddress(string? address, string name)
     {
         if (string.IsNullOrWhiteSpace(address) || !AddressUtil.Current.IsValidEthereumAddressHexFormat(address.Trim()))
-        {
-            throw new ChainToolException(ChainErrorCodes.InvalidAddress,
-                $"'{address}' is not an address: expected 0x followed by 40 hex digits.");
-        }
+            throw new ChainToolException(ChainErrorCodes.InvalidAddress, $"{name}: '{address}' is not an address: expected 0x followed by 40 hex digits.");
         return AddressUtil.Current.ConvertToChecksumAddress(address.Trim());
     }
 
-    private async Task<T> CallRpcAsync<T>(Func<Task<T>> call)
+    private static string RequireHash(string? hash) =>
+        hash is { Length: 66 } h && h.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && h[2..].All(char.IsAsciiHexDigit)
+            ? h
+            : throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"'{hash}' is not a transaction hash (0x followed by 64 hex digits).");
+
+    private static BlockParameter ParseBlock(string id) => id.ToLowerInvariant() switch
     {
-        try
-        {
-            return await call();
-        }
-        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
-        {
-            logger.LogWarning(e, "RPC call failed");
-            throw new ChainToolException(ChainErrorCodes.RpcUnavailable, "The network's JSON-RPC endpoint did not answer.");
-        }
+        "latest" => BlockParameter.CreateLatest(),
+        "earliest" => BlockParameter.CreateEarliest(),
+        "pending" => BlockParameter.CreatePending(),
+        _ when long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => new BlockParameter(new HexBigInteger(n)),
+        _ => throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"'{id}' is not a block: use latest, a number or a 0x hash."),
+    };
+
+    private static BigInteger ParseEther(string? amount, bool required = false)
+    {
+        if (string.IsNullOrWhiteSpace(amount) && !required) return BigInteger.Zero;
+        return ParseUnits(amount, 18);
     }
+
+    private static BigInteger ParseUnits(string? amount, int decimals)
+    {
+        if (!decimal.TryParse(amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"amount '{amount}' must be a positive decimal number such as '0.5'.");
+        return Web3.Convert.ToWei(value, decimals);
+    }
+
+    private static string Ether(BigInteger wei) => Web3.Convert.FromWei(wei).ToString(CultureInfo.InvariantCulture);
+
+    private static string Scale(BigInteger raw, int decimals) => Web3.Convert.FromWei(raw, decimals).ToString(CultureInfo.InvariantCulture);
 }
-
-/// <summary>The chain id and head of a network.</summary>
-public sealed record ChainInfo(string Network, long ChainId, long BlockNumber, string BlockHash, long BlockTimestamp);
-
-/// <summary>A native balance at a block.</summary>
-public sealed record BalanceInfo(string Network, string Address, string Wei, string Ether, long BlockNumber);

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.ChainService.Callers;
+using OpenMcpChain.ChainService.Infrastructure;
+using OpenMcpChain.ChainService.Policy;
+using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Writes;
+using OpenMcpChain.Sdk;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>The approval inbox: parked writes, approved (then executed) or rejected by a caller allowed to approve.</summary>
+public static class ApprovalsApi
+{
+    public static RouteGroupBuilder MapApprovalsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/approvals");
+        api.MapGet("/", async (string? status, ChainDbContext db, CancellationToken ct) =>
+            TypedResults.Ok(await db.Approvals.AsNoTracking()
+                .Where(a => status == null || a.Status == status)
+                .OrderByDescending(a => a.CreatedAt).Take(100).ToListAsync(ct)));
+        api.MapGet("/{id}", async (string id, ChainDbContext db, CancellationToken ct) =>
+            await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) is { } approval
+                ? (IResult)TypedResults.Ok(approval)
+                : ApiErrors.Problem(404, ChainErrorCodes.ApprovalNotFound, $"No approval request {id}."));
+        api.MapPost("/{id}/approve", ApproveAsync);
+        api.MapPost("/{id}/reject", RejectAsync);
+        return api;
+    }
+
+    public sealed record Decision(string? Reason);
+
+    private static async Task<IResult> ApproveAsync(string id, Decision? decision, ChainDbContext db, WriteService writes, CallerContext caller, CancellationToken ct)
+    {
+        if (await DecideAsync(id, ApprovalStatuses.Approved, decision?.Reason, db, caller, ct) is { } refused) return refused;
+        var approval = await db.Approvals.SingleAsync(a => a.Id == id, ct);
+        var intent = JsonSerializer.Deserialize<WriteIntent>(approval.RequestJson, OpenMcpChainJson.Options)!;
+        try
+        {
+            var result = await writes.ExecuteAsync(intent, approval, ct);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return TypedResults.Ok(result);
+        }
+        catch (ChainToolException e)
+        {
+            approval.Reason = $"approved, but not executed: {e.Code}: {e.Detail}";
+            await db.SaveChangesAsync(CancellationToken.None);
+            return ToolsApi.ToProblem(e);
+        }
+    }
+
+    private static async Task<IResult> RejectAsync(string id, Decision? decision, ChainDbContext db, CallerContext caller, CancellationToken ct) =>
+        await DecideAsync(id, ApprovalStatuses.Rejected, decision?.Reason, db, caller, ct)
+        ?? TypedResults.Ok(await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct));
+
+    /// <summary>pending → decided, atomically, so two approvers cannot both execute it.</summary>
+    private static async Task<IResult?> DecideAsync(string id, string status, string? reason, ChainDbContext db, CallerContext caller, CancellationToken ct)
+    {
+        if (!caller.CanApprove)
+            return ApiErrors.Problem(403, "APPROVER_REQUIRED", $"Caller '{caller.Name}' may not decide approval requests.");
+        var now = DateTimeOffset.UtcNow;
+        var changed = await db.Approvals.Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending).ExecuteUpdateAsync(s => s
+            .SetProperty(a => a.Status, status)
+            .SetProperty(a => a.DecidedBy, caller.Name)
+            .SetProperty(a => a.DecidedAt, now)
+            .SetProperty(a => a.Reason, reason), ct);
+        if (changed == 1) return null;
+        return await db.Approvals.AnyAsync(a => a.Id == id, ct)
+            ? ApiErrors.Problem(409, ChainErrorCodes.ApprovalAlreadyDecided, $"Approval request {id} was already decided.")
+            : ApiErrors.Problem(404, ChainErrorCodes.ApprovalNotFound, $"No approval request {id}.");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace OpenMcpChain.ChainService.Callers;
+
+/// <summary>A caller allowed to use the chain tools, identified by its API key (<c>Callers:{name}:ApiKey</c>).</summary>
+public sealed class CallerOptions
+{
+    public string ApiKey { get; set; } = "";
+    /// <summary>May approve or reject parked writes.</summary>
+    public bool CanApprove { get; set; }
+
+    public override string ToString() => $"{nameof(CallerOptions)} {{ ApiKey = *** }}";
+}
+
+/// <summary>Who is calling, as established by <see cref="CallerAuthentication"/>, and for which task.</summary>
+public sealed class CallerContext
+{
+    public string Name { get; set; } = "anonymous";
+    public string? TaskId { get; set; }
+    public bool CanApprove { get; set; }
+}
+
+/// <summary>Requires an API key on <c>/mcp</c> and <c>/api</c> (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>); health probes stay open.</summary>
+public static class CallerAuthentication
+{
+    public const string TaskIdHeader = "X-Task-Id";
+
+    public static IApplicationBuilder UseCallerAuthentication(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/mcp") && !context.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(context);
+            return;
+        }
+        var presented = context.Request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? auth["Bearer ".Length..].Trim()
+            : context.Request.Headers["X-Api-Key"].ToString();
+        var callers = context.RequestServices.GetRequiredService<IOptions<Dictionary<string, CallerOptions>>>().Value;
+        var (caller, options) = callers.FirstOrDefault(c => c.Value.ApiKey.Length > 0 && FixedTimeEquals(c.Value.ApiKey, presented));
+        if (caller is null)
+        {
+            await ApiErrors.Problem(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED",
+                "A caller API key is required (Authorization: Bearer <key> or X-Api-Key).").ExecuteAsync(context);
+            return;
+        }
+        var identity = context.RequestServices.GetRequiredService<CallerContext>();
+        identity.Name = caller;
+        identity.CanApprove = options.CanApprove;
+        identity.TaskId = context.Request.Headers[TaskIdHeader].ToString() is { Length: > 0 and <= 64 } task ? task : null;
+        await next(context);
+    });
+
+    private static bool FixedTimeEquals(string expected, string presented) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
+}

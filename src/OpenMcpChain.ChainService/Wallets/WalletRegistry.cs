@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Nethereum.KeyStore;
+using Nethereum.Signer;
+using OpenMcpChain.ChainService.Tools;
+
+namespace OpenMcpChain.ChainService.Wallets;
+
+/// <summary>A named wallet: a private key (secret parameter) or an encrypted keystore file with its password.</summary>
+public sealed class WalletOptions
+{
+    public string? PrivateKey { get; set; }
+    public string? KeystorePath { get; set; }
+    public string? KeystorePassword { get; set; }
+
+    public override string ToString() => $"{nameof(WalletOptions)} {{ Keystore = {KeystorePath}, secrets = *** }}";
+}
+
+/// <summary>The configured wallets (<c>Wallets:{name}</c>). Keys stay inside this class: callers get addresses and signatures.</summary>
+public sealed class WalletRegistry
+{
+    public const string SectionName = "Wallets";
+    public const string DefaultWallet = "default";
+
+    private readonly Dictionary<string, EthECKey> _keys = new(StringComparer.OrdinalIgnoreCase);
+
+    public WalletRegistry(IOptions<Dictionary<string, WalletOptions>> options)
+    {
+        foreach (var (name, wallet) in options.Value)
+        {
+            _keys[name] = Load(name, wallet);
+        }
+    }
+
+    public IEnumerable<(string Name, string Address)> All => _keys.Select(k => (k.Key, k.Value.GetPublicAddress()));
+
+    public string AddressOf(string? wallet) => Key(wallet).GetPublicAddress();
+
+    internal EthECKey Key(string? wallet)
+    {
+        var name = string.IsNullOrWhiteSpace(wallet) ? DefaultWallet : wallet;
+        return _keys.TryGetValue(name, out var key)
+            ? key
+            : throw new ChainToolException(ChainErrorCodes.UnknownWallet, $"Unknown wallet '{name}'. Known wallets: {string.Join(", ", _keys.Keys)}.");
+    }
+
+    private static EthECKey Load(string name, WalletOptions wallet)
+    {
+        if (!string.IsNullOrWhiteSpace(wallet.PrivateKey))
+        {
+            return new EthECKey(wallet.PrivateKey);
+        }
+        if (!string.IsNullOrWhiteSpace(wallet.KeystorePath))
+        {
+            var json = File.ReadAllText(wallet.KeystorePath);
+            var key = new KeyStoreService().DecryptKeyStoreFromJson(wallet.KeystorePassword ?? "", json);
+            return new EthECKey(key, isPrivate: true);
+        }
+        // The message names the wallet, never a secret.
+        throw new InvalidOperationException($"Wallet '{name}' needs Wallets:{name}:PrivateKey or Wallets:{name}:KeystorePath.");
+    }
+}

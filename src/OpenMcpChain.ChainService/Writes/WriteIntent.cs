@@ -1,0 +1,29 @@
+using System.Numerics;
+using System.Text.Json.Serialization;
+
+namespace OpenMcpChain.ChainService.Policy;
+
+/// <summary>What a caller asked to send, before simulation and policy. Stored as is for approvals.</summary>
+public sealed record WriteIntent
+{
+    public required string Kind { get; init; }
+    public string? Network { get; init; }
+    public string? Wallet { get; init; }
+    public required string To { get; init; }
+    /// <summary>Native value in wei, as a decimal string (JSON cannot hold it as a number).</summary>
+    public required string Value { get; init; }
+    public required string Data { get; init; }
+    public required string Caller { get; init; }
+    public string? TaskId { get; init; }
+    public string? IdempotencyKey { get; init; }
+    /// <summary>A one-line description for people reviewing approvals.</summary>
+    public required string Summary { get; init; }
+
+    [JsonIgnore]
+    public BigInteger ValueWei => BigInteger.Parse(Value);
+}
+
+/// <summary>The outcome of a write: where the transaction is and what it cost.</summary>
+public sealed record WriteResult(
+    string Network, string TxHash, string Status, string From, string To, string ValueWei, long Nonce,
+    long? BlockNumber, long? GasUsed, string IdempotencyKey);

@@ -1,0 +1,225 @@
+using System.Numerics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Nethereum.Hex.HexTypes;
+using Nethereum.JsonRpc.Client;
+using Nethereum.Model;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+using Nethereum.Util;
+using Nethereum.Web3;
+using OpenMcpChain.ChainService.Abi;
+using OpenMcpChain.ChainService.Infrastructure;
+using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.ChainService.Policy;
+using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Wallets;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.ChainService.Writes;
+
+/// <summary>
+/// The one path every write takes: idempotency → simulation (eth_call + gas estimate) → policy → approval →
+/// budget reservation → nonce + signature, stored before broadcast → broadcast → receipt at the confirmation depth.
+/// </summary>
+public sealed class WriteService(
+    ChainDbContext db, NetworkRegistry networks, WalletRegistry wallets, NonceManager nonces, PolicyGate gate,
+    ILogger<WriteService> logger)
+{
+    public string WalletAddress(string? wallet) => wallets.AddressOf(wallet);
+
+    public async Task<WriteResult> ExecuteAsync(WriteIntent intent, ApprovalRequest? approval, CancellationToken ct)
+    {
+        var (networkName, web3, options) = networks.Resolve(intent.Network);
+        var from = wallets.AddressOf(intent.Wallet);
+        var key = intent.IdempotencyKey ?? $"auto:{Guid.CreateVersion7()}";
+        intent = intent with { Network = networkName, IdempotencyKey = key };
+
+        if (await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.IdempotencyKey == key, ct) is { } earlier)
+        {
+            if (!string.Equals(earlier.To, intent.To, StringComparison.OrdinalIgnoreCase) || earlier.Value != intent.Value || earlier.Data != intent.Data)
+                throw new ChainToolException(ChainErrorCodes.IdempotencyKeyReused, $"Idempotency key '{key}' was used for a different write.");
+            return await TrackAsync(earlier, web3, options, ct);
+        }
+
+        var gas = await SimulateAsync(web3, from, intent);
+        var isContract = await Rpc(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
+        PolicyGate.CheckStatic(options.Policy, intent, isContract, gas);
+
+        if (approval is null && PolicyGate.NeedsApproval(options.Policy, intent))
+        {
+            var parked = await ParkAsync(intent, from, ct);
+            throw new ChainToolException(ChainErrorCodes.ApprovalRequired,
+                $"Sending {Web3.Convert.FromWei(intent.ValueWei)} ETH needs approval; approval request {parked.Id} is waiting.",
+                new { approval_id = parked.Id, policy_decision = ChainErrorCodes.ApprovalRequired });
+        }
+
+        var budgets = PolicyGate.BudgetsFor(networkName, options.Policy, intent, from);
+        await gate.ReserveAsync(budgets, intent.ValueWei);
+        ChainTransaction tx;
+        try
+        {
+            var fees = await Rpc(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
+            var chainId = await Rpc(() => web3.Eth.ChainId.SendRequestAsync());
+            var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(from));
+            var gasLimit = gas + gas / 5; // headroom over the estimate; unused gas is not charged
+            if (balance.Value < intent.ValueWei + gasLimit * fees.MaxFeePerGas!.Value)
+                throw new ChainToolException(ChainErrorCodes.InsufficientFunds,
+                    $"{from} holds {Web3.Convert.FromWei(balance.Value)} ETH, not enough for the value plus gas.");
+
+            tx = await nonces.WithNextNonceAsync(networkName, from, web3, db, async nonce =>
+            {
+                var signed = new Transaction1559(chainId.Value, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas.Value,
+                    gasLimit, intent.To, intent.ValueWei, intent.Data, null);
+                var raw = new Transaction1559Signer().SignTransaction(wallets.Key(intent.Wallet), signed);
+                var row = new ChainTransaction
+                {
+                    IdempotencyKey = key, Network = networkName, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
+                    From = from, To = intent.To, Value = intent.Value, Data = intent.Data, Nonce = nonce, GasLimit = (long)gasLimit,
+                    RawTransaction = "0x" + raw, TxHash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw),
+                    Caller = intent.Caller, TaskId = intent.TaskId,
+                    RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
+                    CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+                };
+                db.Transactions.Add(row);
+                // Committed before broadcast: after a crash the same bytes are re-sent, never a second signature.
+                await db.SaveChangesAsync(CancellationToken.None);
+                return row;
+            }, ct);
+        }
+        catch
+        {
+            await gate.ReleaseAsync(budgets, intent.ValueWei);
+            throw;
+        }
+
+        if (approval is not null)
+        {
+            approval.TxHash = tx.TxHash;
+        }
+        logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) signed for {Caller} on {Network}", tx.TxHash, tx.Nonce, intent.Caller, networkName);
+        await BroadcastAsync(tx, web3, budgets, ct);
+        return await TrackAsync(tx, web3, options, ct);
+    }
+
+    /// <summary>Sends the stored bytes; a node that already has them is success, a definitive refusal drops the row.</summary>
+    public async Task BroadcastAsync(ChainTransaction tx, Web3 web3, IReadOnlyList<Budget>? budgets, CancellationToken ct)
+    {
+        try
+        {
+            await web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(tx.RawTransaction);
+        }
+        catch (RpcResponseException e) when (IsAlreadyKnown(e.RpcError?.Message))
+        {
+        }
+        catch (RpcResponseException e)
+        {
+            if (await web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.TxHash) is null)
+            {
+                await SetStatusAsync(tx, TransactionStatuses.Dropped);
+                if (budgets is not null) await gate.ReleaseAsync(budgets, BigInteger.Parse(tx.Value));
+                var message = e.RpcError?.Message ?? e.Message;
+                throw new ChainToolException(
+                    message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase) ? ChainErrorCodes.InsufficientFunds
+                    : message.Contains("nonce", StringComparison.OrdinalIgnoreCase) ? ChainErrorCodes.NonceConflict
+                    : ChainErrorCodes.InvalidArgument,
+                    $"The node refused the transaction: {message}");
+            }
+        }
+        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+        {
+            // Stays 'signed': the recovery worker re-sends the same bytes when the node is back.
+            throw new ChainToolException(ChainErrorCodes.RpcUnavailable,
+                $"Transaction {tx.TxHash} is signed and stored but the node did not answer; it will be re-sent. Repeat the request with idempotency key '{tx.IdempotencyKey}' to follow it.");
+        }
+        if (tx.Status == TransactionStatuses.Signed) await SetStatusAsync(tx, TransactionStatuses.Broadcast);
+    }
+
+    /// <summary>Waits for the receipt at the network's confirmation depth; a timeout answers with the transaction still pending.</summary>
+    public async Task<WriteResult> TrackAsync(ChainTransaction tx, Web3 web3, NetworkOptions options, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + options.ReceiptTimeout;
+        while (tx.Status is TransactionStatuses.Signed or TransactionStatuses.Broadcast && DateTime.UtcNow < deadline)
+        {
+            var receipt = await Rpc(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TxHash));
+            if (receipt?.BlockNumber is not null)
+            {
+                var head = (long)(await Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
+                var block = (long)receipt.BlockNumber.Value;
+                if (head - block + 1 >= options.ConfirmationDepth)
+                {
+                    tx.BlockNumber = block;
+                    tx.GasUsed = (long)receipt.GasUsed.Value;
+                    await SetStatusAsync(tx, receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted);
+                    break;
+                }
+            }
+            await Task.Delay(50, ct);
+        }
+        return new WriteResult(tx.Network, tx.TxHash, tx.Status, tx.From, tx.To, tx.Value, tx.Nonce, tx.BlockNumber, tx.GasUsed, tx.IdempotencyKey);
+    }
+
+    private async Task<long> SimulateAsync(Web3 web3, string from, WriteIntent intent)
+    {
+        var call = new CallInput(intent.Data, intent.To, new HexBigInteger(intent.ValueWei)) { From = from };
+        try
+        {
+            await web3.Eth.Transactions.Call.SendRequestAsync(call);
+            return (long)(await web3.Eth.Transactions.EstimateGas.SendRequestAsync(call)).Value;
+        }
+        catch (RpcResponseException e)
+        {
+            var message = e.RpcError?.Message ?? e.Message;
+            if (message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase))
+                throw new ChainToolException(ChainErrorCodes.InsufficientFunds, $"{from} cannot pay for this write: {message}");
+            var reason = AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString());
+            throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The simulation reverted: {reason}. Nothing was sent.",
+                new { reason });
+        }
+        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+        {
+            throw new ChainToolException(ChainErrorCodes.RpcUnavailable, "The network's JSON-RPC endpoint did not answer.");
+        }
+    }
+
+    private async Task<ApprovalRequest> ParkAsync(WriteIntent intent, string from, CancellationToken ct)
+    {
+        var request = new ApprovalRequest
+        {
+            Id = Guid.CreateVersion7().ToString(), Network = intent.Network!, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
+            Kind = intent.Kind, RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
+            Value = intent.Value, To = intent.To, Caller = intent.Caller, TaskId = intent.TaskId, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Approvals.Add(request);
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Write from {From} parked as approval request {ApprovalId}", from, request.Id);
+        return request;
+    }
+
+    private async Task SetStatusAsync(ChainTransaction tx, string status)
+    {
+        tx.Status = status;
+        tx.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.Transactions.Where(t => t.Id == tx.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.Status, status)
+            .SetProperty(t => t.BlockNumber, tx.BlockNumber)
+            .SetProperty(t => t.GasUsed, tx.GasUsed)
+            .SetProperty(t => t.UpdatedAt, tx.UpdatedAt));
+    }
+
+    private static bool IsAlreadyKnown(string? message) =>
+        message is not null && (message.Contains("already known", StringComparison.OrdinalIgnoreCase)
+                                || message.Contains("already imported", StringComparison.OrdinalIgnoreCase));
+
+    internal static async Task<T> Rpc<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+        {
+            throw new ChainToolException(ChainErrorCodes.RpcUnavailable, "The network's JSON-RPC endpoint did not answer.");
+        }
+    }
+}
