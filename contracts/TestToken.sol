@@ -11,6 +11,7 @@ contract TestToken {
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
     uint256 public counter;
+    uint256[] private scratch;
 
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Approval(address indexed owner, address indexed spender, uint256 value);
@@ -53,6 +54,11 @@ contract TestToken {
         require(value < 1000, "TestToken: counter too large");
         counter = value;
         emit CounterSet(msg.sender, value);
+    }
+
+    /// @notice Uses about 22k gas a round, to exercise gas caps.
+    function burnGas(uint256 rounds) external {
+        for (uint256 i = 0; i < rounds; i++) scratch.push(i);
     }
 
     function deposit() external payable {

@@ -8,6 +8,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 results="$root/.artifacts/test-results"
 rm -rf "$results" && mkdir -p "$results"
 
+echo "== contracts (the committed artifacts must match the Solidity source)"
+node "$root/scripts/compile-contracts.js" --check
+contracts_status=$?
+
 echo "== llm-bridge (python3 -m unittest)"
 (cd "$root/llm-bridge" && python3 "$root/scripts/unittest_json.py" "$results/python.json")
 py_status=$?
@@ -19,4 +23,4 @@ dotnet test "$root/OpenMcpChain.sln" --nologo --logger "trx" --results-directory
 dotnet_status=${PIPESTATUS[0]}
 
 python3 "$root/scripts/summarize_tests.py" "$results"
-[ $py_status -eq 0 ] && [ $dotnet_status -eq 0 ]
+[ $contracts_status -eq 0 ] && [ $py_status -eq 0 ] && [ $dotnet_status -eq 0 ]

@@ -40,8 +40,28 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
 
+    private Task<ChainServiceFixture>? _chainService;
+    private readonly Lock _gate = new();
+
+    /// <summary>A ChainService with a strict test policy on the same infrastructure, started on first use.</summary>
+    public Task<ChainServiceFixture> GetChainServiceAsync()
+    {
+        lock (_gate)
+        {
+            return _chainService ??= StartChainServiceAsync();
+        }
+    }
+
+    private async Task<ChainServiceFixture> StartChainServiceAsync()
+    {
+        var fixture = new ChainServiceFixture(this);
+        await fixture.InitializeAsync();
+        return fixture;
+    }
+
     public async Task DisposeAsync()
     {
+        if (_chainService is { IsCompletedSuccessfully: true }) await _chainService.Result.DisposeAsync();
         Gateway?.Dispose();
         if (App is not null)
         {

@@ -25,6 +25,10 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
         return await McpClient.CreateAsync(transport, new McpClientOptions(), loggers, ct);
     }
 
+    /// <summary>The stable code in a tool error's text ("… CODE: message"), or TOOL_FAILED.</summary>
+    public static string ErrorCode(string text) =>
+        System.Text.RegularExpressions.Regex.Match(text, @"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+): ") is { Success: true } m ? m.Groups[1].Value : "TOOL_FAILED";
+
     /// <summary>The chain id and latest block, read through the same tool the agent uses.</summary>
     public static async Task<(long ChainId, long BlockNumber)> GetChainContextAsync(McpClient client, string? network, CancellationToken ct)
     {
@@ -37,8 +41,8 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
         var text = result.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().FirstOrDefault()?.Text ?? "";
         if (result.IsError == true)
         {
-            throw new AgentFailure(text.Split(':')[0] is { Length: > 0 } code && code.All(c => char.IsUpper(c) || c == '_') ? code : "TOOL_FAILED",
-                $"Reading the chain failed: {text}", transient: text.StartsWith("RPC_UNAVAILABLE", StringComparison.Ordinal));
+            var code = ErrorCode(text);
+            throw new AgentFailure(code, $"Reading the chain failed: {text}", transient: code == "RPC_UNAVAILABLE");
         }
         var info = result.StructuredContent is { } structured
             ? structured.Deserialize<JsonElement>()

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace OpenMcpChain.Benchmarks;
+
+/// <summary>Latency percentiles from sequential calls and throughput from concurrent ones.</summary>
+public sealed record Measure(string Name, double P50, double P99, double Throughput)
+{
+    public static async Task<Measure> RunAsync(string name, Func<Task> call, int sequential, TimeSpan duration, int concurrency)
+    {
+        for (var i = 0; i < 50; i++) await call();
+
+        var latencies = new double[sequential];
+        for (var i = 0; i < sequential; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await call();
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(latencies);
+
+        long completed = 0;
+        var stop = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (stop.Elapsed < duration)
+            {
+                await call();
+                Interlocked.Increment(ref completed);
+            }
+        }));
+        var result = new Measure(name, Percentile(latencies, 0.50), Percentile(latencies, 0.99), completed / stop.Elapsed.TotalSeconds);
+        Console.WriteLine($"{name,-24} p50 {result.P50,7:0.000} ms  p99 {result.P99,7:0.000} ms  {result.Throughput,8:0} calls/s");
+        return result;
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}

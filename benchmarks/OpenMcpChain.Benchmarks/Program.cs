@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Client;
+using OpenMcpChain.Benchmarks;
+
+// Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
+// same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
+var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
+var duration = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
+const int Concurrency = 8;
+const string Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
+    ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning"]);
+await using var app = await builder.BuildAsync();
+await app.StartAsync();
+await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
+
+var rpcUrl = app.GetEndpoint("devnet", "http");
+var chainUrl = app.GetEndpoint("chainservice", "http");
+var key = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+    .OfType<ParameterResource>().Single(p => p.Name == "chain-agent-key").GetValueAsync(default);
+
+using var http = new HttpClient { BaseAddress = rpcUrl };
+async Task DirectAsync()
+{
+    using var response = await http.PostAsJsonAsync("", new { jsonrpc = "2.0", id = 1, method = "eth_getBalance", @params = new[] { Address, "latest" } });
+    response.EnsureSuccessStatusCode();
+    await response.Content.ReadAsByteArrayAsync();
+}
+
+using var mcpHttp = new HttpClient();
+await using var mcp = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+{
+    Endpoint = new Uri(chainUrl, "/mcp"),
+    TransportMode = HttpTransportMode.StreamableHttp,
+    AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
+}, mcpHttp));
+var toolArgs = new Dictionary<string, object?> { ["address"] = Address };
+async Task McpAsync()
+{
+    var result = await mcp.CallToolAsync("get_balance", toolArgs);
+    if (result.IsError == true) throw new InvalidOperationException("get_balance failed");
+}
+
+Console.WriteLine($"Warming up; then {sequential} sequential calls and {duration.TotalSeconds:0} s at concurrency {Concurrency} for each path.");
+var direct = await Measure.RunAsync("direct eth_getBalance", DirectAsync, sequential, duration, Concurrency);
+var viaMcp = await Measure.RunAsync("MCP get_balance", McpAsync, sequential, duration, Concurrency);
+Console.WriteLine();
+Console.WriteLine($"ratio MCP/direct: p50 latency {viaMcp.P50 / direct.P50:0.00}x, p99 latency {viaMcp.P99 / direct.P99:0.00}x, " +
+                  $"throughput {direct.Throughput / viaMcp.Throughput:0.00}x lower");
+await app.StopAsync();

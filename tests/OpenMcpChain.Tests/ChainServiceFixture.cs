@@ -1,0 +1,111 @@
+extern alias chainservice;
+using System.Net.Http.Json;
+using System.Numerics;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>
+/// A ChainService instance (WebApplicationFactory) on the system's real MariaDB, Redis and devnet, with a strict policy on
+/// the devnet, its own wallet (anvil account 2) and a deployed TestToken on the contract allowlist.
+/// </summary>
+public sealed class ChainServiceFixture(SystemFixture system)
+{
+    public const string WalletKey = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // anvil #2, devnet only
+    public const string DeployerKey = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"; // anvil #3, devnet only
+    public const string OperatorKey = "operator-test-key-0123456789abcdef";
+    public const string AgentKey = "agent-test-key-0123456789abcdef";
+
+    private WebApplicationFactory<chainservice::Program> _factory = null!;
+    public Web3 Devnet => system.Devnet;
+    public Web3 Deployer { get; private set; } = null!;
+    public string WalletAddress { get; } = new Account(WalletKey).Address;
+    public string Token { get; private set; } = "";
+    public string OtherToken { get; private set; } = "";
+    public string RpcUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        RpcUrl = system.App.GetEndpoint("devnet", "http").ToString();
+        Deployer = new Web3(new Account(DeployerKey, 31337), RpcUrl);
+        Deployer.TransactionManager.TransactionReceiptService = new Nethereum.RPC.TransactionReceipts.TransactionReceiptPollingService(Deployer.TransactionManager, 50);
+        Token = await DeployTokenAsync("Test Token", "TT");
+        OtherToken = await DeployTokenAsync("Other Token", "OT");
+        await SendTokensAsync(Token, WalletAddress, Web3.Convert.ToWei(1000));
+
+        var chainDb = await system.App.GetConnectionStringAsync("chaindb");
+        var redis = await system.App.GetConnectionStringAsync("redis");
+        var transferSelector = "0xa9059cbb";
+        var setCounterSelector = "0x8bb5d9c3";
+        var depositSelector = "0xd0e30db0";
+        var burnGasSelector = "0x4ad5d16f";
+        _factory = new WebApplicationFactory<chainservice::Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            foreach (var (key, value) in new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:chaindb"] = chainDb,
+                ["ConnectionStrings:redis"] = redis,
+                ["Networks:devnet:RpcUrl"] = RpcUrl,
+                ["Networks:devnet:ConfirmationDepth"] = "1",
+                ["Networks:devnet:Policy:AllowAnyContract"] = "false",
+                ["Networks:devnet:Policy:AllowedContracts:0"] = Token,
+                ["Networks:devnet:Policy:AllowedMethods:0"] = transferSelector,
+                ["Networks:devnet:Policy:AllowedMethods:1"] = setCounterSelector,
+                ["Networks:devnet:Policy:AllowedMethods:2"] = depositSelector,
+                ["Networks:devnet:Policy:AllowedMethods:3"] = burnGasSelector,
+                ["Networks:devnet:Policy:MaxValuePerTransaction"] = "1",
+                ["Networks:devnet:Policy:ApprovalThreshold"] = "0.5",
+                ["Networks:devnet:Policy:TaskBudget"] = "1",
+                ["Networks:devnet:Policy:MaxGas"] = "200000",
+                ["Wallets:default:PrivateKey"] = WalletKey,
+                ["Callers:operator:ApiKey"] = OperatorKey,
+                ["Callers:operator:CanApprove"] = "true",
+                ["Callers:agent:ApiKey"] = AgentKey,
+            })
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        _factory.CreateClient(); // starts the host (and its migrator) now
+    }
+
+    /// <summary>A client authenticated as <paramref name="apiKey"/>, optionally acting for a task.</summary>
+    public HttpClient CreateClient(string apiKey = AgentKey, string? taskId = null)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
+        if (taskId is not null) client.DefaultRequestHeaders.Add("X-Task-Id", taskId);
+        return client;
+    }
+
+    public T GetService<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
+
+    public async Task<long> WalletNonceAsync() =>
+        (long)(await Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(WalletAddress, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value;
+
+    public async Task<string> DeployTokenAsync(string name, string symbol)
+    {
+        var artifact = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "contracts", "TestToken.json"))).RootElement;
+        var receipt = await Deployer.Eth.DeployContract.SendRequestAndWaitForReceiptAsync(
+            artifact.GetProperty("abi").GetRawText(), artifact.GetProperty("bytecode").GetString(), Deployer.TransactionManager.Account.Address,
+            new Nethereum.Hex.HexTypes.HexBigInteger(3_000_000), null, name, symbol, Web3.Convert.ToWei(1_000_000));
+        return receipt.ContractAddress;
+    }
+
+    public async Task SendTokensAsync(string token, string to, BigInteger amount)
+    {
+        await Deployer.Eth.ERC20.GetContractService(token).TransferRequestAndWaitForReceiptAsync(to, amount);
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+}

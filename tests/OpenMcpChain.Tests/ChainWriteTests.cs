@@ -1,0 +1,228 @@
+using Aspire.Hosting.Testing;
+using System.Net;
+using System.Net.Http.Json;
+using System.Numerics;
+using System.Text.Json;
+using Nethereum.Web3;
+
+namespace OpenMcpChain.Tests;
+
+[Collection(SystemCollection.Name)]
+public sealed class ChainWriteTests(SystemFixture system)
+{
+    private static string NewRecipient() => Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+
+    [Fact]
+    public async Task NativeTransferIsMinedAndTheRecipientIsCredited()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var to = NewRecipient();
+
+        var result = await chain.CreateClient().ToolAsync("transfer_native", new { to, amount = "0.25" });
+
+        Assert.Equal("confirmed", result.GetProperty("status").GetString());
+        Assert.StartsWith("0x", result.GetProperty("tx_hash").GetString());
+        Assert.True(result.GetProperty("gas_used").GetInt64() >= 21_000);
+        Assert.Equal(Web3.Convert.ToWei(0.25m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+        var onChain = await chain.Devnet.Eth.Transactions.GetTransactionByHash.SendRequestAsync(result.GetProperty("tx_hash").GetString());
+        Assert.Equal(2, (int)onChain.Type.Value); // EIP-1559
+    }
+
+    [Fact]
+    public async Task TokenTransferAndContractWriteChangeContractState()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var client = chain.CreateClient();
+        var to = NewRecipient();
+
+        await client.ToolAsync("transfer_erc20", new { token = chain.Token, to, amount = "12.5" });
+        var counter = Random.Shared.Next(1, 999);
+        var write = await client.ToolAsync("write_contract", new { address = chain.Token, signature = "setCounter(uint256 value)", args = new[] { counter } });
+
+        Assert.Equal("confirmed", write.GetProperty("status").GetString());
+        var balance = await client.ToolAsync("get_erc20_balance", new { token = chain.Token, owner = to });
+        Assert.Equal("12.5", balance.GetProperty("amount").GetString());
+        var read = await client.ToolAsync("call_contract", new { address = chain.Token, signature = "counter() returns (uint256)" });
+        Assert.Equal(counter.ToString(), read.GetProperty("values").GetProperty("out0").GetString());
+    }
+
+    [Fact]
+    public async Task RevertingWriteReturnsItsReasonAndSendsNothing()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var nonce = await chain.WalletNonceAsync();
+
+        var (status, code, body) = await chain.CreateClient().ToolErrorAsync("write_contract",
+            new { address = chain.Token, signature = "setCounter(uint256)", args = new[] { 5000 } });
+
+        Assert.Equal(400, status);
+        Assert.Equal("EXECUTION_REVERTED", code);
+        Assert.Contains("counter too large", body.GetProperty("message").GetString());
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+    }
+
+    public static TheoryData<string, string, string> Denials => new()
+    {
+        { "over the value cap", "value", "POLICY_VALUE_CAP" },
+        { "a contract off the allowlist", "contract", "POLICY_CONTRACT_NOT_ALLOWED" },
+        { "a method off the allowlist", "method", "POLICY_METHOD_NOT_ALLOWED" },
+        { "over the gas cap", "gas", "POLICY_GAS_CAP" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Denials))]
+    public async Task PolicyDenialsHaveStableCodesAndLeaveTheNonceUnchanged(string _, string kind, string expected)
+    {
+        var chain = await system.GetChainServiceAsync();
+        var nonce = await chain.WalletNonceAsync();
+        object args = kind switch
+        {
+            "value" => new { tool = "transfer_native", to = NewRecipient(), amount = "2" },
+            "contract" => new { tool = "write_contract", address = chain.OtherToken, signature = "setCounter(uint256)", args = new[] { 1 } },
+            "method" => new { tool = "write_contract", address = chain.Token, signature = "approve(address,uint256)", args = new object[] { NewRecipient(), "1" } },
+            _ => new { tool = "write_contract", address = chain.Token, signature = "burnGas(uint256)", args = new[] { 20 } },
+        };
+        var json = JsonSerializer.SerializeToElement(args);
+        var tool = json.GetProperty("tool").GetString()!;
+
+        var (status, code, _) = await chain.CreateClient().ToolErrorAsync(tool, json);
+
+        Assert.Equal(403, status);
+        Assert.Equal(expected, code);
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+    }
+}
+
+[Collection(SystemCollection.Name)]
+public sealed class ChainSafetyTests(SystemFixture system)
+{
+    private static string NewRecipient() => Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+
+    [Fact]
+    public async Task TaskBudgetStopsTheWriteThatWouldOvershootIt()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var client = chain.CreateClient(taskId: $"budget-{Guid.NewGuid():N}");
+
+        // The task budget is 1 ETH: two 0.4 ETH sends fit, the third would reach 1.2.
+        await client.ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+        await client.ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+        var nonce = await chain.WalletNonceAsync();
+        var (status, code, _) = await client.ToolErrorAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+
+        Assert.Equal((403, "POLICY_BUDGET_EXCEEDED"), (status, code));
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+        // Another task has its own budget.
+        await chain.CreateClient(taskId: $"budget-{Guid.NewGuid():N}").ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+    }
+
+    [Fact]
+    public async Task WriteAboveTheThresholdWaitsForApprovalAndRunsOnceApproved()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var to = NewRecipient();
+        var nonce = await chain.WalletNonceAsync();
+
+        var (status, code, body) = await chain.CreateClient().ToolErrorAsync("transfer_native", new { to, amount = "0.8" });
+        Assert.Equal((409, "APPROVAL_REQUIRED"), (status, code));
+        var approvalId = body.GetProperty("details").GetProperty("approval_id").GetString();
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+        Assert.Equal(BigInteger.Zero, (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+
+        using var notAllowed = await chain.CreateClient().PostAsync($"/api/approvals/{approvalId}/approve", null);
+        Assert.Equal(HttpStatusCode.Forbidden, notAllowed.StatusCode);
+
+        var operatorClient = chain.CreateClient(ChainServiceFixture.OperatorKey);
+        using var approved = await operatorClient.PostAsync($"/api/approvals/{approvalId}/approve", null);
+        var result = await approved.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(approved.IsSuccessStatusCode, result.ToString());
+        Assert.Equal("confirmed", result.GetProperty("status").GetString());
+        Assert.Equal(Web3.Convert.ToWei(0.8m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+
+        using var again = await operatorClient.PostAsync($"/api/approvals/{approvalId}/approve", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(Web3.Convert.ToWei(0.8m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+    }
+
+    [Fact]
+    public async Task RejectedApprovalSendsNothing()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var to = NewRecipient();
+        var (_, _, body) = await chain.CreateClient().ToolErrorAsync("transfer_native", new { to, amount = "0.9" });
+        var approvalId = body.GetProperty("details").GetProperty("approval_id").GetString();
+        var nonce = await chain.WalletNonceAsync();
+
+        using var rejected = await chain.CreateClient(ChainServiceFixture.OperatorKey)
+            .PostAsJsonAsync($"/api/approvals/{approvalId}/reject", new { reason = "not today" });
+
+        var approval = await rejected.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("rejected", approval.GetProperty("status").GetString());
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+        Assert.Equal(BigInteger.Zero, (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+    }
+
+    [Fact]
+    public async Task TwentyParallelTransfersGetTwentyConsecutiveNoncesAndAllAreMined()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var start = await chain.WalletNonceAsync();
+        var recipients = Enumerable.Range(0, 20).Select(_ => NewRecipient()).ToList();
+
+        var results = await Task.WhenAll(recipients.Select(to =>
+            chain.CreateClient(taskId: $"parallel-{Guid.NewGuid():N}").ToolAsync("transfer_native", new { to, amount = "0.01" })));
+
+        var nonces = results.Select(r => r.GetProperty("nonce").GetInt64()).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => start + i), nonces);
+        Assert.All(results, r => Assert.Equal("confirmed", r.GetProperty("status").GetString()));
+        foreach (var to in recipients)
+            Assert.Equal(Web3.Convert.ToWei(0.01m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+    }
+
+    [Fact]
+    public async Task RepeatingAWriteWithItsIdempotencyKeyReturnsTheFirstResultAndSendsOnce()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var client = chain.CreateClient();
+        var to = NewRecipient();
+        var key = $"idem-{Guid.NewGuid():N}";
+
+        var first = await client.ToolAsync("transfer_native", new { to, amount = "0.05", idempotency_key = key });
+        var second = await client.ToolAsync("transfer_native", new { to, amount = "0.05", idempotency_key = key });
+        var (_, code, _) = await client.ToolErrorAsync("transfer_native", new { to, amount = "0.06", idempotency_key = key });
+
+        Assert.Equal(first.GetProperty("tx_hash").GetString(), second.GetProperty("tx_hash").GetString());
+        Assert.Equal("IDEMPOTENCY_KEY_REUSED", code);
+        Assert.Equal(Web3.Convert.ToWei(0.05m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+    }
+
+    [Fact]
+    public async Task SubscriptionReceivesDecodedEventsOnItsStream()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var client = chain.CreateClient();
+        using var created = await client.PostAsJsonAsync("/api/subscriptions", new
+        {
+            address = chain.Token, event_signature = "CounterSet(address indexed by, uint256 value)",
+        }, OpenMcpChain.Sdk.OpenMcpChainJson.Options);
+        var subscription = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = subscription.GetProperty("id").GetString();
+
+        await client.ToolAsync("write_contract", new { address = chain.Token, signature = "setCounter(uint256)", args = new[] { 321 } });
+
+        JsonElement events = default;
+        for (var i = 0; i < 50; i++)
+        {
+            events = await client.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{id}/events");
+            if (events.GetArrayLength() > 0) break;
+            await Task.Delay(200);
+        }
+        var received = Assert.Single(events.EnumerateArray());
+        Assert.Equal("321", received.GetProperty("args").GetProperty("value").GetString());
+        Assert.Equal(chain.WalletAddress, received.GetProperty("args").GetProperty("by").GetString(), ignoreCase: true);
+
+        var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await system.App.GetConnectionStringAsync("redis"))!);
+        Assert.Equal(1, await redis.GetDatabase().StreamLengthAsync($"chain:events:{id}"));
+    }
+}
