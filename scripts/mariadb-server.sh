@@ -2,6 +2,8 @@
 # Runs a throw-away MariaDB server for development and tests (the AppHost's "executables" mode).
 # Env: MARIADB_PORT (TCP port), MARIADB_ROOT_PASSWORD. The data directory lives only as long as the server.
 set -euo pipefail
+# MariaDB logs notes to stderr; send them to stdout so the dashboard does not show them as errors.
+exec 2>&1
 : "${MARIADB_PORT:?MARIADB_PORT is required}"
 : "${MARIADB_ROOT_PASSWORD:?MARIADB_ROOT_PASSWORD is required}"
 PATH="$PATH:/usr/sbin:/usr/bin"

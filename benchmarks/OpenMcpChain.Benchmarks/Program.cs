@@ -15,7 +15,7 @@ const int Concurrency = 8;
 const string Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
-    ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning"]);
+    ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None"]);
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
 await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
@@ -47,10 +47,25 @@ async Task McpAsync()
     if (result.IsError == true) throw new InvalidOperationException("get_balance failed");
 }
 
+var web3 = new Nethereum.Web3.Web3(rpcUrl.ToString());
+async Task NethereumAsync() => await web3.Eth.GetBalance.SendRequestAsync(Address);
+
+using var rest = new HttpClient { BaseAddress = chainUrl };
+rest.DefaultRequestHeaders.Authorization = new("Bearer", key);
+async Task RestAsync()
+{
+    using var response = await rest.PostAsJsonAsync("/api/tools/get_balance", new { address = Address });
+    response.EnsureSuccessStatusCode();
+    await response.Content.ReadAsByteArrayAsync();
+}
+
 Console.WriteLine($"Warming up; then {sequential} sequential calls and {duration.TotalSeconds:0} s at concurrency {Concurrency} for each path.");
 var direct = await Measure.RunAsync("direct eth_getBalance", DirectAsync, sequential, duration, Concurrency);
+await Measure.RunAsync("Nethereum eth_getBalance", NethereumAsync, sequential, duration, Concurrency);
 var viaMcp = await Measure.RunAsync("MCP get_balance", McpAsync, sequential, duration, Concurrency);
+var viaRest = await Measure.RunAsync("REST get_balance", RestAsync, sequential, duration, Concurrency);
 Console.WriteLine();
 Console.WriteLine($"ratio MCP/direct: p50 latency {viaMcp.P50 / direct.P50:0.00}x, p99 latency {viaMcp.P99 / direct.P99:0.00}x, " +
                   $"throughput {direct.Throughput / viaMcp.Throughput:0.00}x lower");
+Console.WriteLine($"ratio REST/direct (the same tool without MCP framing): p50 latency {viaRest.P50 / direct.P50:0.00}x");
 await app.StopAsync();

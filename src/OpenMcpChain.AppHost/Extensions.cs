@@ -57,6 +57,11 @@ internal static class Extensions
         return server.WithReadinessCheck(ct => ReadinessChecks.MySqlAsync(server.Resource, ct));
     }
 
+    /// <summary>A secret parameter whose value is generated when none is configured (Parameters:{name}).</summary>
+    public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddResource(ParameterResourceBuilderExtensions.CreateGeneratedParameter(
+            builder, name, secret: true, new GenerateParameterDefault { MinLength = 32, Special = false }));
+
     /// <summary>A database on the server; the owning service's migrator creates it on first start.</summary>
     public static IResourceBuilder<MySqlDatabaseResource> AddDatabase(this IResourceBuilder<IResourceWithConnectionString> server, string name) =>
         server.ApplicationBuilder.AddResource(new MySqlDatabaseResource(name, server.Resource));

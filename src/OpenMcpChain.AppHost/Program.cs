@@ -17,8 +17,8 @@ var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
 var chainWalletKey = builder.AddParameter("chain-wallet-key", secret: true);
 var proofSignerKey = builder.AddParameter("proof-signer-key", secret: true);
 // Callers of ChainService: the agent, and an operator who may approve parked writes. Generated per environment.
-var agentChainKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(builder, "chain-agent-key", secret: true, new() { MinLength = 32, Special = false });
-var operatorChainKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(builder, "chain-operator-key", secret: true, new() { MinLength = 32, Special = false });
+var agentChainKey = builder.AddGeneratedSecret("chain-agent-key");
+var operatorChainKey = builder.AddGeneratedSecret("chain-operator-key");
 
 // Services.
 var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")

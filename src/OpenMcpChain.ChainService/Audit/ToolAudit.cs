@@ -8,7 +8,7 @@ using OpenMcpChain.Sdk;
 namespace OpenMcpChain.ChainService.Audit;
 
 /// <summary>Records every tool call (MCP or REST) with its caller, arguments, outcome and policy decision.</summary>
-public sealed class ToolAudit(ChainDbContext db, CallerContext caller, ILogger<ToolAudit> logger)
+public sealed class ToolAudit(AuditWriter writer, CallerContext caller)
 {
     public async Task<T> RunAsync<T>(string tool, object arguments, Func<Task<T>> call)
     {
@@ -38,15 +38,7 @@ public sealed class ToolAudit(ChainDbContext db, CallerContext caller, ILogger<T
         finally
         {
             record.DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            try
-            {
-                db.ToolCalls.Add(record);
-                await db.SaveChangesAsync(CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Could not record the {Tool} call of {Caller}", tool, record.Caller);
-            }
+            await writer.EnqueueAsync(record);
         }
     }
 }

@@ -25,7 +25,6 @@ internal static class Extensions
                 "Each network needs an absolute RpcUrl and a ConfirmationDepth of at least 1 (Networks:{name}:*).")
             .ValidateOnStart();
         builder.Services.AddSingleton<NetworkRegistry>();
-        builder.Services.AddHttpClient(NetworkRegistry.HttpClientName);
         builder.Services.AddHealthChecks().AddCheck<NetworkHealthCheck>("networks");
 
         builder.Services.AddOptions<Dictionary<string, WalletOptions>>().Bind(builder.Configuration.GetSection(WalletRegistry.SectionName));
@@ -37,6 +36,8 @@ internal static class Extensions
         builder.Services.AddSingleton<PolicyGate>();
         builder.Services.AddSingleton<NonceManager>();
         builder.Services.AddScoped<WriteService>();
+        builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddScoped<ToolAudit>();
         builder.Services.AddScoped<ChainTools>();
         builder.Services.AddHostedService<TransactionRecovery>();

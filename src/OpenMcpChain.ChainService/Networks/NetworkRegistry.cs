@@ -6,9 +6,15 @@ using OpenMcpChain.ChainService.Tools;
 namespace OpenMcpChain.ChainService.Networks;
 
 /// <summary>One Nethereum <see cref="Web3"/> per configured network, sharing the service's pooled HTTP handlers.</summary>
-public sealed class NetworkRegistry(IOptions<NetworksOptions> options, IHttpClientFactory httpClients)
+public sealed class NetworkRegistry(IOptions<NetworksOptions> options)
 {
-    public const string HttpClientName = "chain-rpc";
+    // JSON-RPC gets no generic retry/timeout pipeline: a retried eth_sendRawTransaction or a cut receipt wait would
+    // change meaning, and each hop of the default pipeline costs latency on every read. Failures surface as
+    // RPC_UNAVAILABLE, and the recovery worker re-sends stored transactions.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
 
     private readonly Dictionary<string, Web3> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
@@ -30,7 +36,7 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options, IHttpClie
         {
             if (!_clients.TryGetValue(name, out var web3))
             {
-                var client = new RpcClient(new Uri(config.RpcUrl), httpClients.CreateClient(HttpClientName));
+                var client = new RpcClient(new Uri(config.RpcUrl), Http);
                 _clients[name] = web3 = new Web3(client);
             }
             return (options.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), web3, config);

@@ -61,9 +61,10 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         {
             var checksummed = RequireAddress(address, nameof(address));
             var (name, web3, _) = networks.Resolve(network);
-            var blockNumber = await Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync());
-            var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(checksummed, new BlockParameter(blockNumber)));
-            return new BalanceInfo(name, checksummed, balance.Value.ToString(), Ether(balance.Value), (long)blockNumber.Value);
+            // One round trip's latency: the head is read beside the balance (block_number is the head at read time).
+            var blockNumber = Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync());
+            var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(checksummed, BlockParameter.CreateLatest()));
+            return new BalanceInfo(name, checksummed, balance.Value.ToString(), Ether(balance.Value), (long)(await blockNumber).Value);
         });
 
     [McpServerTool(Name = "get_erc20_balance", Title = "Token balance", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
