@@ -57,6 +57,53 @@ public sealed class ChainRecoveryTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task StoredTransactionWhoseNonceWasTakenIsResignedWithAFreshNonceAndSentOnce()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var to = EthECKey.GenerateKey().GetPublicAddress();
+        var key = $"taken-{Guid.NewGuid():N}";
+        await chain.CreateClient().ToolAsync("transfer_native", new { to = EthECKey.GenerateKey().GetPublicAddress(), amount = "0.01" });
+        var taken = await chain.WalletNonceAsync() - 1; // already used on chain by the transfer just made
+
+        var (stale, _) = await StoreSignedAsync(chain, to, key, taken, Web3.Convert.ToWei(0.02m));
+
+        var repeated = await WaitForConfirmedAsync(chain, to, key, "0.02");
+        Assert.NotEqual(stale, repeated.GetProperty("tx_hash").GetString());
+        Assert.True(repeated.GetProperty("nonce").GetInt64() > taken);
+        Assert.Equal(Web3.Convert.ToWei(0.02m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+        Assert.Null(await chain.Devnet.Eth.Transactions.GetTransactionByHash.SendRequestAsync(stale));
+    }
+
+    private static async Task<(string Hash, string Raw)> StoreSignedAsync(ChainServiceFixture chain, string to, string key, long nonce, System.Numerics.BigInteger value)
+    {
+        var fees = await chain.Devnet.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync();
+        var raw = "0x" + new Transaction1559Signer().SignTransaction(new EthECKey(ChainServiceFixture.WalletKey),
+            new Transaction1559(31337, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas!.Value, 21_000, to, value, "0x", null));
+        var hash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw);
+        await using var scope = chain.GetService<IServiceScopeFactory>().CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
+        db.Transactions.Add(new ChainTransaction
+        {
+            IdempotencyKey = key, Network = "devnet", Wallet = "default", From = chain.WalletAddress, To = to,
+            Value = value.ToString(), Data = "0x", Nonce = nonce, GasLimit = 21_000, RawTransaction = raw, TxHash = hash,
+            Status = TransactionStatuses.Signed, Caller = "agent",
+            CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        });
+        await db.SaveChangesAsync();
+        return (hash, raw);
+    }
+
+    private static async Task<JsonElement> WaitForConfirmedAsync(ChainServiceFixture chain, string to, string key, string amount)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            await Task.Delay(200);
+            if ((await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value > 0) break;
+        }
+        return await chain.CreateClient().ToolAsync("transfer_native", new { to, amount, idempotency_key = key });
+    }
+
+    [Fact]
     public async Task McpClientsSeeAnnotatedToolsAndCanCallThem()
     {
         var chain = await system.GetChainServiceAsync();

@@ -59,7 +59,7 @@ public sealed class WriteService(
         ChainTransaction tx;
         try
         {
-            var fees = await Rpc(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
+            var fees = await SuggestFeesAsync(web3);
             var chainId = await Rpc(() => web3.Eth.ChainId.SendRequestAsync());
             var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(from));
             var gasLimit = gas + gas / 5; // headroom over the estimate; unused gas is not charged
@@ -67,20 +67,17 @@ public sealed class WriteService(
                 throw new ChainToolException(ChainErrorCodes.InsufficientFunds,
                     $"{from} holds {Web3.Convert.FromWei(balance.Value)} ETH, not enough for the value plus gas.");
 
+            var row = new ChainTransaction
+            {
+                IdempotencyKey = key, Network = networkName, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
+                From = from, To = intent.To, Value = intent.Value, Data = intent.Data, GasLimit = (long)gasLimit,
+                RawTransaction = "", TxHash = "", Caller = intent.Caller, TaskId = intent.TaskId,
+                RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            };
             tx = await nonces.WithNextNonceAsync(networkName, from, web3, db, async nonce =>
             {
-                var signed = new Transaction1559(chainId.Value, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas.Value,
-                    gasLimit, intent.To, intent.ValueWei, intent.Data, null);
-                var raw = new Transaction1559Signer().SignTransaction(wallets.Key(intent.Wallet), signed);
-                var row = new ChainTransaction
-                {
-                    IdempotencyKey = key, Network = networkName, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
-                    From = from, To = intent.To, Value = intent.Value, Data = intent.Data, Nonce = nonce, GasLimit = (long)gasLimit,
-                    RawTransaction = "0x" + raw, TxHash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw),
-                    Caller = intent.Caller, TaskId = intent.TaskId,
-                    RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
-                    CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
-                };
+                Sign(row, (long)chainId.Value, fees, nonce);
                 db.Transactions.Add(row);
                 // Committed before broadcast: after a crash the same bytes are re-sent, never a second signature.
                 await db.SaveChangesAsync(CancellationToken.None);
@@ -102,8 +99,12 @@ public sealed class WriteService(
         return await TrackAsync(tx, web3, options, ct);
     }
 
-    /// <summary>Sends the stored bytes; a node that already has them is success, a definitive refusal drops the row.</summary>
-    public async Task BroadcastAsync(ChainTransaction tx, Web3 web3, IReadOnlyList<Budget>? budgets, CancellationToken ct)
+    /// <summary>
+    /// Sends the stored bytes; a node that already has them is success. "nonce too low" for bytes the chain does not
+    /// have means someone else used the nonce: the same intent is re-signed once with a fresh nonce. Any other
+    /// definitive refusal drops the row.
+    /// </summary>
+    public async Task BroadcastAsync(ChainTransaction tx, Web3 web3, IReadOnlyList<Budget>? budgets, CancellationToken ct, bool mayResign = true)
     {
         try
         {
@@ -116,6 +117,13 @@ public sealed class WriteService(
         {
             if (await web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.TxHash) is null)
             {
+                var refusal = e.RpcError?.Message ?? e.Message;
+                if (mayResign && refusal.Contains("nonce too low", StringComparison.OrdinalIgnoreCase))
+                {
+                    await ResignAsync(tx, web3, ct);
+                    await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
+                    return;
+                }
                 await SetStatusAsync(tx, TransactionStatuses.Dropped);
                 if (budgets is not null) await gate.ReleaseAsync(budgets, BigInteger.Parse(tx.Value));
                 var message = e.RpcError?.Message ?? e.Message;
@@ -158,6 +166,39 @@ public sealed class WriteService(
         }
         return new WriteResult(tx.Network, tx.TxHash, tx.Status, tx.From, tx.To, tx.Value, tx.Nonce, tx.BlockNumber, tx.GasUsed, tx.IdempotencyKey);
     }
+
+    private async Task ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
+    {
+        var fees = await SuggestFeesAsync(web3);
+        var chainId = (long)(await Rpc(() => web3.Eth.ChainId.SendRequestAsync())).Value;
+        var stale = tx.TxHash;
+        await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
+        {
+            Sign(tx, chainId, fees, nonce);
+            tx.Status = TransactionStatuses.Signed;
+            tx.UpdatedAt = DateTimeOffset.UtcNow;
+            return await db.Transactions.Where(t => t.Id == tx.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Nonce, tx.Nonce)
+                .SetProperty(t => t.RawTransaction, tx.RawTransaction)
+                .SetProperty(t => t.TxHash, tx.TxHash)
+                .SetProperty(t => t.Status, tx.Status)
+                .SetProperty(t => t.UpdatedAt, tx.UpdatedAt), CancellationToken.None);
+        }, ct);
+        logger.LogWarning("Nonce of {StaleHash} was taken by another transaction; re-signed as {TxHash} with nonce {Nonce}", stale, tx.TxHash, tx.Nonce);
+    }
+
+    private void Sign(ChainTransaction row, long chainId, Nethereum.RPC.Fee1559Suggestions.Fee1559 fees, long nonce)
+    {
+        var unsigned = new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas!.Value,
+            row.GasLimit, row.To, BigInteger.Parse(row.Value), row.Data, null);
+        var raw = new Transaction1559Signer().SignTransaction(wallets.Key(row.Wallet), unsigned);
+        row.Nonce = nonce;
+        row.RawTransaction = "0x" + raw;
+        row.TxHash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw);
+    }
+
+    private static Task<Nethereum.RPC.Fee1559Suggestions.Fee1559> SuggestFeesAsync(Web3 web3) =>
+        Rpc(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
 
     private async Task<long> SimulateAsync(Web3 web3, string from, WriteIntent intent)
     {

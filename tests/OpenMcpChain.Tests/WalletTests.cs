@@ -1,0 +1,49 @@
+extern alias chainservice;
+using chainservice::OpenMcpChain.ChainService.Wallets;
+using Microsoft.Extensions.Options;
+using Nethereum.KeyStore;
+using Nethereum.Signer;
+
+namespace OpenMcpChain.Tests;
+
+public sealed class WalletTests
+{
+    [Fact]
+    public void KeystoreWalletIsUnlockedWithItsPasswordAndNeverShowsItsSecrets()
+    {
+        var key = EthECKey.GenerateKey();
+        var path = Path.Combine(Path.GetTempPath(), $"keystore-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, new KeyStoreService().EncryptAndGenerateDefaultKeyStoreAsJson("correct horse", key.GetPrivateKeyAsBytes(), key.GetPublicAddress()));
+        try
+        {
+            var options = new WalletOptions { KeystorePath = path, KeystorePassword = "correct horse" };
+            var wallets = new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions> { ["treasury"] = options }));
+
+            Assert.Equal(key.GetPublicAddress(), wallets.AddressOf("treasury"));
+            Assert.DoesNotContain("correct horse", options.ToString());
+
+            var wrong = Assert.ThrowsAny<Exception>(() => new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions>
+            {
+                ["treasury"] = new() { KeystorePath = path, KeystorePassword = "wrong" },
+            })));
+            Assert.DoesNotContain("wrong", wrong.Message);
+            Assert.DoesNotContain(key.GetPrivateKey()[2..], wrong.ToString(), StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnknownWalletIsACodedErrorThatNamesNoSecret()
+    {
+        var secret = EthECKey.GenerateKey().GetPrivateKey();
+        var wallets = new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions> { ["default"] = new() { PrivateKey = secret } }));
+
+        var error = Assert.Throws<chainservice::OpenMcpChain.ChainService.Tools.ChainToolException>(() => wallets.AddressOf("cold"));
+
+        Assert.Equal("UNKNOWN_WALLET", error.Code);
+        Assert.DoesNotContain(secret[2..], error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}
