@@ -22,23 +22,8 @@ public sealed class ChainRecoveryTests(SystemFixture system)
         var nonce = await chain.WalletNonceAsync();
 
         // What the service leaves behind when it dies between storing a signed transaction and broadcasting it.
-        var fees = await chain.Devnet.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync();
         var value = Web3.Convert.ToWei(0.03m);
-        var raw = "0x" + new Transaction1559Signer().SignTransaction(new EthECKey(ChainServiceFixture.WalletKey),
-            new Transaction1559(31337, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas!.Value, 21_000, to, value, "0x", null));
-        var hash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw);
-        await using (var scope = chain.GetService<IServiceScopeFactory>().CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
-            db.Transactions.Add(new ChainTransaction
-            {
-                IdempotencyKey = key, Network = "devnet", Wallet = "default", From = chain.WalletAddress, To = to,
-                Value = value.ToString(), Data = "0x", Nonce = nonce, GasLimit = 21_000, RawTransaction = raw, TxHash = hash,
-                Status = TransactionStatuses.Signed, Caller = "agent",
-                CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-            });
-            await db.SaveChangesAsync();
-        }
+        var (hash, _) = await StoreSignedAsync(chain, to, key, nonce, value);
         Assert.Null(await chain.Devnet.Eth.Transactions.GetTransactionByHash.SendRequestAsync(hash));
 
         Nethereum.RPC.Eth.DTOs.TransactionReceipt? receipt = null;

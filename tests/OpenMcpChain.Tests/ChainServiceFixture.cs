@@ -42,7 +42,8 @@ public sealed class ChainServiceFixture(SystemFixture system)
         OtherToken = await DeployTokenAsync("Other Token", "OT");
         await SendTokensAsync(Token, WalletAddress, Web3.Convert.ToWei(1000));
 
-        var chainDb = await system.App.GetConnectionStringAsync("chaindb");
+        // Its own database on the same server: the system's ChainService (another wallet) must not see these rows.
+        var chainDb = (await system.App.GetConnectionStringAsync("chaindb"))!.Replace("Database=chaindb", "Database=chaindb_strict");
         var redis = await system.App.GetConnectionStringAsync("redis");
         var transferSelector = "0xa9059cbb";
         var setCounterSelector = "0x8bb5d9c3";
@@ -53,6 +54,7 @@ public sealed class ChainServiceFixture(SystemFixture system)
             web.UseEnvironment("Production");
             foreach (var (key, value) in new Dictionary<string, string?>
             {
+                ["Logging:LogLevel:Default"] = "Warning",
                 ["ConnectionStrings:chaindb"] = chainDb,
                 ["ConnectionStrings:redis"] = redis,
                 ["Networks:devnet:RpcUrl"] = RpcUrl,

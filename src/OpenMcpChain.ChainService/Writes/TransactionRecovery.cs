@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.ChainService.Wallets;
 
 namespace OpenMcpChain.ChainService.Writes;
 
@@ -36,9 +37,12 @@ public sealed class TransactionRecovery(IServiceScopeFactory scopes, ILogger<Tra
         var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
         var writes = scope.ServiceProvider.GetRequiredService<WriteService>();
         var networks = scope.ServiceProvider.GetRequiredService<NetworkRegistry>();
+        // Only transactions of wallets this instance holds keys for: another deployment sharing the database keeps its own.
+        var mine = scope.ServiceProvider.GetRequiredService<WalletRegistry>().All.Select(w => w.Address).ToList();
         var cutoff = DateTimeOffset.UtcNow - Grace;
         var stale = await db.Transactions
-            .Where(t => (t.Status == TransactionStatuses.Signed || t.Status == TransactionStatuses.Broadcast) && t.UpdatedAt < cutoff)
+            .Where(t => (t.Status == TransactionStatuses.Signed || t.Status == TransactionStatuses.Broadcast) && t.UpdatedAt < cutoff
+                        && mine.Contains(t.From))
             .OrderBy(t => t.Nonce)
             .Take(50)
             .ToListAsync(ct);

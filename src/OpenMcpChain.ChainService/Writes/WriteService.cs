@@ -191,7 +191,10 @@ public sealed class WriteService(
     {
         var unsigned = new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas!.Value,
             row.GasLimit, row.To, BigInteger.Parse(row.Value), row.Data, null);
-        var raw = new Transaction1559Signer().SignTransaction(wallets.Key(row.Wallet), unsigned);
+        var key = wallets.Key(row.Wallet);
+        if (!string.Equals(key.GetPublicAddress(), row.From, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Wallet '{row.Wallet}' here is not {row.From}; transaction {row.Id} is not this instance's to sign.");
+        var raw = new Transaction1559Signer().SignTransaction(key, unsigned);
         row.Nonce = nonce;
         row.RawTransaction = "0x" + raw;
         row.TxHash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw);
