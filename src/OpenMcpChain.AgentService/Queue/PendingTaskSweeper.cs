@@ -8,23 +8,9 @@ namespace OpenMcpChain.AgentService.Queue;
 
 /// <summary>Enqueues pending tasks that never reached the stream (Redis down at submit) or were handed back for a retry.</summary>
 public sealed class PendingTaskSweeper(IServiceScopeFactory scopes, TaskQueue queue, IOptions<AgentOptions> options, ILogger<PendingTaskSweeper> logger)
-    : BackgroundService
+    : PeriodicWorker(options.Value.SweepInterval, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("Sweeping pending tasks failed: {Reason}", e.Message);
-            }
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepAsync(ct);
 
     public async Task SweepAsync(CancellationToken ct)
     {

@@ -16,27 +16,13 @@ namespace OpenMcpChain.ChainService.Subscriptions;
 /// stores them and publishes each on the Redis Stream <c>chain:events:{subscription}</c>. The checkpoint moves in the
 /// same transaction as the stored events, so a restart neither skips nor duplicates.
 /// </summary>
-public sealed class SubscriptionPoller(IServiceScopeFactory scopes, IConnectionMultiplexer redis, ILogger<SubscriptionPoller> logger) : BackgroundService
+public sealed class SubscriptionPoller(IServiceScopeFactory scopes, IConnectionMultiplexer redis, ILogger<SubscriptionPoller> logger)
+    : PeriodicWorker(TimeSpan.FromSeconds(1), logger)
 {
     private const int MaxBlocksPerPass = 2000;
     public static string StreamKey(string subscriptionId) => $"chain:events:{subscriptionId}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        do
-        {
-            try
-            {
-                await PollAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("Polling subscriptions failed: {Reason}", e.Message);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task RunOnceAsync(CancellationToken ct) => PollAsync(ct);
 
     public async Task PollAsync(CancellationToken ct)
     {

@@ -9,27 +9,12 @@ namespace OpenMcpChain.ChainService.Writes;
 /// Finishes what a crash or an unreachable node interrupted: stored transactions that were never acknowledged by the
 /// node are re-sent byte for byte (same hash, so never a second transaction), and pending ones are followed to a receipt.
 /// </summary>
-public sealed class TransactionRecovery(IServiceScopeFactory scopes, ILogger<TransactionRecovery> logger) : BackgroundService
+public sealed class TransactionRecovery(IServiceScopeFactory scopes, ILogger<TransactionRecovery> logger)
+    : PeriodicWorker(TimeSpan.FromSeconds(2), logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval);
-        do
-        {
-            try
-            {
-                await RecoverAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("Transaction recovery pass failed: {Reason}", e.Message);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task RunOnceAsync(CancellationToken ct) => RecoverAsync(ct);
 
     public async Task RecoverAsync(CancellationToken ct)
     {

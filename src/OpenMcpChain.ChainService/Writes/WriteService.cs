@@ -147,7 +147,8 @@ public sealed class WriteService(
     public async Task<WriteResult> TrackAsync(ChainTransaction tx, Web3 web3, NetworkOptions options, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + options.ReceiptTimeout;
-        while (tx.Status is TransactionStatuses.Signed or TransactionStatuses.Broadcast && DateTime.UtcNow < deadline)
+        // At least one look, even with no time to wait (the recovery worker's passes).
+        while (tx.Status is TransactionStatuses.Signed or TransactionStatuses.Broadcast)
         {
             var receipt = await Rpc(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TxHash));
             if (receipt?.BlockNumber is not null)
@@ -162,6 +163,7 @@ public sealed class WriteService(
                     break;
                 }
             }
+            if (DateTime.UtcNow >= deadline) break;
             await Task.Delay(50, ct);
         }
         return new WriteResult(tx.Network, tx.TxHash, tx.Status, tx.From, tx.To, tx.Value, tx.Nonce, tx.BlockNumber, tx.GasUsed, tx.IdempotencyKey);
