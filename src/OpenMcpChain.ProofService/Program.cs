@@ -8,5 +8,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapSignerApi();
 app.MapAttestationsApi();
+app.MapLogApi();
 
 app.Run();

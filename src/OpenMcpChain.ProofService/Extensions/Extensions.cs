@@ -1,4 +1,5 @@
 using OpenMcpChain.ProofService.Infrastructure;
+using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
 using OpenMcpChain.Shared;
 
@@ -14,5 +15,8 @@ internal static class Extensions
             .Validate(o => SignerOptions.IsValidKey(o.PrivateKey), "Signer:PrivateKey must be a 32-byte hex secp256k1 key.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OutcomeSigner>();
+        builder.Services.AddSingleton<LogSequencer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LogSequencer>());
+        builder.Services.AddScoped<LogReader>();
     }
 }

@@ -6,6 +6,8 @@ namespace OpenMcpChain.ProofService.Infrastructure;
 public sealed class ProofDbContext(DbContextOptions<ProofDbContext> options) : DbContext(options)
 {
     public DbSet<Attestation> Attestations => Set<Attestation>();
+    public DbSet<LogEntry> LogEntries => Set<LogEntry>();
+    public DbSet<LogNode> LogNodes => Set<LogNode>();
 
     protected override void OnModelCreating(ModelBuilder builder) =>
         builder.ApplyConfigurationsFromAssembly(typeof(ProofDbContext).Assembly);

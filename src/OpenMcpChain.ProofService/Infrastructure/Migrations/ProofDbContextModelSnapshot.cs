@@ -64,6 +64,44 @@ namespace OpenMcpChain.ProofService.Infrastructure.Migrations
 
                     b.ToTable("attestations", (string)null);
                 });
+
+            modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.LogEntry", b =>
+                {
+                    b.Property<long>("Index")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Entry")
+                        .IsRequired()
+                        .HasColumnType("longtext");
+
+                    b.Property<byte[]>("LeafHash")
+                        .IsRequired()
+                        .HasColumnType("binary(32)");
+
+                    b.HasKey("Index");
+
+                    b.ToTable("log_entries", (string)null);
+                });
+
+            modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.LogNode", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Index")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("binary(32)");
+
+                    b.HasKey("Level", "Index");
+
+                    b.ToTable("log_nodes", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Nethereum.Hex.HexConvertors.Extensions;
+using OpenMcpChain.ProofService.Infrastructure;
+using OpenMcpChain.ProofService.Log;
+using OpenMcpChain.ProofService.Signing;
+using OpenMcpChain.Sdk.Contracts;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>The transparency log: append, read, signed tree heads, inclusion and consistency proofs (RFC 9162).</summary>
+public static class LogApi
+{
+    public static RouteGroupBuilder MapLogApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/log");
+        api.MapPost("/entries", AppendAsync);
+        api.MapGet("/entries/{index:long}", GetEntryAsync);
+        api.MapGet("/tree-head", GetTreeHeadAsync);
+        api.MapGet("/proofs/inclusion", GetInclusionAsync);
+        api.MapGet("/proofs/consistency", GetConsistencyAsync);
+        return api;
+    }
+
+    public sealed record AppendResponse(long Index, string LeafHash);
+    public sealed record EntryResponse(long Index, string Entry, string LeafHash, long CreatedAt);
+    public sealed record TreeHead(long TreeSize, string Root, long Timestamp, string Signer, string Signature, string Message);
+    public sealed record InclusionResponse(long Index, long TreeSize, string LeafHash, string Root, List<string> Path);
+    public sealed record ConsistencyResponse(long First, long Second, string FirstRoot, string SecondRoot, List<string> Proof);
+
+    /// <summary>Appends a JSON object (stored as canonical JSON); answers once the entry is durably committed.</summary>
+    public static async Task<Results<Created<AppendResponse>, ProblemHttpResult>> AppendAsync(
+        JsonObject? entry, LogSequencer sequencer, CancellationToken ct)
+    {
+        if (entry is null || entry.Count == 0)
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "The body must be a non-empty JSON object.");
+        var canonical = CanonicalJson.Serialize(entry);
+        var index = await sequencer.AppendAsync(canonical, ct);
+        var leaf = OpenMcpChain.Sdk.Proofs.MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(canonical));
+        return TypedResults.Created($"/api/log/entries/{index}", new AppendResponse(index, leaf.ToHex(true)));
+    }
+
+    public static async Task<Results<Ok<EntryResponse>, ProblemHttpResult>> GetEntryAsync(long index, ProofDbContext db, CancellationToken ct) =>
+        await db.LogEntries.AsNoTracking().SingleOrDefaultAsync(e => e.Index == index, ct) is { } e
+            ? TypedResults.Ok(new EntryResponse(e.Index, e.Entry, e.LeafHash.ToHex(true), e.CreatedAt.ToUnixTimeSeconds()))
+            : ApiErrors.Problem(404, "LOG_ENTRY_NOT_FOUND", $"The log has no entry {index}.");
+
+    /// <summary>The current tree head, signed by the ProofService key over canonical JSON of size, root and time.</summary>
+    public static async Task<Ok<TreeHead>> GetTreeHeadAsync(LogSequencer sequencer, LogReader reader, OutcomeSigner signer, CancellationToken ct)
+    {
+        var size = sequencer.Size;
+        var root = (await reader.RootAsync(size, ct)).ToHex(true);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var message = CanonicalJson.Serialize(new JsonObject { ["tree_size"] = size, ["root"] = root, ["timestamp"] = timestamp });
+        return TypedResults.Ok(new TreeHead(size, root, timestamp, signer.Address, signer.Sign(message), message));
+    }
+
+    public static async Task<Results<Ok<InclusionResponse>, ProblemHttpResult>> GetInclusionAsync(
+        long? index, long? treeSize, LogSequencer sequencer, LogReader reader, ProofDbContext db, CancellationToken ct)
+    {
+        var size = treeSize ?? sequencer.Size;
+        if (index is not { } m || m < 0 || size < 1 || m >= size || size > sequencer.Size)
+            return ApiErrors.Problem(400, "LOG_INDEX_OUT_OF_RANGE", $"Need 0 ≤ index < tree_size ≤ {sequencer.Size}.");
+        var leaf = await db.LogEntries.AsNoTracking().Where(e => e.Index == m).Select(e => e.LeafHash).SingleAsync(ct);
+        var path = await reader.InclusionPathAsync(m, size, ct);
+        var root = await reader.RootAsync(size, ct);
+        return TypedResults.Ok(new InclusionResponse(m, size, leaf.ToHex(true), root.ToHex(true), [.. path.Select(p => p.ToHex(true))]));
+    }
+
+    public static async Task<Results<Ok<ConsistencyResponse>, ProblemHttpResult>> GetConsistencyAsync(
+        long? first, long? second, LogSequencer sequencer, LogReader reader, CancellationToken ct)
+    {
+        var to = second ?? sequencer.Size;
+        if (first is not { } from || from < 1 || from > to || to > sequencer.Size)
+            return ApiErrors.Problem(400, "LOG_INDEX_OUT_OF_RANGE", $"Need 1 ≤ first ≤ second ≤ {sequencer.Size}.");
+        var proof = await reader.ConsistencyProofAsync(from, to, ct);
+        return TypedResults.Ok(new ConsistencyResponse(from, to, (await reader.RootAsync(from, ct)).ToHex(true),
+            (await reader.RootAsync(to, ct)).ToHex(true), [.. proof.Select(p => p.ToHex(true))]));
+    }
+}

@@ -1,0 +1,18 @@
+namespace OpenMcpChain.ProofService.Infrastructure;
+
+/// <summary>One entry of the transparency log: its position, canonical JSON and leaf hash. Never updated.</summary>
+public sealed class LogEntry
+{
+    public long Index { get; set; }
+    public required string Entry { get; set; }
+    public required byte[] LeafHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>The hash of a perfect subtree: 2^Level leaves starting at Index·2^Level. Written once, when its last leaf is appended.</summary>
+public sealed class LogNode
+{
+    public int Level { get; set; }
+    public long Index { get; set; }
+    public required byte[] Hash { get; set; }
+}

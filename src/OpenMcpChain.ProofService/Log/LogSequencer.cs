@@ -1,0 +1,120 @@
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.ProofService.Infrastructure;
+using OpenMcpChain.Sdk.Proofs;
+
+namespace OpenMcpChain.ProofService.Log;
+
+/// <summary>
+/// The single writer of the log. Concurrent appends queue here and are committed in batches: one transaction writes
+/// every waiting entry and the perfect-subtree nodes they complete, and each caller learns its index only after the
+/// commit is durable. The right edge of the tree (at most one node per level) stays in memory between batches.
+/// </summary>
+public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequencer> logger) : BackgroundService
+{
+    private const int MaxBatch = 1000;
+    private readonly Channel<(string Entry, TaskCompletionSource<long> Done)> _queue = Channel.CreateUnbounded<(string, TaskCompletionSource<long>)>();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<int, byte[]> _pendingLeft = []; // level → a left child whose right sibling is not appended yet
+    private long _size;
+
+    /// <summary>The number of entries durably in the log.</summary>
+    public long Size => Interlocked.Read(ref _size);
+
+    public Task WaitReadyAsync(CancellationToken ct) => _ready.Task.WaitAsync(ct);
+
+    /// <summary>Appends a canonical entry; completes with its index once committed.</summary>
+    public async Task<long> AppendAsync(string canonicalEntry, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync((canonicalEntry, done), ct);
+        return await done.Task.WaitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await LoadAsync(stoppingToken);
+        var batch = new List<(string Entry, TaskCompletionSource<long> Done)>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                var first = await CommitAsync(batch.Select(b => b.Entry).ToList(), stoppingToken);
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(first + i);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Appending {Count} log entries failed", batch.Count);
+                foreach (var item in batch) item.Done.TrySetException(e);
+                await LoadAsync(stoppingToken); // the in-memory edge may be ahead of what committed
+            }
+        }
+    }
+
+    private async Task<long> CommitAsync(List<string> entries, CancellationToken ct)
+    {
+        var first = _size;
+        var left = new Dictionary<int, byte[]>(_pendingLeft);
+        var entryRows = new List<LogEntry>(entries.Count);
+        var nodeRows = new List<LogNode>(entries.Count * 2);
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var index = first + i;
+            var hash = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entries[i]));
+            entryRows.Add(new LogEntry { Index = index, Entry = entries[i], LeafHash = hash, CreatedAt = now });
+            // Climb while this node is a right child: each step completes the perfect subtree one level up.
+            var (level, position) = (0, index);
+            nodeRows.Add(new LogNode { Level = 0, Index = index, Hash = hash });
+            while ((position & 1) == 1)
+            {
+                hash = MerkleProof.NodeHash(left[level], hash);
+                left.Remove(level);
+                level++;
+                position >>= 1;
+                nodeRows.Add(new LogNode { Level = level, Index = position, Hash = hash });
+            }
+            left[level] = hash;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.LogEntries.AddRange(entryRows);
+        db.LogNodes.AddRange(nodeRows);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+
+        _pendingLeft.Clear();
+        foreach (var (level, hash) in left) _pendingLeft[level] = hash;
+        Interlocked.Exchange(ref _size, first + entries.Count);
+        return first;
+    }
+
+    /// <summary>Reads the size and the right edge (the newest node of each level that is still a left child).</summary>
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var migrator = scope.ServiceProvider.GetRequiredService<OpenMcpChain.Shared.Migrator<ProofDbContext>>();
+        var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
+        while (!(await migrator.CheckHealthAsync(new(), ct)).Status.Equals(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy))
+            await Task.Delay(200, ct);
+        var size = await db.LogEntries.MaxAsync(e => (long?)e.Index, ct) + 1 ?? 0;
+        _pendingLeft.Clear();
+        for (var level = 0; (1L << level) <= size; level++)
+        {
+            var complete = size >> level; // perfect nodes at this level
+            if ((complete & 1) == 1)
+            {
+                var node = await db.LogNodes.AsNoTracking().SingleAsync(n => n.Level == level && n.Index == complete - 1, ct);
+                _pendingLeft[level] = node.Hash;
+            }
+        }
+        Interlocked.Exchange(ref _size, size);
+        _ready.TrySetResult();
+    }
+}

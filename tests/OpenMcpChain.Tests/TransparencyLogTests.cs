@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Signer;
+using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Proofs;
+
+namespace OpenMcpChain.Tests;
+
+[Collection(SystemCollection.Name)]
+public sealed class TransparencyLogTests(SystemFixture system)
+{
+    private HttpClient Proofs => system.CreateClient("proofservice");
+
+    private async Task<JsonElement> GetAsync(string url)
+    {
+        using var response = await Proofs.GetAsync(url);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {body}");
+        return body;
+    }
+
+    [Fact]
+    public async Task ConcurrentAppendsGetDistinctConsecutiveIndexesAndEveryEntryIsProvablyInTheSignedTree()
+    {
+        var before = (await GetAsync("/api/log/tree-head")).GetProperty("tree_size").GetInt64();
+        var marker = Guid.NewGuid().ToString("N");
+
+        var appended = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            using var response = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "test", marker, n = i, b = "z", a = 1 });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (N: i, Body: await response.Content.ReadFromJsonAsync<JsonElement>());
+        }));
+
+        var indexes = appended.Select(a => a.Body.GetProperty("index").GetInt64()).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => indexes[0] + i), indexes);
+        Assert.True(indexes[0] >= before);
+
+        var head = await GetAsync("/api/log/tree-head");
+        var size = head.GetProperty("tree_size").GetInt64();
+        var root = head.GetProperty("root").GetString()!.HexToByteArray();
+        Assert.True(size >= before + 100);
+        Assert.Equal(head.GetProperty("signer").GetString(),
+            new EthereumMessageSigner().EncodeUTF8AndEcRecover(head.GetProperty("message").GetString(), head.GetProperty("signature").GetString()),
+            ignoreCase: true);
+
+        foreach (var (n, body) in appended.Where(a => a.N % 17 == 0))
+        {
+            var index = body.GetProperty("index").GetInt64();
+            var entry = await GetAsync($"/api/log/entries/{index}");
+            // Stored as canonical JSON: keys sorted, no whitespace.
+            Assert.Equal($"{{\"a\":1,\"b\":\"z\",\"kind\":\"test\",\"marker\":\"{marker}\",\"n\":{n}}}", entry.GetProperty("entry").GetString());
+            var leaf = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entry.GetProperty("entry").GetString()!));
+            Assert.Equal(body.GetProperty("leaf_hash").GetString(), leaf.ToHex(true));
+
+            var proof = await GetAsync($"/api/log/proofs/inclusion?index={index}&tree_size={size}");
+            var path = proof.GetProperty("path").EnumerateArray().Select(p => p.GetString()!.HexToByteArray()).ToList();
+            Assert.True(MerkleProof.VerifyInclusion(index, size, leaf, path, root));
+            Assert.False(MerkleProof.VerifyInclusion(index, size, MerkleProof.LeafHash("{}"u8), path, root));
+        }
+    }
+
+    [Fact]
+    public async Task LaterTreeHeadsAreProvablyExtensionsOfEarlierOnes()
+    {
+        using (var r = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "test", step = "first" })) Assert.True(r.IsSuccessStatusCode);
+        var earlier = await GetAsync("/api/log/tree-head");
+        for (var i = 0; i < 7; i++)
+            using (var r = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "test", step = i })) Assert.True(r.IsSuccessStatusCode);
+        var later = await GetAsync("/api/log/tree-head");
+
+        var (m, n) = (earlier.GetProperty("tree_size").GetInt64(), later.GetProperty("tree_size").GetInt64());
+        var consistency = await GetAsync($"/api/log/proofs/consistency?first={m}&second={n}");
+        var proof = consistency.GetProperty("proof").EnumerateArray().Select(p => p.GetString()!.HexToByteArray()).ToList();
+
+        Assert.True(MerkleProof.VerifyConsistency(m, n, earlier.GetProperty("root").GetString()!.HexToByteArray(),
+            later.GetProperty("root").GetString()!.HexToByteArray(), proof));
+    }
+
+    [Theory]
+    [InlineData("/api/log/proofs/inclusion?index=-1")]
+    [InlineData("/api/log/proofs/inclusion?index=999999999")]
+    [InlineData("/api/log/proofs/consistency?first=0")]
+    [InlineData("/api/log/proofs/consistency?first=5&second=999999999")]
+    public async Task ProofRequestsOutsideTheTreeAreCodedErrors(string url)
+    {
+        using var response = await Proofs.GetAsync(url);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("LOG_INDEX_OUT_OF_RANGE", body.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task AnEmptyOrNonObjectEntryIsRejected()
+    {
+        using var empty = await Proofs.PostAsync("/api/log/entries", new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var array = await Proofs.PostAsync("/api/log/entries", new StringContent("[1]", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, array.StatusCode);
+        Assert.Equal("INVALID_ARGUMENT", (await array.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+}
