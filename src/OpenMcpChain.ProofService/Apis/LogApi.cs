@@ -20,6 +20,7 @@ public static class LogApi
         api.MapGet("/tree-head", GetTreeHeadAsync);
         api.MapGet("/proofs/inclusion", GetInclusionAsync);
         api.MapGet("/proofs/consistency", GetConsistencyAsync);
+        api.MapGet("/verify", async (LogVerifier verifier, CancellationToken ct) => TypedResults.Ok(await verifier.VerifyAsync(ct)));
         return api;
     }
 

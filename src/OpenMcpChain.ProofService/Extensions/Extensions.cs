@@ -18,5 +18,6 @@ internal static class Extensions
         builder.Services.AddSingleton<LogSequencer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogSequencer>());
         builder.Services.AddScoped<LogReader>();
+        builder.Services.AddScoped<LogVerifier>();
     }
 }
