@@ -29,7 +29,7 @@ public sealed record Measure(string Name, double P50, double P99, double Through
             }
         }));
         var result = new Measure(name, Percentile(latencies, 0.50), Percentile(latencies, 0.99), completed / stop.Elapsed.TotalSeconds);
-        Console.WriteLine($"{name,-24} p50 {result.P50,7:0.000} ms  p99 {result.P99,7:0.000} ms  {result.Throughput,8:0} calls/s");
+        Console.WriteLine($"{name,-24} p50 {result.P50,7:0.000} ms  p99 {result.P99,7:0.000} ms  {result.Throughput,8:0} calls/s (concurrency {concurrency})");
         return result;
     }
 
