@@ -142,6 +142,23 @@ public sealed class MerkleProofTests
     }
 
     [Fact]
+    public void FrontierAppendsProduceExactlyThePerfectSubtreesOfTheReference()
+    {
+        var frontier = new MerkleFrontier();
+        var stored = new Dictionary<(int, long), byte[]>();
+        for (var i = 0; i < MaxSize; i++)
+        {
+            foreach (var (level, index, hash) in frontier.Append(i, MerkleProof.LeafHash(Entries[i])))
+            {
+                Assert.Equal(Mth(new ArraySegment<byte[]>(Entries, (int)(index << level), 1 << level)), hash);
+                Assert.True(stored.TryAdd((level, index), hash), $"node ({level},{index}) written twice");
+            }
+            var tree = new MerkleTree((level, index) => stored[(level, index)]);
+            Assert.Equal(Mth(D(i + 1)), tree.Root(i + 1));
+        }
+    }
+
+    [Fact]
     public void ProofsReadLogarithmicallyManyStoredNodes()
     {
         // Stored nodes stand in for a million-entry log: only how many are read matters here.

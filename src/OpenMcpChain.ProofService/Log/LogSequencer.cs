@@ -16,7 +16,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
     private const int MaxBatch = 1000;
     private readonly Channel<(string Entry, TaskCompletionSource<long> Done)> _queue = Channel.CreateUnbounded<(string, TaskCompletionSource<long>)>();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Dictionary<int, byte[]> _pendingLeft = []; // level → a left child whose right sibling is not appended yet
+    private MerkleFrontier _frontier = new();
     private long _size;
 
     /// <summary>The number of entries durably in the log.</summary>
@@ -57,7 +57,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
     private async Task<long> CommitAsync(List<string> entries, CancellationToken ct)
     {
         var first = _size;
-        var left = new Dictionary<int, byte[]>(_pendingLeft);
+        var frontier = _frontier.Clone();
         var entryRows = new List<LogEntry>(entries.Count);
         var nodeRows = new List<LogNode>(entries.Count * 2);
         var now = DateTimeOffset.UtcNow;
@@ -66,18 +66,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
             var index = first + i;
             var hash = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entries[i]));
             entryRows.Add(new LogEntry { Index = index, Entry = entries[i], LeafHash = hash, CreatedAt = now });
-            // Climb while this node is a right child: each step completes the perfect subtree one level up.
-            var (level, position) = (0, index);
-            nodeRows.Add(new LogNode { Level = 0, Index = index, Hash = hash });
-            while ((position & 1) == 1)
-            {
-                hash = MerkleProof.NodeHash(left[level], hash);
-                left.Remove(level);
-                level++;
-                position >>= 1;
-                nodeRows.Add(new LogNode { Level = level, Index = position, Hash = hash });
-            }
-            left[level] = hash;
+            nodeRows.AddRange(frontier.Append(index, hash).Select(n => new LogNode { Level = n.Level, Index = n.Index, Hash = n.Hash }));
         }
 
         await using var scope = scopes.CreateAsyncScope();
@@ -89,8 +78,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
-        _pendingLeft.Clear();
-        foreach (var (level, hash) in left) _pendingLeft[level] = hash;
+        _frontier = frontier;
         Interlocked.Exchange(ref _size, first + entries.Count);
         return first;
     }
@@ -104,16 +92,17 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         while (!(await migrator.CheckHealthAsync(new(), ct)).Status.Equals(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy))
             await Task.Delay(200, ct);
         var size = await db.LogEntries.MaxAsync(e => (long?)e.Index, ct) + 1 ?? 0;
-        _pendingLeft.Clear();
+        var pending = new Dictionary<int, byte[]>();
         for (var level = 0; (1L << level) <= size; level++)
         {
             var complete = size >> level; // perfect nodes at this level
             if ((complete & 1) == 1)
             {
                 var node = await db.LogNodes.AsNoTracking().SingleAsync(n => n.Level == level && n.Index == complete - 1, ct);
-                _pendingLeft[level] = node.Hash;
+                pending[level] = node.Hash;
             }
         }
+        _frontier = new MerkleFrontier(pending);
         Interlocked.Exchange(ref _size, size);
         _ready.TrySetResult();
     }

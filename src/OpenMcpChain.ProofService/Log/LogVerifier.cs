@@ -20,7 +20,7 @@ public sealed class LogVerifier(ProofDbContext db)
     {
         var storedLeaves = await db.LogNodes.CountAsync(n => n.Level == 0, ct);
         var expected = 0L;
-        var frontier = new Dictionary<int, byte[]>();
+        var frontier = new MerkleFrontier();
         while (true)
         {
             var page = await db.LogEntries.AsNoTracking().Where(e => e.Index >= expected)
@@ -43,17 +43,11 @@ public sealed class LogVerifier(ProofDbContext db)
                 var leaf = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entry.Entry));
                 if (!leaf.AsSpan().SequenceEqual(entry.LeafHash) || !Matches(nodes, 0, expected, leaf))
                     return new(false, expected, expected, $"entry {expected} was changed or moved: its content no longer hashes to the tree's leaf");
-                var (level, position, hash) = (0, expected, leaf);
-                while ((position & 1) == 1)
+                foreach (var (level, index, hash) in frontier.Append(expected, leaf).Skip(1))
                 {
-                    hash = MerkleProof.NodeHash(frontier[level], hash);
-                    frontier.Remove(level);
-                    level++;
-                    position >>= 1;
-                    if (!Matches(nodes, level, position, hash))
-                        return new(false, expected, position << level, $"the subtree of entries {position << level}..{expected} no longer matches its stored hash");
+                    if (!Matches(nodes, level, index, hash))
+                        return new(false, expected, index << level, $"the subtree of entries {index << level}..{expected} no longer matches its stored hash");
                 }
-                frontier[level] = hash;
                 expected++;
             }
         }
