@@ -44,7 +44,13 @@ public sealed class TaskFlowTests(SystemFixture system)
         var signerAddress = signer.GetProperty("address").GetString()!;
         var provenance = Assert.IsType<Provenance>(result.Provenance);
         Assert.Equal(signerAddress, provenance.Signer, ignoreCase: true);
+        Assert.Equal("eip712", provenance.Scheme);
         Assert.Equal(signerAddress, ProvenanceVerifier.RecoverSigner(provenance), ignoreCase: true);
+        Assert.True(ProvenanceVerifier.IsSignedBy(provenance, signerAddress));
+        // The signature binds the readable outcome: an edited reply no longer matches what was signed.
+        var edited = provenance with { Message = provenance.Message.Replace(result.Reply, result.Reply + " (edited)") };
+        Assert.False(ProvenanceVerifier.TypedDataMatchesMessage(edited));
+        Assert.False(ProvenanceVerifier.IsSignedBy(edited, signerAddress));
 
         // What was signed is this task's own outcome, not some other text.
         using var signed = JsonDocument.Parse(provenance.Message);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Signing;
 using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.Sdk.Proofs;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -35,13 +36,17 @@ public static class AttestationsApi
         var existing = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct);
         if (existing is null)
         {
+            // The step log and transactions join the typed data as the agent starts logging them; until then: empty.
+            var typedData = TaskOutcomeTypedData.Build(request.TaskId, request.Goal ?? "", CanonicalJson.Serialize(request.Result),
+                new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             existing = new Attestation
             {
                 TaskId = request.TaskId,
                 Signer = signer.Address,
                 Scheme = OutcomeSigner.Scheme,
                 Message = message,
-                Signature = signer.Sign(message),
+                Signature = signer.SignTypedData(typedData),
+                TypedData = typedData,
                 CreatedAt = DateTimeOffset.UtcNow,
             };
             db.Attestations.Add(existing);
@@ -78,6 +83,7 @@ public static class AttestationsApi
         Signature = a.Signature,
         Scheme = a.Scheme,
         Message = a.Message,
+        TypedData = a.TypedData is null ? null : System.Text.Json.JsonDocument.Parse(a.TypedData).RootElement.Clone(),
     };
 }
 

@@ -9,5 +9,7 @@ public sealed class Attestation
     public required string Scheme { get; set; }
     public required string Message { get; set; }
     public required string Signature { get; set; }
+    /// <summary>The EIP-712 typed data that was signed (JSON); null for older EIP-191 attestations.</summary>
+    public string? TypedData { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

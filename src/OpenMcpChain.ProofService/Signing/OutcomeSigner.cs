@@ -6,13 +6,17 @@ namespace OpenMcpChain.ProofService.Signing;
 /// <summary>Signs task outcomes with the service's secp256k1 key, so anyone can recover the signer address.</summary>
 public sealed class OutcomeSigner(IOptions<SignerOptions> options)
 {
-    public const string Scheme = "eip191";
+    public const string Scheme = "eip712";
 
     private readonly EthECKey _key = new(options.Value.PrivateKey);
     private readonly EthereumMessageSigner _signer = new();
+    private readonly Nethereum.Signer.EIP712.Eip712TypedDataSigner _typedSigner = new();
 
     public string Address => _key.GetPublicAddress();
 
-    /// <summary>An EIP-191 personal-message signature over the UTF-8 bytes of <paramref name="message"/>.</summary>
+    /// <summary>An EIP-191 personal-message signature over the UTF-8 bytes of <paramref name="message"/> (tree heads).</summary>
     public string Sign(string message) => _signer.EncodeUTF8AndSign(message, _key);
+
+    /// <summary>An EIP-712 (eth_signTypedData_v4) signature over typed data given as JSON (attestations).</summary>
+    public string SignTypedData(string typedDataJson) => _typedSigner.SignTypedDataV4(typedDataJson, _key);
 }

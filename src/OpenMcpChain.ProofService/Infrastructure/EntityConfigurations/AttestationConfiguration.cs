@@ -14,5 +14,6 @@ internal sealed class AttestationConfiguration : IEntityTypeConfiguration<Attest
         builder.Property(a => a.Scheme).HasMaxLength(16);
         builder.Property(a => a.Message).HasColumnType("longtext");
         builder.Property(a => a.Signature).HasMaxLength(132);
+        builder.Property(a => a.TypedData).HasColumnType("longtext");
     }
 }
