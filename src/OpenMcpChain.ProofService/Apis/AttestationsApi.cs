@@ -20,7 +20,7 @@ public static class AttestationsApi
 
     /// <summary>Signs a finished task's outcome once; attesting the same outcome again returns the first attestation.</summary>
     public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> AttestAsync(
-        AttestRequest request, ProofDbContext db, OutcomeSigner signer, ILogger<AttestRequest> logger, CancellationToken ct)
+        AttestRequest request, ProofDbContext db, IAttestationProvider attester, ILogger<AttestRequest> logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.TaskId) || request.TaskId.Length > 64 || request.Result is null)
         {
@@ -42,10 +42,10 @@ public static class AttestationsApi
             existing = new Attestation
             {
                 TaskId = request.TaskId,
-                Signer = signer.Address,
-                Scheme = OutcomeSigner.Scheme,
+                Signer = attester.Identity,
+                Scheme = attester.Scheme,
                 Message = message,
-                Signature = signer.SignTypedData(typedData),
+                Signature = attester.Attest(typedData),
                 TypedData = typedData,
                 CreatedAt = DateTimeOffset.UtcNow,
             };

@@ -7,7 +7,7 @@ public static class SignerApi
     public static RouteGroupBuilder MapSignerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/signer");
-        api.MapGet("/", (OutcomeSigner signer) => TypedResults.Ok(new SignerResponse(signer.Address, OutcomeSigner.Scheme)));
+        api.MapGet("/", (IAttestationProvider attester) => TypedResults.Ok(new SignerResponse(attester.Identity, attester.Scheme)));
         return api;
     }
 }

@@ -15,6 +15,7 @@ internal static class Extensions
             .Validate(o => SignerOptions.IsValidKey(o.PrivateKey), "Signer:PrivateKey must be a 32-byte hex secp256k1 key.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OutcomeSigner>();
+        builder.Services.AddSingleton<IAttestationProvider>(sp => sp.GetRequiredService<OutcomeSigner>());
         builder.Services.AddSingleton<LogSequencer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogSequencer>());
         builder.Services.AddScoped<LogReader>();

@@ -4,9 +4,13 @@ using Nethereum.Signer;
 namespace OpenMcpChain.ProofService.Signing;
 
 /// <summary>Signs task outcomes with the service's secp256k1 key, so anyone can recover the signer address.</summary>
-public sealed class OutcomeSigner(IOptions<SignerOptions> options)
+public sealed class OutcomeSigner(IOptions<SignerOptions> options) : IAttestationProvider
 {
-    public const string Scheme = "eip712";
+    public const string Eip712 = "eip712";
+
+    string IAttestationProvider.Scheme => Eip712;
+    string IAttestationProvider.Identity => Address;
+    string IAttestationProvider.Attest(string typedDataJson) => SignTypedData(typedDataJson);
 
     private readonly EthECKey _key = new(options.Value.PrivateKey);
     private readonly EthereumMessageSigner _signer = new();
