@@ -28,11 +28,8 @@ public static class ProvenanceVerifier
         var readable = JsonNode.Parse(provenance.Message)!;
         return signed["taskId"]!.GetValue<string>() == readable["task_id"]!.GetValue<string>()
             && signed["goalHash"]!.GetValue<string>() == TaskOutcomeTypedData.Keccak(readable["goal"]!.GetValue<string>())
-            && signed["resultHash"]!.GetValue<string>() == TaskOutcomeTypedData.Keccak(readable["result"]!.ToJsonString(CanonicalOptions));
+            && signed["resultHash"]!.GetValue<string>() == TaskOutcomeTypedData.Keccak(CanonicalJson.Serialize(readable["result"]));
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions CanonicalOptions =
-        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string TypedDataJson(Provenance provenance) =>
         provenance.TypedData?.GetRawText() ?? throw new InvalidOperationException("An eip712 provenance needs typed_data.");

@@ -4,6 +4,7 @@ using OpenMcpChain.ChainService.Abi;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Writes;
 using OpenMcpChain.Sdk;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -39,7 +40,7 @@ public static class SubscriptionsApi
             var address = ChainTools.RequireAddress(request.Address, "address");
             var ev = AbiCodec.ParseEvent(request.EventSignature ?? "");
             var (name, web3, _) = networks.Resolve(request.Network);
-            var from = request.FromBlock ?? (long)(await WriteServiceRpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
+            var from = request.FromBlock ?? (long)(await WriteService.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
             var subscription = new Subscription
             {
                 Id = Guid.CreateVersion7().ToString(), Network = name, Address = address, EventSignature = request.EventSignature!.Trim(),
@@ -54,6 +55,4 @@ public static class SubscriptionsApi
             return ToolsApi.ToProblem(e);
         }
     }
-
-    private static Task<T> WriteServiceRpc<T>(Func<Task<T>> call) => OpenMcpChain.ChainService.Writes.WriteService.Rpc(call);
 }

@@ -43,7 +43,7 @@ public static class ToolsApi
 
     public static IResult ToProblem(ChainToolException e)
     {
-        var problem = ApiErrors.Problem(e.HttpStatus == 202 ? 409 : e.HttpStatus, e.Code, e.Detail);
+        var problem = ApiErrors.Problem(e.HttpStatus, e.Code, e.Detail);
         if (e.Details is not null) problem.ProblemDetails.Extensions["details"] = e.Details;
         return problem;
     }

@@ -38,8 +38,7 @@ public sealed class ChainToolException(string code, string message, object? deta
     {
         ChainErrorCodes.RpcUnavailable => StatusCodes.Status503ServiceUnavailable,
         ChainErrorCodes.NotFound or ChainErrorCodes.ApprovalNotFound => StatusCodes.Status404NotFound,
-        ChainErrorCodes.ApprovalRequired => StatusCodes.Status202Accepted,
-        ChainErrorCodes.NonceConflict or ChainErrorCodes.ApprovalAlreadyDecided or ChainErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
+        ChainErrorCodes.NonceConflict or ChainErrorCodes.ApprovalRequired or ChainErrorCodes.ApprovalAlreadyDecided or ChainErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
         _ when Code.StartsWith("POLICY_", StringComparison.Ordinal) => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };

@@ -6,6 +6,7 @@ using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
 using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.Sdk.Proofs;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -37,8 +38,7 @@ public static class LogApi
         if (entry is null || entry.Count == 0)
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "The body must be a non-empty JSON object.");
         var canonical = CanonicalJson.Serialize(entry);
-        var index = await sequencer.AppendAsync(canonical, ct);
-        var leaf = OpenMcpChain.Sdk.Proofs.MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(canonical));
+        var (index, leaf) = await sequencer.AppendAsync(canonical, ct);
         return TypedResults.Created($"/api/log/entries/{index}", new AppendResponse(index, leaf.ToHex(true)));
     }
 

@@ -14,7 +14,8 @@ namespace OpenMcpChain.ProofService.Log;
 public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequencer> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
-    private readonly Channel<(string Entry, TaskCompletionSource<long> Done)> _queue = Channel.CreateUnbounded<(string, TaskCompletionSource<long>)>();
+    private readonly Channel<(string Entry, TaskCompletionSource<(long, byte[])> Done)> _queue =
+        Channel.CreateUnbounded<(string, TaskCompletionSource<(long, byte[])>)>();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MerkleFrontier _frontier = new();
     private long _size;
@@ -24,10 +25,10 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
 
     public Task WaitReadyAsync(CancellationToken ct) => _ready.Task.WaitAsync(ct);
 
-    /// <summary>Appends a canonical entry; completes with its index once committed.</summary>
-    public async Task<long> AppendAsync(string canonicalEntry, CancellationToken ct)
+    /// <summary>Appends a canonical entry; completes with its index and leaf hash once committed.</summary>
+    public async Task<(long Index, byte[] LeafHash)> AppendAsync(string canonicalEntry, CancellationToken ct)
     {
-        var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
         await _queue.Writer.WriteAsync((canonicalEntry, done), ct);
         return await done.Task.WaitAsync(ct);
     }
@@ -35,15 +36,15 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await LoadAsync(stoppingToken);
-        var batch = new List<(string Entry, TaskCompletionSource<long> Done)>(MaxBatch);
+        var batch = new List<(string Entry, TaskCompletionSource<(long, byte[])> Done)>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                var first = await CommitAsync(batch.Select(b => b.Entry).ToList(), stoppingToken);
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(first + i);
+                var committed = await CommitAsync(batch.Select(b => b.Entry).ToList(), stoppingToken);
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult((committed[i].Index, committed[i].LeafHash));
             }
             catch (Exception e)
             {
@@ -54,7 +55,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         }
     }
 
-    private async Task<long> CommitAsync(List<string> entries, CancellationToken ct)
+    private async Task<List<LogEntry>> CommitAsync(List<string> entries, CancellationToken ct)
     {
         var first = _size;
         var frontier = _frontier.Clone();
@@ -80,7 +81,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
 
         _frontier = frontier;
         Interlocked.Exchange(ref _size, first + entries.Count);
-        return first;
+        return entryRows;
     }
 
     /// <summary>Reads the size and the right edge (the newest node of each level that is still a left child).</summary>

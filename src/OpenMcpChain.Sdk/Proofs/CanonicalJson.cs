@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace OpenMcpChain.ProofService.Signing;
+namespace OpenMcpChain.Sdk.Proofs;
 
 /// <summary>One byte-exact JSON form for a value: object keys sorted by ordinal, no insignificant whitespace, minimal escaping.</summary>
 public static class CanonicalJson
