@@ -19,13 +19,9 @@ var proofSignerKey = builder.AddParameter("proof-signer-key", secret: true);
 // Callers of ChainService: the agent, and an operator who may approve parked writes. Generated per environment.
 var agentChainKey = builder.AddGeneratedSecret("chain-agent-key");
 var operatorChainKey = builder.AddGeneratedSecret("chain-operator-key");
+var proofChainKey = builder.AddGeneratedSecret("chain-proof-key");
 
 // Services.
-var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
-    .WithReference(proofDb).WaitFor(mysql)
-    .WithEnvironment("Signer__PrivateKey", proofSignerKey)
-    .WithHttpHealthCheck("/health");
-
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
     .WithReference(chainDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
@@ -34,6 +30,23 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     .WithEnvironment("Callers__agentservice__ApiKey", agentChainKey)
     .WithEnvironment("Callers__operator__ApiKey", operatorChainKey)
     .WithEnvironment("Callers__operator__CanApprove", "true")
+    // ProofService anchors the log from the signer's own wallet (the anchor contract accepts only the signer) through
+    // ChainService, so that wallet's nonces are managed in one place; it may deploy the contract and use no other wallet.
+    .WithEnvironment("Wallets__proof__PrivateKey", proofSignerKey)
+    .WithEnvironment("Callers__proofservice__ApiKey", proofChainKey)
+    .WithEnvironment("Callers__proofservice__Wallets__0", "proof")
+    .WithEnvironment("Callers__proofservice__CanDeploy", "true")
+    .WithHttpHealthCheck("/health");
+
+var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
+    .WithReference(proofDb).WaitFor(mysql)
+    .WithEnvironment("Signer__PrivateKey", proofSignerKey)
+    .WithReference(chainService).WaitFor(chainService)
+    .WithNetwork(devnet) // to check anchors on chain when verifying bundles
+    .WithEnvironment("Anchoring__Enabled", "true")
+    .WithEnvironment("Anchoring__ApiKey", proofChainKey)
+    .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
+    .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")
     .WithHttpHealthCheck("/health");
 
 var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agentservice")

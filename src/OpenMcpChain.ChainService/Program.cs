@@ -13,6 +13,7 @@ app.MapMcp("/mcp");
 app.MapToolsApi();
 app.MapApprovalsApi();
 app.MapSubscriptionsApi();
+app.MapContractsApi();
 
 app.Run();
 

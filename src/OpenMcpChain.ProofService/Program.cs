@@ -9,5 +9,6 @@ app.MapDefaultEndpoints();
 app.MapSignerApi();
 app.MapAttestationsApi();
 app.MapLogApi();
+app.MapBundlesApi();
 
 app.Run();

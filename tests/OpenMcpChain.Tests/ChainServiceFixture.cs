@@ -21,6 +21,7 @@ namespace OpenMcpChain.Tests;
 public sealed class ChainServiceFixture(SystemFixture system)
 {
     public const string WalletKey = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // anvil #2, devnet only
+    public const string ReserveKey = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a"; // anvil #4, devnet only
     public const string DeployerKey = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"; // anvil #3, devnet only
     public const string OperatorKey = "operator-test-key-0123456789abcdef";
     public const string AgentKey = "agent-test-key-0123456789abcdef";
@@ -72,6 +73,10 @@ public sealed class ChainServiceFixture(SystemFixture system)
                 ["Wallets:default:PrivateKey"] = WalletKey,
                 ["Callers:operator:ApiKey"] = OperatorKey,
                 ["Callers:operator:CanApprove"] = "true",
+                ["Callers:operator:CanDeploy"] = "true",
+                ["Callers:operator:Wallets:0"] = "default",
+                ["Callers:operator:Wallets:1"] = "reserve",
+                ["Wallets:reserve:PrivateKey"] = ReserveKey,
                 ["Callers:agent:ApiKey"] = AgentKey,
             })
             {

@@ -12,6 +12,8 @@ namespace OpenMcpChain.Tests;
 public sealed class SystemFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    /// <summary>How often ProofService anchors new log entries in the tests (the AppHost default is 30 s).</summary>
+    public const string AnchorInterval = "00:00:02";
 
     public DistributedApplication App { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
@@ -23,7 +25,7 @@ public sealed class SystemFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             // Resource logs reach the test output at Warning and above; a failing run still shows what went wrong.
-            ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning"], cts.Token);
+            ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", $"--Anchoring:Interval={AnchorInterval}"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.

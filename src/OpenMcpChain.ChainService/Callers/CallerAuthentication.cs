@@ -10,6 +10,14 @@ public sealed class CallerOptions
     public string ApiKey { get; set; } = "";
     /// <summary>May approve or reject parked writes.</summary>
     public bool CanApprove { get; set; }
+    /// <summary>May deploy contracts (<c>POST /api/contracts</c>).</summary>
+    public bool CanDeploy { get; set; }
+    /// <summary>The wallets this caller may send from; empty means the default wallet only.</summary>
+    public List<string> Wallets { get; set; } = [];
+
+    public bool MayUse(string wallet) => Wallets.Count == 0
+        ? string.Equals(wallet, global::OpenMcpChain.ChainService.Wallets.WalletRegistry.DefaultWallet, StringComparison.OrdinalIgnoreCase)
+        : Wallets.Contains(wallet, StringComparer.OrdinalIgnoreCase);
 
     public override string ToString() => $"{nameof(CallerOptions)} {{ ApiKey = *** }}";
 }
@@ -20,6 +28,7 @@ public sealed class CallerContext
     public string Name { get; set; } = "anonymous";
     public string? TaskId { get; set; }
     public bool CanApprove { get; set; }
+    public bool CanDeploy { get; set; }
 }
 
 /// <summary>Requires an API key on <c>/mcp</c> and <c>/api</c> (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>); health probes stay open.</summary>
@@ -48,6 +57,7 @@ public static class CallerAuthentication
         var identity = context.RequestServices.GetRequiredService<CallerContext>();
         identity.Name = caller;
         identity.CanApprove = options.CanApprove;
+        identity.CanDeploy = options.CanDeploy;
         identity.TaskId = context.Request.Headers[TaskIdHeader].ToString() is { Length: > 0 and <= 64 } task ? task : null;
         await next(context);
     });

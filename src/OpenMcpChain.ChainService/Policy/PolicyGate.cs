@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Numerics;
 using Nethereum.Web3;
+using OpenMcpChain.ChainService.Callers;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Wallets;
 
 namespace OpenMcpChain.ChainService.Policy;
 
@@ -10,6 +12,16 @@ namespace OpenMcpChain.ChainService.Policy;
 public sealed class PolicyGate(BudgetLedger ledger)
 {
     public const string Allowed = "allowed";
+
+    /// <summary>Who may send what: the caller's wallets, and contract creation only for callers allowed to deploy.</summary>
+    public static void CheckCaller(CallerOptions? caller, WriteIntent intent)
+    {
+        var wallet = string.IsNullOrWhiteSpace(intent.Wallet) ? WalletRegistry.DefaultWallet : intent.Wallet;
+        if (caller is null || !caller.MayUse(wallet))
+            Deny(ChainErrorCodes.PolicyWalletNotAllowed, $"Caller '{intent.Caller}' may not send from wallet '{wallet}'.");
+        if (intent.IsCreation && caller?.CanDeploy != true)
+            Deny(ChainErrorCodes.PolicyDeployNotAllowed, $"Caller '{intent.Caller}' may not deploy contracts.");
+    }
 
     /// <summary>Checks that need no state: writes enabled, contract and method allowlists, value and gas caps.</summary>
     public static void CheckStatic(PolicyOptions policy, WriteIntent intent, bool toIsContract, long gas)
@@ -19,7 +31,7 @@ public sealed class PolicyGate(BudgetLedger ledger)
         if (toIsContract && !policy.AllowAnyContract
             && !policy.AllowedContracts.Any(c => string.Equals(c, intent.To, StringComparison.OrdinalIgnoreCase)))
             Deny(ChainErrorCodes.PolicyContractNotAllowed, $"Contract {intent.To} is not on this network's allowlist.");
-        if (intent.Data.Length >= 10 && policy.AllowedMethods.Count > 0
+        if (!intent.IsCreation && intent.Data.Length >= 10 && policy.AllowedMethods.Count > 0
             && !policy.AllowedMethods.Any(m => string.Equals(m, intent.Data[..10], StringComparison.OrdinalIgnoreCase)))
             Deny(ChainErrorCodes.PolicyMethodNotAllowed, $"Method {intent.Data[..10]} is not on this network's allowlist.");
         if (Wei(policy.MaxValuePerTransaction) is { } cap && intent.ValueWei > cap)

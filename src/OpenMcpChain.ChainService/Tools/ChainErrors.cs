@@ -13,6 +13,7 @@ public static class ChainErrorCodes
     public const string NotFound = "NOT_FOUND";
     public const string InsufficientFunds = "INSUFFICIENT_FUNDS";
     public const string ExecutionReverted = "EXECUTION_REVERTED";
+    public const string CallReturnedNothing = "CALL_RETURNED_NOTHING";
     public const string NonceConflict = "NONCE_CONFLICT";
     public const string ApprovalRequired = "APPROVAL_REQUIRED";
     public const string ApprovalNotFound = "APPROVAL_NOT_FOUND";
@@ -24,6 +25,8 @@ public static class ChainErrorCodes
     public const string PolicyMethodNotAllowed = "POLICY_METHOD_NOT_ALLOWED";
     public const string PolicyBudgetExceeded = "POLICY_BUDGET_EXCEEDED";
     public const string PolicyWritesDisabled = "POLICY_WRITES_DISABLED";
+    public const string PolicyWalletNotAllowed = "POLICY_WALLET_NOT_ALLOWED";
+    public const string PolicyDeployNotAllowed = "POLICY_DEPLOY_NOT_ALLOWED";
 }
 
 /// <summary>A failure the caller can act on. Over MCP it is an error result whose text starts with the code; over REST a 4xx.</summary>

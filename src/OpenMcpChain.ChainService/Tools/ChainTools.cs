@@ -136,6 +136,10 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
             {
                 throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The call reverted: {AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString())}.");
             }
+            output ??= "0x";
+            if (output is "0x" or "" && function.OutputParameters is { Length: > 0 })
+                throw new ChainToolException(ChainErrorCodes.CallReturnedNothing,
+                    $"The call to {function.Name} on {to} returned nothing: no contract at that address, or no such function.");
             return new ContractCallResult(to, function.Name, AbiCodec.DecodeOutput(function, output), output);
         });
 

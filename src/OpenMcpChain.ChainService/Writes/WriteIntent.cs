@@ -9,6 +9,7 @@ public sealed record WriteIntent
     public required string Kind { get; init; }
     public string? Network { get; init; }
     public string? Wallet { get; init; }
+    /// <summary>The recipient; empty for a contract creation (whose <see cref="Data"/> is the init code).</summary>
     public required string To { get; init; }
     /// <summary>Native value in wei, as a decimal string (JSON cannot hold it as a number).</summary>
     public required string Value { get; init; }
@@ -21,9 +22,16 @@ public sealed record WriteIntent
 
     [JsonIgnore]
     public BigInteger ValueWei => BigInteger.Parse(Value);
+
+    [JsonIgnore]
+    public bool IsCreation => To.Length == 0;
 }
 
 /// <summary>The outcome of a write: where the transaction is and what it cost.</summary>
 public sealed record WriteResult(
     string Network, string TxHash, string Status, string From, string To, string ValueWei, long Nonce,
-    long? BlockNumber, long? GasUsed, string IdempotencyKey);
+    long? BlockNumber, long? GasUsed, string IdempotencyKey)
+{
+    /// <summary>For a contract creation: the address the contract is (or will be) at.</summary>
+    public string? ContractAddress { get; init; }
+}

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Model;
@@ -9,6 +10,7 @@ using Nethereum.Signer;
 using Nethereum.Util;
 using Nethereum.Web3;
 using OpenMcpChain.ChainService.Abi;
+using OpenMcpChain.ChainService.Callers;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Policy;
@@ -24,7 +26,7 @@ namespace OpenMcpChain.ChainService.Writes;
 /// </summary>
 public sealed class WriteService(
     ChainDbContext db, NetworkRegistry networks, WalletRegistry wallets, NonceManager nonces, PolicyGate gate,
-    ILogger<WriteService> logger)
+    IOptions<Dictionary<string, CallerOptions>> callers, ILogger<WriteService> logger)
 {
     public string WalletAddress(string? wallet) => wallets.AddressOf(wallet);
 
@@ -32,6 +34,7 @@ public sealed class WriteService(
     {
         var (networkName, web3, options) = networks.Resolve(intent.Network);
         var from = wallets.AddressOf(intent.Wallet);
+        PolicyGate.CheckCaller(callers.Value.GetValueOrDefault(intent.Caller), intent);
         var key = intent.IdempotencyKey ?? $"auto:{Guid.CreateVersion7()}";
         intent = intent with { Network = networkName, IdempotencyKey = key };
 
@@ -43,7 +46,7 @@ public sealed class WriteService(
         }
 
         var gas = await SimulateAsync(web3, from, intent);
-        var isContract = await Rpc(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
+        var isContract = !intent.IsCreation && await Rpc(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
         PolicyGate.CheckStatic(options.Policy, intent, isContract, gas);
 
         if (approval is null && PolicyGate.NeedsApproval(options.Policy, intent))
@@ -166,7 +169,10 @@ public sealed class WriteService(
             if (DateTime.UtcNow >= deadline) break;
             await Task.Delay(50, ct);
         }
-        return new WriteResult(tx.Network, tx.TxHash, tx.Status, tx.From, tx.To, tx.Value, tx.Nonce, tx.BlockNumber, tx.GasUsed, tx.IdempotencyKey);
+        return new WriteResult(tx.Network, tx.TxHash, tx.Status, tx.From, tx.To, tx.Value, tx.Nonce, tx.BlockNumber, tx.GasUsed, tx.IdempotencyKey)
+        {
+            ContractAddress = tx.To.Length == 0 ? ContractUtils.CalculateContractAddress(tx.From, new BigInteger(tx.Nonce)) : null,
+        };
     }
 
     private async Task ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
@@ -192,7 +198,7 @@ public sealed class WriteService(
     private void Sign(ChainTransaction row, long chainId, Nethereum.RPC.Fee1559Suggestions.Fee1559 fees, long nonce)
     {
         var unsigned = new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas!.Value,
-            row.GasLimit, row.To, BigInteger.Parse(row.Value), row.Data, null);
+            row.GasLimit, row.To.Length == 0 ? null : row.To, BigInteger.Parse(row.Value), row.Data, null);
         var key = wallets.Key(row.Wallet);
         if (!string.Equals(key.GetPublicAddress(), row.From, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Wallet '{row.Wallet}' here is not {row.From}; transaction {row.Id} is not this instance's to sign.");
@@ -207,7 +213,7 @@ public sealed class WriteService(
 
     private async Task<long> SimulateAsync(Web3 web3, string from, WriteIntent intent)
     {
-        var call = new CallInput(intent.Data, intent.To, new HexBigInteger(intent.ValueWei)) { From = from };
+        var call = new CallInput(intent.Data, intent.IsCreation ? null : intent.To, new HexBigInteger(intent.ValueWei)) { From = from };
         try
         {
             await web3.Eth.Transactions.Call.SendRequestAsync(call);

@@ -1,8 +1,11 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ProofService.Infrastructure;
+using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 using OpenMcpChain.Sdk.Proofs;
 
@@ -20,7 +23,7 @@ public static class AttestationsApi
 
     /// <summary>Signs a finished task's outcome once; attesting the same outcome again returns the first attestation.</summary>
     public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> AttestAsync(
-        AttestRequest request, ProofDbContext db, IAttestationProvider attester, ILogger<AttestRequest> logger, CancellationToken ct)
+        AttestRequest request, ProofDbContext db, IAttestationProvider attester, LogSequencer log, ILogger<AttestRequest> logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.TaskId) || request.TaskId.Length > 64 || request.Result is null)
         {
@@ -64,26 +67,44 @@ public static class AttestationsApi
         }
         if (existing.Message != message)
         {
-            return ApiErrors.Problem(409, "ATTESTATION_CONFLICT", $"Task {request.TaskId} was already attested with a different outcome.");
+            return ApiErrors.Problem(409, ErrorCodes.AttestationConflict, $"Task {request.TaskId} was already attested with a different outcome.");
         }
-        return TypedResults.Ok(ToProvenance(existing));
+        if (existing.LogIndex is null)
+        {
+            // Recorded in the transparency log after the attestation commits; a repeat of this request finishes a crashed append.
+            var (index, _) = await log.AppendAsync(CanonicalJson.Serialize(new JsonObject
+            {
+                ["type"] = "task_outcome",
+                ["task_id"] = existing.TaskId,
+                ["signer"] = existing.Signer,
+                ["scheme"] = existing.Scheme,
+                ["signature"] = existing.Signature,
+                ["attested_at"] = existing.CreatedAt.ToUnixTimeSeconds(),
+            }), existing.TaskId, ct);
+            await db.Attestations.Where(a => a.Id == existing.Id && a.LogIndex == null)
+                .ExecuteUpdateAsync(a => a.SetProperty(x => x.LogIndex, index), ct);
+            existing.LogIndex = index;
+        }
+        return TypedResults.Ok(ToProvenance(existing, null));
     }
 
     public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> GetAsync(string taskId, ProofDbContext db, CancellationToken ct)
     {
         var attestation = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == taskId, ct);
-        return attestation is null
-            ? ApiErrors.Problem(404, "ATTESTATION_NOT_FOUND", $"No attestation for task {taskId}.")
-            : TypedResults.Ok(ToProvenance(attestation));
+        if (attestation is null) return ApiErrors.Problem(404, ErrorCodes.AttestationNotFound, $"No attestation for task {taskId}.");
+        var anchor = attestation.LogIndex is { } index ? await BundlesApi.AnchorCoveringAsync(db, index, ct) : null;
+        return TypedResults.Ok(ToProvenance(attestation, anchor));
     }
 
-    private static Provenance ToProvenance(Attestation a) => new()
+    private static Provenance ToProvenance(Attestation a, AnchorRecord? anchor) => new()
     {
         Signer = a.Signer,
         Signature = a.Signature,
         Scheme = a.Scheme,
         Message = a.Message,
-        TypedData = a.TypedData is null ? null : System.Text.Json.JsonDocument.Parse(a.TypedData).RootElement.Clone(),
+        TypedData = a.TypedData is null ? null : JsonDocument.Parse(a.TypedData).RootElement.Clone(),
+        Log = a.LogIndex is { } index ? JsonSerializer.SerializeToElement(new { index }, OpenMcpChainJson.Options) : null,
+        Anchor = anchor is null ? null : JsonSerializer.SerializeToElement(anchor, OpenMcpChainJson.Options),
     };
 }
 

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Nethereum.Hex.HexConvertors.Extensions;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
-using OpenMcpChain.ProofService.Signing;
 using OpenMcpChain.Sdk.Contracts;
 using OpenMcpChain.Sdk.Proofs;
 
@@ -27,7 +26,6 @@ public static class LogApi
 
     public sealed record AppendResponse(long Index, string LeafHash);
     public sealed record EntryResponse(long Index, string Entry, string LeafHash, long CreatedAt);
-    public sealed record TreeHead(long TreeSize, string Root, long Timestamp, string Signer, string Signature, string Message);
     public sealed record InclusionResponse(long Index, long TreeSize, string LeafHash, string Root, List<string> Path);
     public sealed record ConsistencyResponse(long First, long Second, string FirstRoot, string SecondRoot, List<string> Proof);
 
@@ -37,32 +35,32 @@ public static class LogApi
     {
         if (entry is null || entry.Count == 0)
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "The body must be a non-empty JSON object.");
+        string? taskId = null;
+        if (entry["task_id"] is { } task && (task.GetValueKind() != System.Text.Json.JsonValueKind.String
+                                              || task.GetValue<string>() is not { Length: > 0 and <= 64 }))
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "task_id, when given, must be a string of 1 to 64 characters.");
+        else if (entry["task_id"] is { } named)
+            taskId = named.GetValue<string>();
         var canonical = CanonicalJson.Serialize(entry);
-        var (index, leaf) = await sequencer.AppendAsync(canonical, ct);
+        var (index, leaf) = await sequencer.AppendAsync(canonical, taskId, ct);
         return TypedResults.Created($"/api/log/entries/{index}", new AppendResponse(index, leaf.ToHex(true)));
     }
 
     public static async Task<Results<Ok<EntryResponse>, ProblemHttpResult>> GetEntryAsync(long index, ProofDbContext db, CancellationToken ct) =>
         await db.LogEntries.AsNoTracking().SingleOrDefaultAsync(e => e.Index == index, ct) is { } e
             ? TypedResults.Ok(new EntryResponse(e.Index, e.Entry, e.LeafHash.ToHex(true), e.CreatedAt.ToUnixTimeSeconds()))
-            : ApiErrors.Problem(404, "LOG_ENTRY_NOT_FOUND", $"The log has no entry {index}.");
+            : ApiErrors.Problem(404, ErrorCodes.LogEntryNotFound, $"The log has no entry {index}.");
 
     /// <summary>The current tree head, signed by the ProofService key over canonical JSON of size, root and time.</summary>
-    public static async Task<Ok<TreeHead>> GetTreeHeadAsync(LogSequencer sequencer, LogReader reader, OutcomeSigner signer, CancellationToken ct)
-    {
-        var size = sequencer.Size;
-        var root = (await reader.RootAsync(size, ct)).ToHex(true);
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var message = CanonicalJson.Serialize(new JsonObject { ["tree_size"] = size, ["root"] = root, ["timestamp"] = timestamp });
-        return TypedResults.Ok(new TreeHead(size, root, timestamp, signer.Address, signer.Sign(message), message));
-    }
+    public static async Task<Ok<SignedTreeHead>> GetTreeHeadAsync(LogSequencer sequencer, TreeHeads heads, CancellationToken ct) =>
+        TypedResults.Ok(await heads.SignAsync(sequencer.Size, ct));
 
     public static async Task<Results<Ok<InclusionResponse>, ProblemHttpResult>> GetInclusionAsync(
         long? index, long? treeSize, LogSequencer sequencer, LogReader reader, ProofDbContext db, CancellationToken ct)
     {
         var size = treeSize ?? sequencer.Size;
         if (index is not { } m || m < 0 || size < 1 || m >= size || size > sequencer.Size)
-            return ApiErrors.Problem(400, "LOG_INDEX_OUT_OF_RANGE", $"Need 0 ≤ index < tree_size ≤ {sequencer.Size}.");
+            return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 0 ≤ index < tree_size ≤ {sequencer.Size}.");
         var leaf = await db.LogEntries.AsNoTracking().Where(e => e.Index == m).Select(e => e.LeafHash).SingleAsync(ct);
         var path = await reader.InclusionPathAsync(m, size, ct);
         var root = await reader.RootAsync(size, ct);
@@ -74,7 +72,7 @@ public static class LogApi
     {
         var to = second ?? sequencer.Size;
         if (first is not { } from || from < 1 || from > to || to > sequencer.Size)
-            return ApiErrors.Problem(400, "LOG_INDEX_OUT_OF_RANGE", $"Need 1 ≤ first ≤ second ≤ {sequencer.Size}.");
+            return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 1 ≤ first ≤ second ≤ {sequencer.Size}.");
         var proof = await reader.ConsistencyProofAsync(from, to, ct);
         return TypedResults.Ok(new ConsistencyResponse(from, to, (await reader.RootAsync(from, ct)).ToHex(true),
             (await reader.RootAsync(to, ct)).ToHex(true), [.. proof.Select(p => p.ToHex(true))]));

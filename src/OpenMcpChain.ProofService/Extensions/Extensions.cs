@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
@@ -20,5 +22,15 @@ internal static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogSequencer>());
         builder.Services.AddScoped<LogReader>();
         builder.Services.AddScoped<LogVerifier>();
+        builder.Services.AddScoped<TreeHeads>();
+
+        builder.Services.AddOptions<AnchoringOptions>().BindConfiguration(AnchoringOptions.SectionName)
+            .Validate(o => !o.Enabled || (o.ApiKey.Length > 0 && o.EveryEntries > 0 && o.Interval > TimeSpan.Zero),
+                "Anchoring needs Anchoring:ApiKey, a positive EveryEntries and a positive Interval.")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient<ChainServiceClient>();
+        if (builder.Configuration.GetValue<bool>("Anchoring:Enabled"))
+            builder.Services.AddHostedService<AnchorWorker>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
     }
 }

@@ -11,5 +11,7 @@ public sealed class Attestation
     public required string Signature { get; set; }
     /// <summary>The EIP-712 typed data that was signed (JSON); null for older EIP-191 attestations.</summary>
     public string? TypedData { get; set; }
+    /// <summary>The index of the log entry that records this attestation; null until it is appended.</summary>
+    public long? LogIndex { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -8,6 +8,8 @@ public sealed class ProofDbContext(DbContextOptions<ProofDbContext> options) : D
     public DbSet<Attestation> Attestations => Set<Attestation>();
     public DbSet<LogEntry> LogEntries => Set<LogEntry>();
     public DbSet<LogNode> LogNodes => Set<LogNode>();
+    public DbSet<AnchorContract> AnchorContracts => Set<AnchorContract>();
+    public DbSet<Anchor> Anchors => Set<Anchor>();
 
     protected override void OnModelCreating(ModelBuilder builder) =>
         builder.ApplyConfigurationsFromAssembly(typeof(ProofDbContext).Assembly);

@@ -14,8 +14,7 @@ namespace OpenMcpChain.ProofService.Log;
 public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequencer> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
-    private readonly Channel<(string Entry, TaskCompletionSource<(long, byte[])> Done)> _queue =
-        Channel.CreateUnbounded<(string, TaskCompletionSource<(long, byte[])>)>();
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MerkleFrontier _frontier = new();
     private long _size;
@@ -25,25 +24,27 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
 
     public Task WaitReadyAsync(CancellationToken ct) => _ready.Task.WaitAsync(ct);
 
-    /// <summary>Appends a canonical entry; completes with its index and leaf hash once committed.</summary>
-    public async Task<(long Index, byte[] LeafHash)> AppendAsync(string canonicalEntry, CancellationToken ct)
+    private sealed record Pending(string Entry, string? TaskId, TaskCompletionSource<(long, byte[])> Done);
+
+    /// <summary>Appends a canonical entry (about <paramref name="taskId"/>, if any); completes with its index and leaf hash once committed.</summary>
+    public async Task<(long Index, byte[] LeafHash)> AppendAsync(string canonicalEntry, string? taskId, CancellationToken ct)
     {
         var done = new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((canonicalEntry, done), ct);
+        await _queue.Writer.WriteAsync(new Pending(canonicalEntry, taskId, done), ct);
         return await done.Task.WaitAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await LoadAsync(stoppingToken);
-        var batch = new List<(string Entry, TaskCompletionSource<(long, byte[])> Done)>(MaxBatch);
+        var batch = new List<Pending>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                var committed = await CommitAsync(batch.Select(b => b.Entry).ToList(), stoppingToken);
+                var committed = await CommitAsync(batch, stoppingToken);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult((committed[i].Index, committed[i].LeafHash));
             }
             catch (Exception e)
@@ -55,7 +56,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         }
     }
 
-    private async Task<List<LogEntry>> CommitAsync(List<string> entries, CancellationToken ct)
+    private async Task<List<LogEntry>> CommitAsync(List<Pending> entries, CancellationToken ct)
     {
         var first = _size;
         var frontier = _frontier.Clone();
@@ -65,8 +66,8 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         for (var i = 0; i < entries.Count; i++)
         {
             var index = first + i;
-            var hash = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entries[i]));
-            entryRows.Add(new LogEntry { Index = index, Entry = entries[i], LeafHash = hash, CreatedAt = now });
+            var hash = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entries[i].Entry));
+            entryRows.Add(new LogEntry { Index = index, Entry = entries[i].Entry, LeafHash = hash, TaskId = entries[i].TaskId, CreatedAt = now });
             nodeRows.AddRange(frontier.Append(index, hash).Select(n => new LogNode { Level = n.Level, Index = n.Index, Hash = n.Hash }));
         }
 

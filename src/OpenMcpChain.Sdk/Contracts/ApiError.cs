@@ -16,4 +16,9 @@ public static class ErrorCodes
     public const string LlmUnavailable = "LLM_UNAVAILABLE";
     public const string ToolFailed = "TOOL_FAILED";
     public const string AttestationFailed = "ATTESTATION_FAILED";
+    public const string AttestationNotFound = "ATTESTATION_NOT_FOUND";
+    public const string AttestationConflict = "ATTESTATION_CONFLICT";
+    public const string LogEntryNotFound = "LOG_ENTRY_NOT_FOUND";
+    public const string LogIndexOutOfRange = "LOG_INDEX_OUT_OF_RANGE";
+    public const string NetworkNotConfigured = "NETWORK_NOT_CONFIGURED";
 }

@@ -22,6 +22,117 @@ namespace OpenMcpChain.ProofService.Infrastructure.Migrations
 
             MySqlModelBuilderExtensions.AutoIncrementColumns(modelBuilder);
 
+            modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.Anchor", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("BlockNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ChainId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Contract")
+                        .IsRequired()
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Root")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("TreeHeadSignature")
+                        .IsRequired()
+                        .HasMaxLength(132)
+                        .HasColumnType("varchar(132)");
+
+                    b.Property<long>("TreeHeadTimestamp")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TxHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Contract", "TreeSize")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "TreeSize");
+
+                    b.ToTable("anchors", (string)null);
+                });
+
+            modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.AnchorContract", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<long>("ChainId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("DeployBlock")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DeployTxHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Signer")
+                        .IsRequired()
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Network", "Address")
+                        .IsUnique();
+
+                    b.ToTable("anchor_contracts", (string)null);
+                });
+
             modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.Attestation", b =>
                 {
                     b.Property<long>("Id")
@@ -32,6 +143,9 @@ namespace OpenMcpChain.ProofService.Infrastructure.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("LogIndex")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Message")
                         .IsRequired()
@@ -84,7 +198,13 @@ namespace OpenMcpChain.ProofService.Infrastructure.Migrations
                         .IsRequired()
                         .HasColumnType("binary(32)");
 
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.HasKey("Index");
+
+                    b.HasIndex("TaskId");
 
                     b.ToTable("log_entries", (string)null);
                 });

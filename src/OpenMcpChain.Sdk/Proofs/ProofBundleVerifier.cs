@@ -1,0 +1,121 @@
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Signer;
+using Nethereum.Util;
+using Nethereum.Web3;
+
+namespace OpenMcpChain.Sdk.Proofs;
+
+/// <summary>
+/// Checks a <see cref="ProofBundle"/>: signatures, leaf hashes and inclusion proofs offline, and — given a JSON-RPC URL
+/// of the chain — that the tree head was anchored by the signer in the stated transaction.
+/// </summary>
+public static class ProofBundleVerifier
+{
+    /// <summary>keccak256("Anchored(bytes32,uint256,uint256)"), the anchor contract's event.</summary>
+    public static readonly string AnchoredTopic = "0x" + Sha3Keccack.Current.CalculateHash("Anchored(bytes32,uint256,uint256)");
+
+    /// <summary>The checks that need no network. <paramref name="expectedSigner"/> pins the signer the caller trusts.</summary>
+    public static BundleVerification Verify(ProofBundle bundle, string? expectedSigner = null)
+    {
+        var problems = new List<string>();
+        var signer = bundle.Attestation.Signer;
+        if (expectedSigner is not null && !SameHex(signer, expectedSigner))
+            problems.Add($"The attestation names signer {signer}, not the expected {expectedSigner}.");
+        if (!Try(() => ProvenanceVerifier.IsSignedBy(bundle.Attestation, signer)))
+            problems.Add("The attestation's signature does not recover to its signer, or its typed data does not bind the outcome.");
+
+        var head = bundle.TreeHead;
+        if (head.Message != SignedTreeHead.MessageFor(head.TreeSize, head.Root, head.Timestamp))
+            problems.Add("The tree head's message is not the canonical text of its size, root and time.");
+        if (!SameHex(head.Signer, signer)
+            || !Try(() => SameHex(new EthereumMessageSigner().EncodeUTF8AndEcRecover(head.Message, head.Signature), signer)))
+            problems.Add("The tree head is not signed by the attestation's signer.");
+
+        if (bundle.Entries.Count == 0) problems.Add("The bundle has no log entries.");
+        var root = Bytes(head.Root);
+        foreach (var entry in bundle.Entries)
+        {
+            var leaf = MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(entry.Entry));
+            if (!SameHex(leaf.ToHex(true), entry.LeafHash))
+                problems.Add($"Entry {entry.Index}: its text does not hash to its leaf hash.");
+            else if (root is null || !Try(() => MerkleProof.VerifyInclusion(entry.Index, head.TreeSize, leaf, [.. entry.InclusionPath.Select(p => Bytes(p)!)], root)))
+                problems.Add($"Entry {entry.Index}: the inclusion proof does not lead to the tree head's root.");
+            if (!Try(() => JsonNode.Parse(entry.Entry)?["task_id"]?.GetValue<string>() == bundle.TaskId))
+                problems.Add($"Entry {entry.Index} is not about task {bundle.TaskId}.");
+        }
+        if (!bundle.Entries.Any(e => Try(() => JsonNode.Parse(e.Entry) is { } n
+                && n["type"]?.GetValue<string>() == "task_outcome" && n["signature"]?.GetValue<string>() == bundle.Attestation.Signature)))
+            problems.Add("No log entry records this attestation (type task_outcome with its signature).");
+
+        if (bundle.Anchor is { } anchor && (anchor.TreeSize != head.TreeSize || !SameHex(anchor.Root, head.Root)))
+            problems.Add("The anchor is for a different tree head than the proofs lead to.");
+        return new BundleVerification(problems.Count == 0, bundle.Anchor is not null, false, problems);
+    }
+
+    /// <summary>
+    /// <see cref="Verify"/>, then on chain: the anchor transaction succeeded, called the anchor contract, and emitted
+    /// <c>Anchored(root, size)</c> from it in the stated block; the contract records the root at that size and names
+    /// the attestation's signer as its only anchorer.
+    /// </summary>
+    public static async Task<BundleVerification> VerifyAsync(ProofBundle bundle, string rpcUrl, string? expectedSigner = null)
+    {
+        var offline = Verify(bundle, expectedSigner);
+        if (bundle.Anchor is not { } anchor)
+            return offline with { Valid = false, Problems = [.. offline.Problems, "The bundle has no anchor to check on chain."] };
+        var problems = new List<string>(offline.Problems);
+        var web3 = new Web3(rpcUrl);
+        var chainId = (long)(await web3.Eth.ChainId.SendRequestAsync()).Value;
+        if (chainId != anchor.ChainId) problems.Add($"The RPC serves chain {chainId}, the anchor is on chain {anchor.ChainId}.");
+
+        var receipt = await web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(anchor.TxHash);
+        if (receipt is null)
+        {
+            problems.Add($"Transaction {anchor.TxHash} is not on this chain.");
+        }
+        else
+        {
+            if (receipt.Status?.Value != 1) problems.Add($"Transaction {anchor.TxHash} did not succeed.");
+            if (!SameHex(receipt.To, anchor.Contract)) problems.Add($"Transaction {anchor.TxHash} did not call {anchor.Contract}.");
+            if ((long)receipt.BlockNumber.Value != anchor.BlockNumber) problems.Add($"Transaction {anchor.TxHash} is in block {receipt.BlockNumber.Value}, not {anchor.BlockNumber}.");
+            var sizeTopic = "0x" + new BigInteger(anchor.TreeSize).ToString("x").PadLeft(64, '0');
+            if (!receipt.Logs.Any(log => SameHex(log.Address, anchor.Contract)
+                    && log.Topics is { Length: 3 } topics
+                    && SameHex(topics[0]?.ToString(), AnchoredTopic) && SameHex(topics[1]?.ToString(), anchor.Root)
+                    && SameHex(topics[2]?.ToString(), sizeTopic)))
+                problems.Add($"Transaction {anchor.TxHash} emitted no Anchored({anchor.Root}, {anchor.TreeSize}) from the contract.");
+        }
+
+        var recorded = await CallAsync(web3, anchor.Contract, "rootAt(uint256)", new BigInteger(anchor.TreeSize));
+        if (!SameHex(recorded, anchor.Root)) problems.Add($"The contract records root {recorded} at size {anchor.TreeSize}, not {anchor.Root}.");
+        var contractSigner = await CallAsync(web3, anchor.Contract, "signer()");
+        if (contractSigner.Length < 42 || !SameHex("0x" + contractSigner[^40..], bundle.Attestation.Signer))
+            problems.Add($"The contract's signer is not the attestation's signer {bundle.Attestation.Signer}.");
+        return new BundleVerification(problems.Count == 0, true, true, problems);
+    }
+
+    private static async Task<string> CallAsync(Web3 web3, string contract, string signature, BigInteger? argument = null)
+    {
+        var data = "0x" + Sha3Keccack.Current.CalculateHash(signature)[..8]
+                   + (argument is { } a ? a.ToString("x").PadLeft(64, '0') : "");
+        return await web3.Eth.Transactions.Call.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.CallInput(data, contract));
+    }
+
+    private static bool SameHex(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static byte[]? Bytes(string? hex) => hex is { Length: 66 } ? Try(() => hex.HexToByteArray()) : null;
+
+    private static T? Try<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException
+                                      or NotSupportedException or IndexOutOfRangeException)
+        {
+            return default;
+        }
+    }
+}

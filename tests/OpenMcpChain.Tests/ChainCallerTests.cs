@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using Nethereum.Web3.Accounts;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>Who may send from which wallet, and contract creation through ChainService's write path.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class ChainCallerTests(SystemFixture system)
+{
+    // Init code of a minimal contract whose every call returns 42 (10 bytes of runtime code).
+    private const string AnswerContractInitCode = "0x600a600c600039600a6000f3602a60005260206000f3";
+
+    [Fact]
+    public async Task ACallerCannotSendFromAWalletItWasNotGiven()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var reserve = new Account(ChainServiceFixture.ReserveKey).Address;
+        var nonce = await NonceAsync(chain, reserve);
+
+        var (status, code, _) = await chain.CreateClient(ChainServiceFixture.AgentKey)
+            .ToolErrorAsync("transfer_native", new { to = chain.WalletAddress, amount = "0.01", wallet = "reserve" });
+
+        Assert.Equal(403, status);
+        Assert.Equal("POLICY_WALLET_NOT_ALLOWED", code);
+        Assert.Equal(nonce, await NonceAsync(chain, reserve));
+        // The operator was given that wallet and sends from it.
+        var sent = await chain.CreateClient(ChainServiceFixture.OperatorKey)
+            .ToolAsync("transfer_native", new { to = chain.WalletAddress, amount = "0.01", wallet = "reserve" });
+        Assert.Equal("confirmed", sent.GetProperty("status").GetString());
+        Assert.Equal(reserve, sent.GetProperty("from").GetString(), ignoreCase: true);
+    }
+
+    [Fact]
+    public async Task OnlyACallerAllowedToDeployCreatesContractsAndTheContractAnswers()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var nonce = await chain.WalletNonceAsync();
+
+        using var refused = await chain.CreateClient(ChainServiceFixture.AgentKey)
+            .PostAsJsonAsync("/api/contracts", new { data = AnswerContractInitCode }, OpenMcpChainJson.Options);
+        var refusal = await refused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(403, (int)refused.StatusCode);
+        Assert.Equal("POLICY_DEPLOY_NOT_ALLOWED", refusal.GetProperty("code").GetString());
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+
+        using var bad = await chain.CreateClient(ChainServiceFixture.OperatorKey)
+            .PostAsJsonAsync("/api/contracts", new { data = "not hex" }, OpenMcpChainJson.Options);
+        Assert.Equal(400, (int)bad.StatusCode);
+
+        using var response = await chain.CreateClient(ChainServiceFixture.OperatorKey)
+            .PostAsJsonAsync("/api/contracts", new { data = AnswerContractInitCode }, OpenMcpChainJson.Options);
+        var deployed = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, deployed.ToString());
+        Assert.Equal("confirmed", deployed.GetProperty("status").GetString());
+        var address = deployed.GetProperty("contract_address").GetString()!;
+        var receipt = await chain.Devnet.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(deployed.GetProperty("tx_hash").GetString());
+        Assert.Equal(receipt.ContractAddress, address, ignoreCase: true);
+        Assert.Equal(nonce + 1, await chain.WalletNonceAsync());
+
+        var answer = await chain.CreateClient().ToolAsync("call_contract", new { address, signature = "answer() returns (uint256)" });
+        Assert.Equal("42", answer.GetProperty("values").GetProperty("out0").GetString());
+        // Where there is no code, a read says so instead of decoding nothing.
+        var (_, code, _) = await chain.CreateClient().ToolErrorAsync("call_contract",
+            new { address = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress(), signature = "answer() returns (uint256)" });
+        Assert.Equal("CALL_RETURNED_NOTHING", code);
+    }
+
+    private static async Task<long> NonceAsync(ChainServiceFixture chain, string address) =>
+        (long)(await chain.Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(address, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value;
+}
