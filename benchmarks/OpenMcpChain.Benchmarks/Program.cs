@@ -23,7 +23,7 @@ await app.StartAsync();
 await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
 if (mode == "log")
 {
-    await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), sequential, duration);
+    await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), sequential, duration, args.Length > 2 ? long.Parse(args[2]) : 0);
     await app.StopAsync();
     return;
 }

@@ -64,6 +64,38 @@ public sealed class TransparencyLogTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task ABatchIsAppendedInOrderAtConsecutiveIndexesAndABadBatchStoresNothing()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var entries = Enumerable.Range(0, 25).Select(i => new { kind = "batch", marker, n = i, task_id = $"task-{marker}" }).ToArray();
+        // Concurrent single appends must not land between the batch's entries.
+        var noise = Enumerable.Range(0, 20).Select(i => Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "noise", marker, n = i })).ToList();
+        using var response = await Proofs.PostAsJsonAsync("/api/log/entries/batch", new { entries });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        foreach (var r in await Task.WhenAll(noise)) r.EnsureSuccessStatusCode();
+
+        var indexes = body.EnumerateArray().Select(e => e.GetProperty("index").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => indexes[0] + i), indexes);
+        for (var i = 0; i < 25; i += 8)
+        {
+            var stored = await GetAsync($"/api/log/entries/{indexes[i]}");
+            Assert.Equal(i, JsonDocument.Parse(stored.GetProperty("entry").GetString()!).RootElement.GetProperty("n").GetInt32());
+            Assert.Equal(body[i].GetProperty("leaf_hash").GetString(), stored.GetProperty("leaf_hash").GetString());
+        }
+
+        var before = (await GetAsync("/api/log/tree-head")).GetProperty("tree_size").GetInt64();
+        foreach (var bad in new object[] { new { entries = Array.Empty<object>() }, new { entries = new object[] { new { a = 1 }, new { } } },
+                     new { entries = new object[] { new { task_id = 7 } } }, new { entries = Enumerable.Range(0, 1001).Select(i => new { i }).ToArray() } })
+        {
+            using var refused = await Proofs.PostAsJsonAsync("/api/log/entries/batch", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("INVALID_ARGUMENT", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+        Assert.Equal(before, (await GetAsync("/api/log/tree-head")).GetProperty("tree_size").GetInt64());
+    }
+
+    [Fact]
     public async Task LaterTreeHeadsAreProvablyExtensionsOfEarlierOnes()
     {
         using (var r = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "test", step = "first" })) Assert.True(r.IsSuccessStatusCode);

@@ -16,6 +16,7 @@ public static class LogApi
     {
         var api = app.MapGroup("/api/log");
         api.MapPost("/entries", AppendAsync);
+        api.MapPost("/entries/batch", AppendBatchAsync);
         api.MapGet("/entries/{index:long}", GetEntryAsync);
         api.MapGet("/tree-head", GetTreeHeadAsync);
         api.MapGet("/proofs/inclusion", GetInclusionAsync);
@@ -33,18 +34,36 @@ public static class LogApi
     public static async Task<Results<Created<AppendResponse>, ProblemHttpResult>> AppendAsync(
         JsonObject? entry, LogSequencer sequencer, CancellationToken ct)
     {
+        if (Validate(entry) is { } problem) return problem;
+        var (index, leaf) = await sequencer.AppendAsync(CanonicalJson.Serialize(entry), TaskIdOf(entry), ct);
+        return TypedResults.Created($"/api/log/entries/{index}", new AppendResponse(index, leaf.ToHex(true)));
+    }
+
+    public sealed record BatchRequest(List<JsonObject?>? Entries);
+
+    /// <summary>Appends up to 1000 entries in order (consecutive indexes, one commit); answers once all are durable.</summary>
+    public static async Task<Results<Ok<List<AppendResponse>>, ProblemHttpResult>> AppendBatchAsync(
+        BatchRequest? request, LogSequencer sequencer, CancellationToken ct)
+    {
+        if (request?.Entries is not { Count: > 0 and <= LogSequencer.MaxBatch } entries)
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, $"entries must hold 1 to {LogSequencer.MaxBatch} JSON objects.");
+        foreach (var entry in entries)
+            if (Validate(entry) is { } problem) return problem;
+        var appended = await sequencer.AppendManyAsync([.. entries.Select(e => (CanonicalJson.Serialize(e), TaskIdOf(e!)))], ct);
+        return TypedResults.Ok(appended.Select(a => new AppendResponse(a.Index, a.LeafHash.ToHex(true))).ToList());
+    }
+
+    private static ProblemHttpResult? Validate(JsonObject? entry)
+    {
         if (entry is null || entry.Count == 0)
-            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "The body must be a non-empty JSON object.");
-        string? taskId = null;
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "Each entry must be a non-empty JSON object.");
         if (entry["task_id"] is { } task && (task.GetValueKind() != System.Text.Json.JsonValueKind.String
                                               || task.GetValue<string>() is not { Length: > 0 and <= 64 }))
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "task_id, when given, must be a string of 1 to 64 characters.");
-        else if (entry["task_id"] is { } named)
-            taskId = named.GetValue<string>();
-        var canonical = CanonicalJson.Serialize(entry);
-        var (index, leaf) = await sequencer.AppendAsync(canonical, taskId, ct);
-        return TypedResults.Created($"/api/log/entries/{index}", new AppendResponse(index, leaf.ToHex(true)));
+        return null;
     }
+
+    private static string? TaskIdOf(JsonObject? entry) => entry?["task_id"]?.GetValue<string>();
 
     public static async Task<Results<Ok<EntryResponse>, ProblemHttpResult>> GetEntryAsync(long index, ProofDbContext db, CancellationToken ct) =>
         await db.LogEntries.AsNoTracking().SingleOrDefaultAsync(e => e.Index == index, ct) is { } e

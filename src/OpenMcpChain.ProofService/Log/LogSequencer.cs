@@ -13,8 +13,8 @@ namespace OpenMcpChain.ProofService.Log;
 /// </summary>
 public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequencer> logger) : BackgroundService
 {
-    private const int MaxBatch = 1000;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    public const int MaxBatch = 1000;
+    private readonly Channel<Pending[]> _queue = Channel.CreateUnbounded<Pending[]>(); // a request's entries stay together
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MerkleFrontier _frontier = new();
     private long _size;
@@ -30,8 +30,17 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
     public async Task<(long Index, byte[] LeafHash)> AppendAsync(string canonicalEntry, string? taskId, CancellationToken ct)
     {
         var done = new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Pending(canonicalEntry, taskId, done), ct);
+        await _queue.Writer.WriteAsync([new Pending(canonicalEntry, taskId, done)], ct);
         return await done.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Appends entries at consecutive indexes in one commit; completes once they are durable.</summary>
+    public async Task<(long Index, byte[] LeafHash)[]> AppendManyAsync(IReadOnlyList<(string Entry, string? TaskId)> entries, CancellationToken ct)
+    {
+        var pending = entries.Select(e => new Pending(e.Entry, e.TaskId,
+            new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously))).ToArray();
+        await _queue.Writer.WriteAsync(pending, ct);
+        return await Task.WhenAll(pending.Select(p => p.Done.Task)).WaitAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,7 +50,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var group)) batch.AddRange(group);
             try
             {
                 var committed = await CommitAsync(batch, stoppingToken);
