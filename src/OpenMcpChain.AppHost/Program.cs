@@ -49,6 +49,9 @@ var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proof
     .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")
     .WithHttpHealthCheck("/health");
 
+// ChainService files every write decision in ProofService's log (no WaitFor: the forwarder catches up).
+chainService.WithReference(proofService);
+
 var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agentservice")
     .WithReference(agentDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)

@@ -69,3 +69,39 @@ public sealed class ChainCallerTests(SystemFixture system)
     private static async Task<long> NonceAsync(ChainServiceFixture chain, string address) =>
         (long)(await chain.Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(address, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value;
 }
+
+/// <summary>The gate's own record of each write decision reaches the transparency log, filed under the task.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class WriteDecisionLogTests(SystemFixture system)
+{
+    [Fact]
+    public async Task SentAndDeniedWritesAreAppendedToTheLogUnderTheirTask()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var taskId = $"log-test-{Guid.NewGuid():N}"[..40];
+        var client = chain.CreateClient(taskId: taskId);
+        var to = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+        var sent = await client.ToolAsync("transfer_native", new { to, amount = "0.01" });
+        var (_, denied, _) = await client.ToolErrorAsync("transfer_native", new { to, amount = "5" });
+        Assert.Equal("POLICY_VALUE_CAP", denied);
+        await client.ToolAsync("get_balance", new { address = to }); // a read: no decision, not logged
+
+        var proofs = system.CreateClient("proofservice");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        System.Text.Json.JsonElement entries;
+        while ((entries = await proofs.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/log/entries?task_id={taskId}")).GetArrayLength() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The write decisions did not reach the log.");
+            await Task.Delay(200);
+        }
+        await Task.Delay(1500); // a read would have arrived by now too
+        entries = await proofs.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/log/entries?task_id={taskId}");
+        var logged = entries.EnumerateArray().Select(e => System.Text.Json.JsonDocument.Parse(e.GetProperty("entry").GetString()!).RootElement).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.All(logged, e => Assert.Equal("chain_write", e.GetProperty("type").GetString()));
+        Assert.Equal("allowed", logged[0].GetProperty("policy_decision").GetString());
+        Assert.Equal(sent.GetProperty("tx_hash").GetString(), logged[0].GetProperty("result").GetProperty("tx_hash").GetString());
+        Assert.Equal("POLICY_VALUE_CAP", logged[1].GetProperty("policy_decision").GetString());
+        Assert.Equal(to, logged[1].GetProperty("arguments").GetProperty("to").GetString());
+    }
+}

@@ -78,6 +78,7 @@ public sealed class ChainServiceFixture(SystemFixture system)
                 ["Callers:operator:Wallets:1"] = "reserve",
                 ["Wallets:reserve:PrivateKey"] = ReserveKey,
                 ["Callers:agent:ApiKey"] = AgentKey,
+                ["services:proofservice:http:0"] = system.App.GetEndpoint("proofservice", "http").ToString(),
             })
             {
                 web.UseSetting(key, value);

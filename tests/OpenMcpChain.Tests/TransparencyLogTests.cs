@@ -60,6 +60,12 @@ public sealed class TransparencyLogTests(SystemFixture system)
             var path = proof.GetProperty("path").EnumerateArray().Select(p => p.GetString()!.HexToByteArray()).ToList();
             Assert.True(MerkleProof.VerifyInclusion(index, size, leaf, path, root));
             Assert.False(MerkleProof.VerifyInclusion(index, size, MerkleProof.LeafHash("{}"u8), path, root));
+
+            // A proof to an older tree head (the log has grown since) leads to that head's root.
+            var older = await GetAsync($"/api/log/proofs/inclusion?index={index}&tree_size={index + 1}");
+            Assert.Equal(index + 1, older.GetProperty("tree_size").GetInt64());
+            var olderPath = older.GetProperty("path").EnumerateArray().Select(p => p.GetString()!.HexToByteArray()).ToList();
+            Assert.True(MerkleProof.VerifyInclusion(index, index + 1, leaf, olderPath, older.GetProperty("root").GetString()!.HexToByteArray()));
         }
     }
 

@@ -39,6 +39,12 @@ internal static class Extensions
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddScoped<ToolAudit>();
+        // Write decisions also go to ProofService's transparency log when it is referenced (services:proofservice).
+        if (builder.Configuration.GetSection("services:proofservice").Exists())
+        {
+            builder.Services.AddHttpClient(AuditLogForwarder.HttpClientName, c => c.BaseAddress = new Uri("http://proofservice"));
+            builder.Services.AddHostedService<AuditLogForwarder>();
+        }
         builder.Services.AddScoped<ChainTools>();
         builder.Services.AddHostedService<TransactionRecovery>();
         builder.Services.AddHostedService<SubscriptionPoller>();

@@ -74,6 +74,8 @@ public sealed class ToolCallRecord
     public string? PolicyDecision { get; set; }
     public string? TaskId { get; set; }
     public long DurationMs { get; set; }
+    /// <summary>Where ProofService's transparency log holds this record (writes and denials only); null until forwarded.</summary>
+    public long? LogIndex { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

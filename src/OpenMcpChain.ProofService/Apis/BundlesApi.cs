@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
@@ -24,7 +25,7 @@ public static class BundlesApi
 
     public sealed record AnchorView(AnchorRecord Anchor, string Status, long TreeHeadTimestamp, string TreeHeadSignature, long CreatedAt);
 
-    private static async Task<Results<Ok<List<AnchorView>>, ProblemHttpResult>> ListAnchorsAsync(int? limit, long? beforeSize, ProofDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<AnchorView>>, ProblemHttpResult>> ListAnchorsAsync(int? limit, [FromQuery(Name = "before_size")] long? beforeSize, ProofDbContext db, CancellationToken ct)
     {
         if (limit is < 1 or > 500) return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "limit must be between 1 and 500.");
         var anchors = await db.Anchors.AsNoTracking()

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Nethereum.Hex.HexConvertors.Extensions;
 using OpenMcpChain.ProofService.Infrastructure;
@@ -18,6 +19,7 @@ public static class LogApi
         api.MapPost("/entries", AppendAsync);
         api.MapPost("/entries/batch", AppendBatchAsync);
         api.MapGet("/entries/{index:long}", GetEntryAsync);
+        api.MapGet("/entries", ListTaskEntriesAsync);
         api.MapGet("/tree-head", GetTreeHeadAsync);
         api.MapGet("/proofs/inclusion", GetInclusionAsync);
         api.MapGet("/proofs/consistency", GetConsistencyAsync);
@@ -70,12 +72,23 @@ public static class LogApi
             ? TypedResults.Ok(new EntryResponse(e.Index, e.Entry, e.LeafHash.ToHex(true), e.CreatedAt.ToUnixTimeSeconds()))
             : ApiErrors.Problem(404, ErrorCodes.LogEntryNotFound, $"The log has no entry {index}.");
 
+    /// <summary>The entries filed under a task (<c>?task_id=</c>), oldest first.</summary>
+    public static async Task<Results<Ok<List<EntryResponse>>, ProblemHttpResult>> ListTaskEntriesAsync(
+        [FromQuery(Name = "task_id")] string? taskId, int? limit, ProofDbContext db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(taskId) || taskId.Length > 64)
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "task_id (1 to 64 characters) is required.");
+        if (limit is < 1 or > 1000) return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "limit must be between 1 and 1000.");
+        var entries = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Index).Take(limit ?? 100).ToListAsync(ct);
+        return TypedResults.Ok(entries.Select(e => new EntryResponse(e.Index, e.Entry, e.LeafHash.ToHex(true), e.CreatedAt.ToUnixTimeSeconds())).ToList());
+    }
+
     /// <summary>The current tree head, signed by the ProofService key over canonical JSON of size, root and time.</summary>
     public static async Task<Ok<SignedTreeHead>> GetTreeHeadAsync(LogSequencer sequencer, TreeHeads heads, CancellationToken ct) =>
         TypedResults.Ok(await heads.SignAsync(sequencer.Size, ct));
 
     public static async Task<Results<Ok<InclusionResponse>, ProblemHttpResult>> GetInclusionAsync(
-        long? index, long? treeSize, LogSequencer sequencer, LogReader reader, ProofDbContext db, CancellationToken ct)
+        long? index, [FromQuery(Name = "tree_size")] long? treeSize, LogSequencer sequencer, LogReader reader, ProofDbContext db, CancellationToken ct)
     {
         var size = treeSize ?? sequencer.Size;
         if (index is not { } m || m < 0 || size < 1 || m >= size || size > sequencer.Size)

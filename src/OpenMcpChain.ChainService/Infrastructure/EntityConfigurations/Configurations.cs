@@ -63,6 +63,7 @@ internal sealed class ToolCallRecordConfiguration : IEntityTypeConfiguration<Too
         b.Property(t => t.PolicyDecision).HasMaxLength(64);
         b.Property(t => t.TaskId).HasMaxLength(64);
         b.HasIndex(t => t.CreatedAt);
+        b.HasIndex(t => new { t.LogIndex, t.PolicyDecision });
     }
 }
 

@@ -296,6 +296,9 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<long?>("LogIndex")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("PolicyDecision")
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
@@ -315,6 +318,8 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("LogIndex", "PolicyDecision");
 
                     b.ToTable("tool_calls", (string)null);
                 });

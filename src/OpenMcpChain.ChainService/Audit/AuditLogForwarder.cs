@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.ChainService.Infrastructure;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.ChainService.Audit;
+
+/// <summary>
+/// Appends every recorded write decision (sent, denied by policy, parked for approval, deployed) to ProofService's
+/// transparency log, in batches, and marks each record with its log index. At least once: a record whose append
+/// committed but whose mark did not is appended again on the next pass, with the same <c>record_id</c>.
+/// </summary>
+public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFactory httpClients, ILogger<AuditLogForwarder> logger)
+    : PeriodicWorker(TimeSpan.FromSeconds(1), logger)
+{
+    public const string HttpClientName = "proof-log";
+    private const int Batch = 500;
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
+        while (true)
+        {
+            var records = await db.ToolCalls.AsNoTracking().Where(r => r.LogIndex == null && r.PolicyDecision != null)
+                .OrderBy(r => r.Id).Take(Batch).ToListAsync(ct);
+            if (records.Count == 0) return;
+            using var response = await httpClients.CreateClient(HttpClientName)
+                .PostAsJsonAsync("/api/log/entries/batch", new { entries = records.Select(ToEntry).ToList() }, OpenMcpChainJson.Options, ct);
+            response.EnsureSuccessStatusCode();
+            var appended = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            for (var i = 0; i < records.Count; i++)
+            {
+                var index = appended[i].GetProperty("index").GetInt64();
+                var id = records[i].Id;
+                await db.ToolCalls.Where(r => r.Id == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.LogIndex, index), ct);
+            }
+            if (records.Count < Batch) return;
+        }
+    }
+
+    private static JsonObject ToEntry(ToolCallRecord r)
+    {
+        var entry = new JsonObject
+        {
+            ["type"] = "chain_write",
+            ["source"] = "chainservice",
+            ["record_id"] = r.Id,
+            ["caller"] = r.Caller,
+            ["tool"] = r.Tool,
+            ["arguments"] = JsonNode.Parse(r.ArgumentsJson),
+            ["result"] = r.ResultJson is null ? null : JsonNode.Parse(r.ResultJson),
+            ["policy_decision"] = r.PolicyDecision,
+            ["error_code"] = r.ErrorCode,
+            ["duration_ms"] = r.DurationMs,
+            ["at"] = r.CreatedAt.ToUnixTimeMilliseconds(),
+        };
+        if (r.TaskId is not null) entry["task_id"] = r.TaskId;
+        return entry;
+    }
+}
