@@ -103,5 +103,24 @@ public sealed class WriteDecisionLogTests(SystemFixture system)
         Assert.Equal(sent.GetProperty("tx_hash").GetString(), logged[0].GetProperty("result").GetProperty("tx_hash").GetString());
         Assert.Equal("POLICY_VALUE_CAP", logged[1].GetProperty("policy_decision").GetString());
         Assert.Equal(to, logged[1].GetProperty("arguments").GetProperty("to").GetString());
+
+        // Attesting the task commits to those steps: their Merkle root and count, and the transaction that was sent.
+        using var attested = await proofs.PostAsJsonAsync("/api/attestations",
+            new { task_id = taskId, goal = "send 0.01 ETH", result = new { reply = "sent" } }, OpenMcpChainJson.Options);
+        var provenance = await attested.Content.ReadFromJsonAsync<OpenMcpChain.Sdk.Contracts.Provenance>(OpenMcpChainJson.Options);
+        var signed = provenance!.TypedData!.Value.GetProperty("message");
+        Assert.Equal(2, signed.GetProperty("stepLogSize").GetInt64());
+        var leaves = entries.EnumerateArray().Select(e => Convert.FromHexString(e.GetProperty("leaf_hash").GetString()![2..])).ToList();
+        Assert.Equal("0x" + Convert.ToHexStringLower(OpenMcpChain.Sdk.Proofs.MerkleProof.RootOf(leaves)), signed.GetProperty("stepLogRoot").GetString());
+        Assert.Equal([sent.GetProperty("tx_hash").GetString()!.ToLowerInvariant()],
+            signed.GetProperty("txHashes").EnumerateArray().Select(h => h.GetString()!).ToList());
+
+        var bundle = await proofs.GetFromJsonAsync<OpenMcpChain.Sdk.Proofs.ProofBundle>($"/api/bundles/{taskId}", OpenMcpChainJson.Options);
+        var signer = provenance.Signer;
+        var verified = OpenMcpChain.Sdk.Proofs.ProofBundleVerifier.Verify(bundle!, signer);
+        Assert.True(verified.Valid, string.Join("; ", verified.Problems));
+        // A bundle that leaves out a step (say, the denial) no longer matches what was signed.
+        var withoutDenial = bundle! with { Entries = [.. bundle.Entries.Where(e => e.Index != entries[1].GetProperty("index").GetInt64())] };
+        Assert.Contains(OpenMcpChain.Sdk.Proofs.ProofBundleVerifier.Verify(withoutDenial, signer).Problems, p => p.Contains("step log"));
     }
 }

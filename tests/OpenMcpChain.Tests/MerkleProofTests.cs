@@ -58,6 +58,17 @@ public sealed class MerkleProofTests
     }
 
     [Fact]
+    public void RootOfALeafListMatchesTheReferenceForEverySize()
+    {
+        Assert.Equal(Mth(ArraySegment<byte[]>.Empty), MerkleProof.RootOf([]));
+        for (var n = 1; n <= MaxSize; n++)
+        {
+            var leaves = Entries[..n].Select(e => MerkleProof.LeafHash(e)).ToList();
+            Assert.Equal(Mth(new ArraySegment<byte[]>(Entries, 0, n)), MerkleProof.RootOf(leaves));
+        }
+    }
+
+    [Fact]
     public void RootsMatchTheReferenceForEverySize()
     {
         var tree = Tree(out _);

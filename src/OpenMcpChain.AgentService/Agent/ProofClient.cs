@@ -15,6 +15,7 @@ public sealed class ProofClient(HttpClient http)
             ["task_id"] = taskId,
             ["goal"] = goal,
             ["result"] = System.Text.Json.JsonSerializer.SerializeToNode(result with { Provenance = null }, OpenMcpChainJson.Options),
+            ["tx_hashes"] = new JsonArray([.. result.Observations.Select(SentTxHash).OfType<string>().Distinct().Select(h => (JsonNode)h)]),
         };
         using var response = await http.PostAsJsonAsync("/api/attestations", body, OpenMcpChainJson.Options, ct);
         if (!response.IsSuccessStatusCode)
@@ -24,5 +25,19 @@ public sealed class ProofClient(HttpClient http)
                 $"ProofService answered {(int)response.StatusCode}: {detail}", transient: (int)response.StatusCode >= 500);
         }
         return (await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, ct))!;
+    }
+
+    /// <summary>The transaction a successful write tool call sent (its structured result's <c>tx_hash</c>).</summary>
+    private static string? SentTxHash(Observation observation)
+    {
+        if (observation.IsError || !observation.Output.StartsWith('{')) return null;
+        try
+        {
+            return JsonNode.Parse(observation.Output)?["tx_hash"]?.GetValue<string>();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -29,6 +29,10 @@ public static class AttestationsApi
         {
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "task_id (at most 64 characters) and result are required.");
         }
+        if (request.TxHashes?.FirstOrDefault(h => h is not { Length: 66 } || !h.StartsWith("0x", StringComparison.Ordinal) || !h[2..].All(char.IsAsciiHexDigit)) is { } bad)
+        {
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, $"tx_hashes: '{bad}' is not a transaction hash (0x and 64 hex digits).");
+        }
         var message = CanonicalJson.Serialize(new JsonObject
         {
             ["task_id"] = request.TaskId,
@@ -39,9 +43,13 @@ public static class AttestationsApi
         var existing = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct);
         if (existing is null)
         {
-            // The step log and transactions join the typed data as the agent starts logging them; until then: empty.
+            // The step log is what the log holds for this task so far (its steps and the chain's write decisions).
+            var steps = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == request.TaskId).OrderBy(e => e.Index)
+                .Select(e => new { e.LeafHash, e.Entry }).ToListAsync(ct);
+            var txHashes = (request.TxHashes ?? []).Concat(steps.Select(s => SentTxHash(s.Entry)).OfType<string>())
+                .Select(h => h.ToLowerInvariant()).Distinct().ToList();
             var typedData = TaskOutcomeTypedData.Build(request.TaskId, request.Goal ?? "", CanonicalJson.Serialize(request.Result),
-                new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                MerkleProof.RootOf([.. steps.Select(s => s.LeafHash)]), steps.Count, txHashes, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             existing = new Attestation
             {
                 TaskId = request.TaskId,
@@ -96,6 +104,11 @@ public static class AttestationsApi
         return TypedResults.Ok(ToProvenance(attestation, anchor));
     }
 
+    /// <summary>The hash of a transaction ChainService sent, from one of its <c>chain_write</c> log entries.</summary>
+    private static string? SentTxHash(string entry) =>
+        JsonNode.Parse(entry) is JsonObject e && e["type"]?.GetValue<string>() == "chain_write" && e["result"] is JsonObject r
+        && r["tx_hash"] is JsonValue hash && hash.TryGetValue<string>(out var text) ? text : null;
+
     private static Provenance ToProvenance(Attestation a, AnchorRecord? anchor) => new()
     {
         Signer = a.Signer,
@@ -108,4 +121,4 @@ public static class AttestationsApi
     };
 }
 
-public sealed record AttestRequest(string? TaskId, string? Goal, JsonObject? Result);
+public sealed record AttestRequest(string? TaskId, string? Goal, JsonObject? Result, List<string>? TxHashes = null);

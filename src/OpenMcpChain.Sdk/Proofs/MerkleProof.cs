@@ -28,6 +28,14 @@ public static class MerkleProof
     /// <summary>The root of the empty tree: SHA-256 of nothing.</summary>
     public static byte[] EmptyRoot() => SHA256.HashData([]);
 
+    /// <summary>The RFC 9162 root (MTH) of a list of leaf hashes, computed in memory (a task's steps, a bundle's entries).</summary>
+    public static byte[] RootOf(IReadOnlyList<byte[]> leafHashes) =>
+        leafHashes.Count == 0 ? EmptyRoot() : new MerkleTree((level, index) => Subtree(leafHashes, level, index)).Root(leafHashes.Count);
+
+    private static byte[] Subtree(IReadOnlyList<byte[]> leaves, int level, long index) => level == 0
+        ? leaves[(int)index]
+        : NodeHash(Subtree(leaves, level - 1, 2 * index), Subtree(leaves, level - 1, 2 * index + 1));
+
     /// <summary>RFC 9162 §2.1.3.2: does <paramref name="path"/> lead from the leaf at <paramref name="leafIndex"/> to <paramref name="root"/> of a tree of <paramref name="treeSize"/>?</summary>
     public static bool VerifyInclusion(long leafIndex, long treeSize, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> path, ReadOnlySpan<byte> root)
     {

@@ -49,6 +49,8 @@ public static class ProofBundleVerifier
                 && n["type"]?.GetValue<string>() == "task_outcome" && n["signature"]?.GetValue<string>() == bundle.Attestation.Signature)))
             problems.Add("No log entry records this attestation (type task_outcome with its signature).");
 
+        if (StepLogMismatch(bundle) is { } mismatch) problems.Add(mismatch);
+
         if (bundle.Anchor is { } anchor && (anchor.TreeSize != head.TreeSize || !SameHex(anchor.Root, head.Root)))
             problems.Add("The anchor is for a different tree head than the proofs lead to.");
         return new BundleVerification(problems.Count == 0, bundle.Anchor is not null, false, problems);
@@ -100,6 +102,24 @@ public static class ProofBundleVerifier
         var data = "0x" + Sha3Keccack.Current.CalculateHash(signature)[..8]
                    + (argument is { } a ? a.ToString("x").PadLeft(64, '0') : "");
         return await web3.Eth.Transactions.Call.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.CallInput(data, contract));
+    }
+
+    /// <summary>
+    /// The attestation commits to the task's step log: the root and count of the task's entries that precede its
+    /// outcome entry. The bundle's entries must reproduce both.
+    /// </summary>
+    private static string? StepLogMismatch(ProofBundle bundle)
+    {
+        if (bundle.Attestation.TypedData is not { } typedData) return null;
+        var outcome = bundle.Entries.FirstOrDefault(e => Try(() => JsonNode.Parse(e.Entry)?["signature"]?.GetValue<string>() == bundle.Attestation.Signature));
+        if (outcome is null) return null; // reported above
+        var message = Try(() => JsonNode.Parse(typedData.GetRawText())?["message"]);
+        var size = Try(() => long.Parse(message?["stepLogSize"]?.ToString() ?? "-1", System.Globalization.CultureInfo.InvariantCulture));
+        var steps = bundle.Entries.Where(e => e.Index < outcome.Index).Select(e => Bytes(e.LeafHash)).ToList();
+        if (steps.Any(s => s is null) || steps.Count != size
+            || !SameHex(MerkleProof.RootOf(steps!).ToHex(true), message?["stepLogRoot"]?.GetValue<string>()))
+            return "The attestation's step log (root and size) does not match the task's log entries before its outcome.";
+        return null;
     }
 
     private static bool SameHex(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
