@@ -43,6 +43,33 @@ def complete(body):
     }
 
 
+# Provider answers mapped to stable codes (the provider's own body is not passed on: it may echo request data).
+UPSTREAM_CODES = {400: "upstream_bad_request", 401: "upstream_unauthorized", 403: "upstream_forbidden",
+                  404: "upstream_model_not_found", 429: "upstream_rate_limited"}
+
+
+def stream_chunks(completion, include_usage):
+    """A completion as OpenAI `chat.completion.chunk` events: role, content (or tool calls), finish, usage."""
+    base = {"id": completion["id"], "object": "chat.completion.chunk", "created": completion["created"],
+            "model": completion["model"]}
+    choice = completion["choices"][0]
+    message = choice["message"]
+
+    def chunk(delta, finish=None):
+        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    yield chunk({"role": "assistant", "content": ""})
+    for i, call in enumerate(message.get("tool_calls") or []):
+        yield chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
+                                     "function": {"name": call["function"]["name"], "arguments": call["function"]["arguments"]}}]})
+    content = message.get("content") or ""
+    for start in range(0, len(content), 24):
+        yield chunk({"content": content[start:start + 24]})
+    yield chunk({}, choice["finish_reason"])
+    if include_usage:
+        yield {**base, "choices": [], "usage": completion["usage"]}
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "llm-bridge/1"
     protocol_version = "HTTP/1.1"
@@ -83,22 +110,53 @@ class Handler(BaseHTTPRequestHandler):
             self._error(400, "invalid_json", f"invalid request body: {e}")
             return
         if upstream_url():
-            self._forward(raw)
+            self._forward(raw, stream=body.get("stream") is True)
             return
         try:
-            self._send(200, complete(body))
+            completion = complete(body)
         except ValueError as e:
             self._error(400, "invalid_request", str(e))
+            return
+        if body.get("stream") is True:
+            include_usage = isinstance(body.get("stream_options"), dict) and body["stream_options"].get("include_usage") is True
+            self._stream(stream_chunks(completion, include_usage))
+        else:
+            self._send(200, completion)
 
-    def _forward(self, raw):
+    def _stream(self, events):
+        """Server-sent events, one `data:` line per chunk, then `data: [DONE]`; the connection closes at the end."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        for event in events:
+            self.wfile.write(b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n")
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+    def _forward(self, raw, stream=False):
         request = urllib.request.Request(
             upstream_url().rstrip("/") + "/chat/completions", data=raw, method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {os.environ.get('LLM_API_KEY', '')}"})
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
-                self._send(response.status, json.loads(response.read()))
+                if not stream:
+                    self._send(response.status, json.loads(response.read()))
+                    return
+                self.send_response(response.status)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                for line in response:  # relayed as the provider sends it
+                    self.wfile.write(line)
+                    self.wfile.flush()
         except urllib.error.HTTPError as e:
-            self._error(502 if e.code >= 500 else e.code, "upstream_error", f"the upstream provider answered {e.code}")
+            code = UPSTREAM_CODES.get(e.code, "upstream_error")
+            self._error(502 if e.code >= 500 else e.code, code, f"the upstream provider answered {e.code}")
         except (urllib.error.URLError, TimeoutError) as e:
             self._error(502, "upstream_unavailable", f"the upstream provider is unreachable: {getattr(e, 'reason', e)}")
 

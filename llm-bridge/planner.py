@@ -42,44 +42,120 @@ def _offered(tools):
     return names
 
 
+HASH = re.compile(r"0x[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+TO_ADDRESS = re.compile(r"(?:\bto\b|给|向|至|到)\s*(0x[0-9a-fA-F]{40})(?![0-9a-fA-F])", re.IGNORECASE)
+TOKEN_ADDRESS = re.compile(r"(?:\btoken\b|代币|erc-?20)\s*(?:contract\s*)?(?:at\s*)?(0x[0-9a-fA-F]{40})(?![0-9a-fA-F])",
+                           re.IGNORECASE)
+CONTRACT_ADDRESS = re.compile(r"(?:\bon\b|\bat\b|合约)\s*(0x[0-9a-fA-F]{40})(?![0-9a-fA-F])", re.IGNORECASE)
+SIGNATURE = re.compile(r"([A-Za-z_]\w*\([^()]*\)(?:\s*returns\s*\([^()]*\))?)")
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])")
+ETHER_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:eth\b|ether\b|以太)", re.IGNORECASE)
+
+TRANSFER_WORDS = ("send", "transfer", "pay ", "转账", "发送", "转给", "支付")
+TOKEN_WORDS = ("token", "erc20", "erc-20", "代币")
+RECEIPT_WORDS = ("receipt", "回执", "收据")
+TX_WORDS = ("transaction", " tx", "tx ", "交易")
+CALL_WORDS = ("call ", "read ", "调用", "读取")
+WRITE_TOOLS = ("transfer_native", "transfer_erc20", "write_contract")
+
+
 def intents(text):
-    """The tool calls an instruction asks for, in order, without duplicates."""
+    """The tool calls an instruction asks for, in order (reads first, then writes), without duplicates."""
     lower = text.lower()
-    calls = []
+    reads, writes = [], []
     network = NETWORK_LINE.search(text)
     extra = {"network": network.group(1)} if network else {}
-    addresses = ADDRESS.findall(text)
-    if addresses and any(w in lower for w in BALANCE_WORDS):
-        for address in dict.fromkeys(addresses):
-            calls.append(("get_balance", {"address": address, **extra}))
+    hashes = HASH.findall(text)
+    plain = HASH.sub(" ", text)
+    addresses = list(dict.fromkeys(ADDRESS.findall(plain)))
+    recipient = TO_ADDRESS.search(plain)
+    token = TOKEN_ADDRESS.search(plain)
+    numbers = NUMBER.findall(ADDRESS.sub(" ", plain))
+
+    if any(w in lower for w in TRANSFER_WORDS) and recipient:
+        ether = ETHER_AMOUNT.search(plain)
+        if token and numbers:
+            writes.append(("transfer_erc20", {"token": token.group(1), "to": recipient.group(1), "amount": numbers[0], **extra}))
+        elif ether:
+            writes.append(("transfer_native", {"to": recipient.group(1), "amount": ether.group(1), **extra}))
+
+    signature = SIGNATURE.search(plain)
+    contract = CONTRACT_ADDRESS.search(plain)
+    if signature and contract and any(w in lower for w in CALL_WORDS) and not writes:
+        after = plain[signature.end():]
+        args = [a for a in ADDRESS.findall(after) if a != contract.group(1)]
+        reads.append(("call_contract", {"address": contract.group(1), "signature": signature.group(1).strip(), "args": args, **extra}))
+
+    busy = {m.group(1) for m in (recipient, token) if m} | ({contract.group(1)} if reads else set())
+    if any(w in lower for w in BALANCE_WORDS) and not reads:  # 'balanceOf(...)' in a contract read is not a balance question
+        for address in (a for a in addresses if a not in busy):
+            if token and any(w in lower for w in TOKEN_WORDS) and not writes:
+                reads.append(("get_erc20_balance", {"token": token.group(1), "owner": address, **extra}))
+            else:
+                reads.append(("get_balance", {"address": address, **extra}))
+    for tx_hash in dict.fromkeys(hashes):
+        if any(w in lower for w in RECEIPT_WORDS):
+            reads.append(("get_receipt", {"hash": tx_hash, **extra}))
+        elif any(w in lower for w in TX_WORDS) or not reads:
+            reads.append(("get_transaction", {"hash": tx_hash, **extra}))
     if any(w in lower for w in BLOCK_WORDS) or any(w in lower for w in CHAIN_WORDS) \
-            or re.search(r"\bblock\b", lower) and not calls:
-        calls.append(("get_chain_info", dict(extra)))
-    return calls
+            or re.search(r"\bblock\b", lower) and not reads and not writes:
+        reads.append(("get_chain_info", dict(extra)))
+    return reads + writes
+
+
+def _results(turn):
+    """The calls made since the user's turn, in order, as (name, arguments, output)."""
+    calls, outputs = [], {}
+    for m in turn:
+        for call in m.get("tool_calls") or []:
+            fn = call.get("function", {})
+            try:
+                args = json.loads(fn.get("arguments") or "{}")
+            except ValueError:
+                args = {}
+            calls.append((call.get("id"), fn.get("name", "tool"), args))
+        if m.get("role") == "tool":
+            outputs[m.get("tool_call_id")] = tool_output(m.get("content"))
+    return [(name, args, outputs.get(cid)) for cid, name, args in calls]
 
 
 def plan(messages, tools):
-    """The next assistant message: tool calls, or the final answer."""
+    """The next assistant message: the next tool calls (reads together, each write alone), or the final answer."""
     index, text = _user_turn(messages)
-    answered = [m for m in messages[index + 1:] if m.get("role") == "tool"]
-    if answered:
-        return _final(text, messages[index + 1:])
+    turn = messages[index + 1:]
+    done = _results(turn)
     offered = _offered(tools)
     calls = [(name, args) for name, args in intents(text) if name in offered]
-    if not calls:
+    if not calls and not done:
         return _answer(
             "The instruction does not map to any chain tool I was given.",
-            "I can't do that offline. I can report the chain id and latest block, and the balance of an address "
-            "(for example: 'What is the balance of 0x…?').")
+            "I can't do that offline. I can report the chain id and latest block, native and token balances, "
+            "transactions and receipts, contract reads, and send ETH or tokens "
+            "(for example: 'What is the balance of 0x…?' or 'Send 0.1 ETH to 0x…').")
+    failed = any(out is None or "error" in out for _, _, out in done)
+    remaining = calls[len(done):]
+    if failed or not remaining:
+        return _final(text, done)
+    batch = [remaining[0]]
+    if remaining[0][0] not in WRITE_TOOLS:
+        batch = [c for c in _leading_reads(remaining)]
     return {
         "role": "assistant",
         "content": None,
         "tool_calls": [
-            {"id": f"call_{i + 1}", "type": "function",
+            {"id": f"call_{len(done) + i + 1}", "type": "function",
              "function": {"name": name, "arguments": json.dumps(args, separators=(",", ":"))}}
-            for i, (name, args) in enumerate(calls)
+            for i, (name, args) in enumerate(batch)
         ],
     }
+
+
+def _leading_reads(calls):
+    for name, args in calls:
+        if name in WRITE_TOOLS:
+            return
+        yield name, args
 
 
 def tool_output(content):
@@ -107,20 +183,13 @@ def tool_output(content):
     return {"text": raw}
 
 
-def _final(question, turn):
-    names = {}
-    for m in turn:
-        for call in m.get("tool_calls") or []:
-            names[call.get("id")] = call.get("function", {}).get("name", "")
+def _final(question, done):
     lower = question.lower()
     asks_chain = any(w in lower for w in CHAIN_WORDS)
     replies, used = [], []
-    for m in turn:
-        if m.get("role") != "tool":
-            continue
-        name = names.get(m.get("tool_call_id"), "tool")
+    for name, args, out in done:
         used.append(name)
-        out = tool_output(m.get("content"))
+        out = out if out is not None else {"error": "no result"}
         if "error" in out:
             replies.append(f"{name} failed: {out['error']}")
         elif name == "get_chain_info":
@@ -133,6 +202,22 @@ def _final(question, turn):
         elif name == "get_balance":
             replies.append(f"{out.get('address')} holds {out.get('ether')} ETH ({out.get('wei')} wei) "
                            f"at block {out.get('block_number')}.")
+        elif name == "get_erc20_balance":
+            symbol = (out.get("token") or {}).get("symbol", "tokens")
+            replies.append(f"{out.get('owner')} holds {out.get('amount')} {symbol}.")
+        elif name in ("transfer_native", "transfer_erc20"):
+            unit = "ETH" if name == "transfer_native" else f"tokens of {args.get('token')}"
+            replies.append(f"Sent {args.get('amount')} {unit} to {args.get('to')} in transaction {out.get('tx_hash')} "
+                           f"({out.get('status')}, block {out.get('block_number')}).")
+        elif name == "get_transaction":
+            replies.append(f"Transaction {out.get('hash')} from {out.get('from')} to {out.get('to')} moved "
+                           f"{out.get('value_wei')} wei (nonce {out.get('nonce')}), in block {out.get('block_number')}.")
+        elif name == "get_receipt":
+            replies.append(f"Transaction {out.get('hash')} {out.get('status')} in block {out.get('block_number')} "
+                           f"using {out.get('gas_used')} gas.")
+        elif name == "call_contract":
+            replies.append(f"{out.get('function')} on {out.get('address')} returned "
+                           f"{json.dumps(out.get('values'), separators=(',', ':'), ensure_ascii=False)}.")
         else:
             replies.append(f"{name} returned {json.dumps(out, separators=(',', ':'))}.")
     tools = ", ".join(dict.fromkeys(used))
