@@ -92,4 +92,47 @@ public sealed class TaskFlowTests(SystemFixture system)
         Assert.True(list.Total >= 1);
         await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
     }
+
+    private const string SystemWallet = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"; // anvil #0, the AppHost's devnet wallet
+
+    [Fact]
+    public async Task MultiStepTaskReadsABalanceThenSendsAMinedTransferAndTheAttestationNamesIt()
+    {
+        const string watched = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+
+        var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Check the balance of {watched}, then send 0.05 ETH to {recipient}"));
+        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+
+        Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
+        var result = task.Result!;
+        Assert.Equal(["get_balance", "transfer_native"], result.Observations.Select(o => o.Tool));
+        Assert.All(result.Observations, o => Assert.False(o.IsError, o.Output));
+        Assert.Equal(Nethereum.Web3.Web3.Convert.ToWei(0.05m), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+        var write = JsonDocument.Parse(result.Observations[1].Output).RootElement;
+        var txHash = write.GetProperty("tx_hash").GetString()!;
+        Assert.Equal($"{task.TaskId}:w1", write.GetProperty("idempotency_key").GetString());
+        var receipt = await system.Devnet.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(txHash);
+        Assert.Equal(1, (int)receipt.Status.Value);
+        Assert.Equal(SystemWallet, receipt.From, ignoreCase: true);
+        Assert.Contains(txHash, result.Reply);
+        // The write carried the task's per-step idempotency key, and the signed outcome lists its transaction.
+        var signed = result.Provenance!.TypedData!.Value.GetProperty("message");
+        Assert.Contains(txHash.ToLowerInvariant(), signed.GetProperty("txHashes").EnumerateArray().Select(h => h.GetString()));
+    }
+
+    [Fact]
+    public async Task TransferOverThePolicyCapEndsWithThePolicyCodeAndSendsNothing()
+    {
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+        var nonce = await system.Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(SystemWallet, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending());
+
+        var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Send 20 ETH to {recipient}"));
+        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+
+        Assert.Equal(TaskStatuses.Failed, task.Status);
+        Assert.Equal("POLICY_VALUE_CAP", task.Error?.Code);
+        Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+        Assert.Equal(nonce.Value, (await system.Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(SystemWallet, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value);
+    }
 }

@@ -28,19 +28,24 @@ public sealed class AgentRunner(
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
 
         List<ChatMessage> messages = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, DescribeTask(task))];
-        var chatOptions = new ChatOptions { Tools = [.. tools], ToolMode = ChatToolMode.Auto, ModelId = options.Value.Model };
+        var chatOptions = new ChatOptions { Tools = StepKeyedTool.ForTask(tools, task.Id), ToolMode = ChatToolMode.Auto, ModelId = options.Value.Model };
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => chat.GetResponseAsync(messages, chatOptions, ct));
 
         var (thought, reply) = ParseAnswer(response.Text);
         logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls",
             task.Id, response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Count());
+        var observations = CollectObservations(response.Messages);
+        // A write the policy gate refused ends the task with the gate's code; nothing was sent for it.
+        if (observations.FirstOrDefault(o => o.IsError && StepKeyedTool.WriteTools.Contains(o.Tool)
+                                             && ChainToolsClient.ErrorCode(o.Output).StartsWith("POLICY_", StringComparison.Ordinal)) is { } denied)
+            throw new AgentFailure(ChainToolsClient.ErrorCode(denied.Output), $"{denied.Tool} was refused: {denied.Output}", transient: false);
         var result = new TaskResult
         {
             Thought = thought,
             Reply = reply,
             ChainId = chainId,
             BlockNumber = blockNumber,
-            Observations = CollectObservations(response.Messages),
+            Observations = observations,
         };
         var provenance = await proofs.AttestAsync(task.Id, task.Goal, result, ct);
         return result with { Provenance = provenance };
