@@ -42,6 +42,19 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
 
+    /// <summary>The value of an AppHost parameter (e.g. a generated caller key).</summary>
+    public async Task<string> ParameterAsync(string name) =>
+        (await App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == name).GetValueAsync(default))!;
+
+    /// <summary>ChainService as its operator (the caller allowed to approve parked writes).</summary>
+    public async Task<HttpClient> ChainOperatorAsync()
+    {
+        var client = CreateClient("chainservice");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await ParameterAsync("chain-operator-key"));
+        return client;
+    }
+
     private Task<ChainServiceFixture>? _chainService;
     private readonly Lock _gate = new();
 

@@ -6,3 +6,9 @@ public sealed class AgentFailure(string code, string message, bool transient, Ex
     public string Code { get; } = code;
     public bool Transient { get; } = transient;
 }
+
+/// <summary>The run stopped at a write parked for approval; the task waits in <c>awaiting_approval</c>.</summary>
+public sealed class TaskParked(string approvalId) : Exception($"Waiting for approval {approvalId}.")
+{
+    public string ApprovalId { get; } = approvalId;
+}

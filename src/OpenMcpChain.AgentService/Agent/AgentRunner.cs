@@ -3,42 +3,74 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.AgentService.Queue;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.AgentService.Agent;
 
-/// <summary>Runs one task: the model plans and calls ChainService's MCP tools, then ProofService signs the outcome.</summary>
+/// <summary>
+/// Runs one task under its profile: earlier turns of its session as context, the model plans and calls ChainService's
+/// MCP tools (each call and each model turn a recorded step), then ProofService signs the outcome.
+/// </summary>
 public sealed class AgentRunner(
-    IChatClient chat, ChainToolsClient chainTools, ProofClient proofs, IOptions<AgentOptions> options, ILogger<AgentRunner> logger)
+    IChatClient chat, ChainToolsClient chainTools, ProofClient proofs, AgentDbContext db, IServiceScopeFactory scopes,
+    TaskProgress progress, IOptions<AgentOptions> options, ILogger<AgentRunner> logger)
 {
-    private const string SystemPrompt =
-        """
-        You are the OpenMCP-Chain agent. Answer the user's request about a blockchain by calling the tools you are given;
-        never invent chain data. When you have what you need, answer with one JSON object and nothing else:
-        {"thought": "<one sentence on how you got the answer>", "reply": "<the answer for the user>"}
-        """;
+    private const int SessionTurns = 5;
+    private const int SessionChars = 4000;
 
     public async Task<TaskResult> RunAsync(AgentTask task, CancellationToken ct)
+    {
+        var profile = await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.Name == (task.Profile ?? AgentProfile.Default), ct)
+                      ?? throw new AgentFailure(ErrorCodes.ProfileNotFound, $"Profile '{task.Profile}' does not exist.", transient: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(profile.TaskTimeoutSeconds));
+        ct = deadline.Token;
+
+        var recorder = new StepRecorder(task.Id, task.Attempts, scopes, proofs, progress, logger) { MaxSteps = profile.MaxSteps };
+        StepRecorder.Current = recorder;
+        try
+        {
+            return await RunAsync(task, profile, recorder, ct);
+        }
+        finally
+        {
+            StepRecorder.Current = null;
+        }
+    }
+
+    private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, StepRecorder recorder, CancellationToken ct)
     {
         await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task.Id, ct));
         var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask());
         var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
+        var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
 
-        List<ChatMessage> messages = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, DescribeTask(task))];
-        var chatOptions = new ChatOptions { Tools = StepKeyedTool.ForTask(tools, task.Id), ToolMode = ChatToolMode.Auto, ModelId = options.Value.Model };
+        List<ChatMessage> messages = [new(ChatRole.System, SystemPrompt(profile, task))];
+        messages.AddRange(await SessionHistoryAsync(task, ct));
+        messages.Add(new(ChatRole.User, DescribeTask(task)));
+        var chatOptions = new ChatOptions
+        {
+            Tools = TaskTool.ForTask(tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
+            ToolMode = ChatToolMode.Auto,
+            ModelId = profile.Model ?? options.Value.Model,
+        };
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => chat.GetResponseAsync(messages, chatOptions, ct));
 
-        var (thought, reply) = ParseAnswer(response.Text);
-        logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls",
-            task.Id, response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Count());
+        if (recorder.Cancelled) throw new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false);
+        if (recorder.ParkedApprovalId is { } approvalId) throw new TaskParked(approvalId);
         var observations = CollectObservations(response.Messages);
         // A write the policy gate refused ends the task with the gate's code; nothing was sent for it.
-        if (observations.FirstOrDefault(o => o.IsError && StepKeyedTool.WriteTools.Contains(o.Tool)
+        if (observations.FirstOrDefault(o => o.IsError && TaskTool.WriteTools.Contains(o.Tool)
                                              && ChainToolsClient.ErrorCode(o.Output).StartsWith("POLICY_", StringComparison.Ordinal)) is { } denied)
             throw new AgentFailure(ChainToolsClient.ErrorCode(denied.Output), $"{denied.Tool} was refused: {denied.Output}", transient: false);
+
+        var (thought, reply) = ParseAnswer(response.Text);
+        logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls", task.Id, observations.Count);
         var result = new TaskResult
         {
             Thought = thought,
@@ -49,6 +81,30 @@ public sealed class AgentRunner(
         };
         var provenance = await proofs.AttestAsync(task.Id, task.Goal, result, ct);
         return result with { Provenance = provenance };
+    }
+
+    /// <summary>The profile's prompt with <c>{network}</c> and <c>{date}</c> filled in.</summary>
+    private static string SystemPrompt(AgentProfile profile, AgentTask task) => profile.SystemPrompt
+        .Replace("{network}", task.Network ?? "devnet", StringComparison.Ordinal)
+        .Replace("{date}", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    /// <summary>The latest finished turns of the task's session (bounded in turns and characters), oldest first.</summary>
+    private async Task<List<ChatMessage>> SessionHistoryAsync(AgentTask task, CancellationToken ct)
+    {
+        if (task.SessionId is null) return [];
+        var earlier = await db.Tasks.AsNoTracking()
+            .Where(t => t.SessionId == task.SessionId && t.Id != task.Id && t.CreatedAt <= task.CreatedAt && t.Status == TaskStatuses.Succeeded)
+            .OrderByDescending(t => t.CreatedAt).Take(SessionTurns).Select(t => new { t.Goal, t.ResultJson }).ToListAsync(ct);
+        var turns = new List<ChatMessage>();
+        var budget = SessionChars;
+        foreach (var turn in earlier)
+        {
+            var reply = turn.ResultJson is null ? "" : JsonSerializer.Deserialize<TaskResult>(turn.ResultJson, OpenMcpChainJson.Options)?.Reply ?? "";
+            budget -= turn.Goal.Length + reply.Length;
+            if (budget < 0) break;
+            turns.InsertRange(0, [new(ChatRole.User, turn.Goal), new(ChatRole.Assistant, reply)]);
+        }
+        return turns;
     }
 
     private static string DescribeTask(AgentTask task)
@@ -90,33 +146,30 @@ public sealed class AgentRunner(
         var results = contents.OfType<FunctionResultContent>().ToDictionary(r => r.CallId);
         return contents.OfType<FunctionCallContent>().Select(call =>
         {
-            var (output, isError) = results.TryGetValue(call.CallId, out var r) ? Render(r) : ("", true);
+            var (output, isError) = results.TryGetValue(call.CallId, out var r) ? (r.Exception is { } e ? (e.Message, true) : Render(r.Result)) : ("", true);
             return new Observation(call.Name, JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()), output, isError);
         }).ToList();
     }
 
     /// <summary>An MCP tool result as the caller needs it: its structured content (or text), and whether the tool failed.</summary>
-    private static (string Output, bool IsError) Render(FunctionResultContent result)
+    internal static (string Output, bool IsError) Render(object? result)
     {
-        if (result.Exception is { } e)
+        if (result is not JsonElement { ValueKind: JsonValueKind.Object } element)
         {
-            return (e.Message, true);
-        }
-        if (result.Result is not JsonElement { ValueKind: JsonValueKind.Object } element)
-        {
-            return (result.Result?.ToString() ?? "", false);
+            var text = result?.ToString() ?? "";
+            return (text, text.StartsWith("STEP_TIMEOUT:", StringComparison.Ordinal));
         }
         var isError = element.TryGetProperty("isError", out var flag) && flag.ValueKind == JsonValueKind.True;
         if (!isError && element.TryGetProperty("structuredContent", out var structured))
         {
             return (JsonSerializer.Serialize(structured, OpenMcpChainJson.Options), false);
         }
-        var text = element.TryGetProperty("content", out var blocks) && blocks.ValueKind == JsonValueKind.Array
+        var content = element.TryGetProperty("content", out var blocks) && blocks.ValueKind == JsonValueKind.Array
             ? string.Join("\n", blocks.EnumerateArray()
                 .Where(b => b.TryGetProperty("text", out _))
                 .Select(b => b.GetProperty("text").GetString()))
             : element.GetRawText();
-        return (text, isError);
+        return (content, isError);
     }
 
     /// <summary>Turns an unreachable dependency into a transient, coded failure (retried), and lets everything else through.</summary>

@@ -27,6 +27,21 @@ public sealed class ProofClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, ct))!;
     }
 
+    /// <summary>Appends one entry (filed under its <c>task_id</c>) to the transparency log; the index once it is durable.</summary>
+    public async Task<long> AppendAsync(JsonObject entry, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await http.PostAsJsonAsync("/api/log/entries", entry, OpenMcpChainJson.Options, ct);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("index").GetInt64();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new AgentFailure(ErrorCodes.AttestationFailed, $"ProofService did not log the step: {e.Message}", transient: true, e);
+        }
+    }
+
     /// <summary>The transaction a successful write tool call sent (its structured result's <c>tx_hash</c>).</summary>
     private static string? SentTxHash(Observation observation)
     {

@@ -25,6 +25,9 @@ public static class TasksApi
         api.MapGet("/", ListTasksAsync);
         api.MapGet("/stats", GetStatsAsync);
         api.MapGet("/{id}", GetTaskAsync);
+        api.MapPost("/{id}/cancel", CancelAsync);
+        api.MapGet("/{id}/steps", GetStepsAsync);
+        api.MapGet("/{id}/events", GetEventsAsync);
         return api;
     }
 
@@ -39,6 +42,11 @@ public static class TasksApi
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, error);
         }
         var db = services.Db;
+        var profile = request!.Profile?.Trim() is { Length: > 0 } p ? p : null;
+        if (profile is not null && !await db.Profiles.AnyAsync(x => x.Name == profile, ct))
+        {
+            return ApiErrors.Problem(400, ErrorCodes.ProfileNotFound, $"There is no agent profile '{profile}'.");
+        }
         if (idempotencyKey is not null
             && await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.IdempotencyKey == idempotencyKey, ct) is { } earlier)
         {
@@ -60,10 +68,12 @@ public static class TasksApi
             IdempotencyKey = idempotencyKey,
             Status = TaskStatuses.Pending,
             MaxRetries = services.Options.Value.MaxRetries,
+            Profile = profile,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Tasks.Add(task);
+        db.TaskEvents.Add(new TaskEvent { TaskId = task.Id, Status = TaskStatuses.Pending, Detail = "accepted", At = now });
         await db.SaveChangesAsync(ct);
 
         // Only after the row commits; if Redis is unreachable now, the sweeper enqueues the task later.
@@ -109,6 +119,95 @@ public static class TasksApi
             [.. page.Select(ToResponse)], total, hasMore, hasMore ? query.Offset + page.Count : null));
     }
 
+    /// <summary>
+    /// Cancels a task: a pending or parked one at once; a running one at its next step boundary (202, still running);
+    /// a finished one cannot be (409).
+    /// </summary>
+    public static async Task<Results<Ok<TaskResponse>, Accepted<TaskResponse>, ProblemHttpResult>> CancelAsync(
+        string id, AgentDbContext db, TaskTransitions transitions, IHttpClientFactory httpClients, CancellationToken ct)
+    {
+        // A parked write is withdrawn first, so no later approval can send it for a cancelled task.
+        if (await db.Tasks.AsNoTracking().Where(t => t.Id == id && t.Status == TaskStatuses.AwaitingApproval).Select(t => t.ApprovalId)
+                .SingleOrDefaultAsync(ct) is { } approvalId)
+        {
+            using var withdrawn = await httpClients.CreateClient(ApprovalWatcher.HttpClientName).PostAsync($"/api/approvals/{approvalId}/withdraw", null, ct);
+            if (withdrawn.StatusCode == System.Net.HttpStatusCode.Conflict)
+                return ApiErrors.Problem(409, "APPROVAL_ALREADY_DECIDED", $"Approval request {approvalId} was already decided; the task resumes or ends by itself.");
+            if (!withdrawn.IsSuccessStatusCode && withdrawn.StatusCode != System.Net.HttpStatusCode.NotFound)
+                return ApiErrors.Problem(503, ErrorCodes.Unavailable, "ChainService did not withdraw the parked write; try again.");
+        }
+        if (await transitions.MoveAsync(id, [TaskStatuses.Pending, TaskStatuses.AwaitingApproval], TaskStatuses.Cancelled, "cancelled by the caller",
+                s => s.SetProperty(t => t.CancelRequested, true).SetProperty(t => t.ErrorCode, ErrorCodes.TaskCancelled)
+                    .SetProperty(t => t.ErrorMessage, "The task was cancelled.")))
+            return TypedResults.Ok(ToResponse(await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == id, ct)));
+        if (await db.Tasks.Where(t => t.Id == id && t.Status == TaskStatuses.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelRequested, true), ct) == 1)
+            return TypedResults.Accepted($"/api/v1/tasks/{id}", ToResponse(await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == id, ct)));
+        return await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) is { } task
+            ? ApiErrors.Problem(409, ErrorCodes.TaskAlreadyFinished, $"Task '{id}' already ended {task.Status}.")
+            : ApiErrors.Problem(404, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.");
+    }
+
+    /// <summary>The recorded steps of a task (model turns and tool calls, every attempt), oldest first.</summary>
+    public static async Task<Results<Ok<List<TaskStepResponse>>, ProblemHttpResult>> GetStepsAsync(string id, AgentDbContext db, CancellationToken ct)
+    {
+        if (!await db.Tasks.AnyAsync(t => t.Id == id, ct)) return ApiErrors.Problem(404, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.");
+        var steps = await db.TaskSteps.AsNoTracking().Where(s => s.TaskId == id).OrderBy(s => s.Attempt).ThenBy(s => s.Seq).ToListAsync(ct);
+        return TypedResults.Ok(steps.Select(s => new TaskStepResponse(s.Attempt, s.Seq, s.Kind, s.Name,
+            s.ArgumentsJson is null ? null : JsonDocument.Parse(s.ArgumentsJson).RootElement.Clone(), s.Output, s.IsError, s.ErrorCode,
+            s.PolicyDecision, s.DurationMs, s.TokensIn, s.TokensOut, s.LogIndex, s.CreatedAt.ToUnixTimeSeconds())).ToList());
+    }
+
+    /// <summary>
+    /// The task's state changes. With <c>Accept: text/event-stream</c>: live progress as server-sent events (each status
+    /// change and step, resumable with <c>Last-Event-ID</c>) until the task ends; otherwise the stored transitions as JSON.
+    /// </summary>
+    public static async Task GetEventsAsync(string id, HttpContext http, AgentDbContext db, TaskProgress progress, CancellationToken ct)
+    {
+        if (!await db.Tasks.AnyAsync(t => t.Id == id, ct))
+        {
+            await ApiErrors.Problem(404, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.").ExecuteAsync(http);
+            return;
+        }
+        if (!http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            var events = await db.TaskEvents.AsNoTracking().Where(e => e.TaskId == id).OrderBy(e => e.Id).ToListAsync(ct);
+            await TypedResults.Ok(events.Select(e => new TaskEventResponse(e.Status, e.Detail, e.At.ToUnixTimeMilliseconds())).ToList()).ExecuteAsync(http);
+            return;
+        }
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        var last = http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } resume ? resume : "0-0";
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = await progress.ReadAsync(id, last);
+            foreach (var (eventId, json) in batch)
+            {
+                using var doc = JsonDocument.Parse(json);
+                var type = doc.RootElement.GetProperty("type").GetString();
+                await http.Response.WriteAsync($"id: {eventId}\nevent: {type}\ndata: {json}\n\n", ct);
+                last = eventId;
+                if (type == "status" && TaskStatuses.IsFinal(doc.RootElement.GetProperty("status").GetString()!))
+                {
+                    await http.Response.Body.FlushAsync(ct);
+                    return;
+                }
+            }
+            await http.Response.Body.FlushAsync(ct);
+            if (batch.Count == 0)
+            {
+                // Ended before this stream began (or its progress expired): say so once and stop.
+                var status = await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Status).SingleAsync(ct);
+                if (TaskStatuses.IsFinal(status) && last == "0-0")
+                {
+                    await http.Response.WriteAsync($"event: status\ndata: {JsonSerializer.Serialize(new { type = "status", status }, OpenMcpChainJson.Options)}\n\n", ct);
+                    return;
+                }
+                await Task.Delay(250, ct);
+            }
+        }
+    }
+
     public static async Task<Results<Ok<TaskStatsResponse>, ProblemHttpResult>> GetStatsAsync(
         HttpRequest http, AgentDbContext db, CancellationToken ct)
     {
@@ -126,7 +225,12 @@ public static class TasksApi
             rows.Sum(r => r.Count),
             Count(TaskStatuses.Pending), Count(TaskStatuses.Running), Count(TaskStatuses.Succeeded), Count(TaskStatuses.Failed),
             rows.Count == 0 ? null : rows.Min(r => r.Oldest).ToUnixTimeSeconds(),
-            rows.Count == 0 ? null : rows.Max(r => r.Newest).ToUnixTimeSeconds()));
+            rows.Count == 0 ? null : rows.Max(r => r.Newest).ToUnixTimeSeconds())
+        {
+            AwaitingApproval = Count(TaskStatuses.AwaitingApproval),
+            Rejected = Count(TaskStatuses.Rejected),
+            Cancelled = Count(TaskStatuses.Cancelled),
+        });
     }
 
     private static IQueryable<AgentTask> Filter(IQueryable<AgentTask> tasks, TaskQuery query)
@@ -149,6 +253,7 @@ public static class TasksApi
             return "address must be 0x followed by 40 hex digits.";
         if (request.Network?.Length > 64) return "network must be at most 64 characters.";
         if (request.SessionId?.Length > 64) return "session_id must be at most 64 characters.";
+        if (request.Profile?.Length > 64) return "profile must be at most 64 characters.";
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 128)) return "Idempotency-Key must be 1 to 128 characters.";
         return null;
     }
@@ -167,6 +272,9 @@ public static class TasksApi
         SessionId = t.SessionId,
         Result = t.ResultJson is null ? null : JsonSerializer.Deserialize<TaskResult>(t.ResultJson, OpenMcpChainJson.Options),
         Error = t.ErrorCode is null ? null : new TaskError(t.ErrorCode, t.ErrorMessage ?? ""),
+        ApprovalId = t.Status == TaskStatuses.AwaitingApproval ? t.ApprovalId : null,
+        Profile = t.Profile ?? AgentProfile.Default,
+        Usage = new TokenUsage(t.TokensIn, t.TokensOut),
         CreatedAt = t.CreatedAt.ToUnixTimeSeconds(),
         UpdatedAt = t.UpdatedAt.ToUnixTimeSeconds(),
     };

@@ -27,6 +27,22 @@ internal static class Extensions
         builder.Services.AddScoped<TaskServices>();
         builder.Services.AddHostedService<TaskWorker>();
         builder.Services.AddHostedService<PendingTaskSweeper>();
+        // Identical model requests are answered from Redis (the IChatClient pipeline's distributed cache).
+        builder.Services.AddStackExchangeRedisCache(_ => { });
+        builder.Services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
+            .Configure<StackExchange.Redis.IConnectionMultiplexer>((o, redis) =>
+            {
+                o.ConnectionMultiplexerFactory = () => Task.FromResult(redis);
+                o.InstanceName = "agent:llm-cache:";
+            });
+        builder.Services.AddScoped<TaskTransitions>();
+        builder.Services.AddSingleton<TaskProgress>();
+        builder.Services.AddHostedService<ApprovalWatcher>();
+        builder.Services.AddHttpClient(ApprovalWatcher.HttpClientName, (sp, c) =>
+        {
+            c.BaseAddress = new Uri("http://chainservice");
+            c.DefaultRequestHeaders.Authorization = new("Bearer", sp.GetRequiredService<IOptions<AgentOptions>>().Value.ChainApiKey);
+        });
 
         builder.Services.AddScoped<AgentRunner>();
         builder.Services.AddSingleton<ChainToolsClient>();
@@ -43,9 +59,12 @@ internal static class Extensions
                 });
                 return openAi.GetChatClient(options.Model).AsIChatClient();
             })
-            .UseFunctionInvocation(configure: f =>
-                f.MaximumIterationsPerRequest = builder.Configuration.GetValue($"{AgentOptions.SectionName}:MaxSteps", 8))
+            // Outermost first: the tool loop (profiles bound the steps; this is a backstop), then each model turn is
+            // recorded as a step, traced, logged, and answered from the cache when an identical request was seen.
+            .UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 50)
+            .Use(inner => new RecordingChatClient(inner))
             .UseOpenTelemetry(configure: o => o.EnableSensitiveData = false)
-            .UseLogging();
+            .UseLogging()
+            .UseDistributedCache();
     }
 }

@@ -6,6 +6,9 @@ namespace OpenMcpChain.AgentService.Infrastructure;
 public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : DbContext(options)
 {
     public DbSet<AgentTask> Tasks => Set<AgentTask>();
+    public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
+    public DbSet<TaskStep> TaskSteps => Set<TaskStep>();
+    public DbSet<AgentProfile> Profiles => Set<AgentProfile>();
 
     protected override void OnModelCreating(ModelBuilder builder) =>
         builder.ApplyConfigurationsFromAssembly(typeof(AgentDbContext).Assembly);

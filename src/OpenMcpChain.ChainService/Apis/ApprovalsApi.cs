@@ -25,6 +25,7 @@ public static class ApprovalsApi
                 : ApiErrors.Problem(404, ChainErrorCodes.ApprovalNotFound, $"No approval request {id}."));
         api.MapPost("/{id}/approve", ApproveAsync);
         api.MapPost("/{id}/reject", RejectAsync);
+        api.MapPost("/{id}/withdraw", WithdrawAsync);
         return api;
     }
 
@@ -52,6 +53,24 @@ public static class ApprovalsApi
     private static async Task<IResult> RejectAsync(string id, Decision? decision, ChainDbContext db, CallerContext caller, CancellationToken ct) =>
         await DecideAsync(id, ApprovalStatuses.Rejected, decision?.Reason, db, caller, ct)
         ?? TypedResults.Ok(await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct));
+
+    /// <summary>The caller that asked for a write may withdraw it while it is still pending (its task was cancelled).</summary>
+    private static async Task<IResult> WithdrawAsync(string id, ChainDbContext db, CallerContext caller, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var changed = await db.Approvals.Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending && a.Caller == caller.Name)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Status, ApprovalStatuses.Withdrawn)
+                .SetProperty(a => a.DecidedBy, caller.Name)
+                .SetProperty(a => a.DecidedAt, now), ct);
+        if (changed == 1) return TypedResults.Ok(await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct));
+        return await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) switch
+        {
+            null => ApiErrors.Problem(404, ChainErrorCodes.ApprovalNotFound, $"No approval request {id}."),
+            { Caller: var owner } when owner != caller.Name => ApiErrors.Problem(403, "APPROVAL_NOT_YOURS", $"Only {owner} may withdraw approval request {id}."),
+            _ => ApiErrors.Problem(409, ChainErrorCodes.ApprovalAlreadyDecided, $"Approval request {id} was already decided."),
+        };
+    }
 
     /// <summary>pending → decided, atomically, so two approvers cannot both execute it.</summary>
     private static async Task<IResult?> DecideAsync(string id, string status, string? reason, ChainDbContext db, CallerContext caller, CancellationToken ct)

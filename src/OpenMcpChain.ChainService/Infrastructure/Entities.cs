@@ -60,6 +60,7 @@ public static class ApprovalStatuses
     public const string Pending = "pending";
     public const string Approved = "approved";
     public const string Rejected = "rejected";
+    public const string Withdrawn = "withdrawn";
 }
 
 /// <summary>One tool call as it happened: who, what, the outcome and the policy decision.</summary>

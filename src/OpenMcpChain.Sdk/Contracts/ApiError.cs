@@ -21,4 +21,9 @@ public static class ErrorCodes
     public const string LogEntryNotFound = "LOG_ENTRY_NOT_FOUND";
     public const string LogIndexOutOfRange = "LOG_INDEX_OUT_OF_RANGE";
     public const string NetworkNotConfigured = "NETWORK_NOT_CONFIGURED";
+    public const string TaskAlreadyFinished = "TASK_ALREADY_FINISHED";
+    public const string ProfileNotFound = "PROFILE_NOT_FOUND";
+    public const string TaskCancelled = "TASK_CANCELLED";
+    public const string ApprovalRejected = "APPROVAL_REJECTED";
+    public const string MaxStepsExceeded = "MAX_STEPS_EXCEEDED";
 }

@@ -10,7 +10,19 @@ public sealed record CreateTaskRequest(
     string? Address = null,
     Dictionary<string, JsonElement>? Metadata = null,
     string? Network = null,
-    string? SessionId = null);
+    string? SessionId = null,
+    string? Profile = null);
+
+/// <summary>Token counts as the model reported them.</summary>
+public sealed record TokenUsage(long InputTokens, long OutputTokens);
+
+/// <summary>One recorded step of a task: a model turn or a tool call, with where the log holds it.</summary>
+public sealed record TaskStepResponse(
+    int Attempt, int Seq, string Kind, string Name, JsonElement? Arguments, string Output, bool IsError, string? ErrorCode,
+    string? PolicyDecision, long DurationMs, long InputTokens, long OutputTokens, long? LogIndex, long CreatedAt);
+
+/// <summary>A state change of a task, with its time (UNIX milliseconds).</summary>
+public sealed record TaskEventResponse(string Status, string? Detail, long At);
 
 /// <summary>A task as the API returns it; times are UNIX seconds.</summary>
 public sealed record TaskResponse
@@ -29,6 +41,12 @@ public sealed record TaskResponse
     public string? SessionId { get; init; }
     public TaskResult? Result { get; init; }
     public TaskError? Error { get; init; }
+    /// <summary>While <c>awaiting_approval</c>: the ChainService approval request the task waits for.</summary>
+    public string? ApprovalId { get; init; }
+    /// <summary>The agent profile the task ran with.</summary>
+    public string? Profile { get; init; }
+    /// <summary>Tokens the model read and wrote for this task, over all its steps and attempts.</summary>
+    public TokenUsage Usage { get; init; } = new(0, 0);
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; init; }
 }
@@ -69,7 +87,12 @@ public sealed record Provenance
 public sealed record TaskListResponse(List<TaskResponse> Tasks, int Total, bool HasMore, int? NextOffset);
 
 /// <summary>Task counts per status for the same filters as the list.</summary>
-public sealed record TaskStatsResponse(int Total, int Pending, int Running, int Succeeded, int Failed, long? OldestUpdatedAt, long? NewestUpdatedAt);
+public sealed record TaskStatsResponse(int Total, int Pending, int Running, int Succeeded, int Failed, long? OldestUpdatedAt, long? NewestUpdatedAt)
+{
+    public int AwaitingApproval { get; init; }
+    public int Rejected { get; init; }
+    public int Cancelled { get; init; }
+}
 
 /// <summary>The statuses a task passes through, as they appear on the wire.</summary>
 public static class TaskStatuses
@@ -78,7 +101,10 @@ public static class TaskStatuses
     public const string Running = "running";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
+    public const string AwaitingApproval = "awaiting_approval";
+    public const string Rejected = "rejected";
+    public const string Cancelled = "cancelled";
 
-    public static readonly IReadOnlyList<string> All = [Pending, Running, Succeeded, Failed];
-    public static bool IsFinal(string status) => status is Succeeded or Failed;
+    public static readonly IReadOnlyList<string> All = [Pending, Running, AwaitingApproval, Succeeded, Failed, Rejected, Cancelled];
+    public static bool IsFinal(string status) => status is Succeeded or Failed or Rejected or Cancelled;
 }

@@ -22,6 +22,56 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
 
             MySqlModelBuilderExtensions.AutoIncrementColumns(modelBuilder);
 
+            modelBuilder.Entity("OpenMcpChain.AgentService.Infrastructure.AgentProfile", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("AllowedToolsJson")
+                        .HasColumnType("text");
+
+                    b.Property<int>("MaxSteps")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(128)
+                        .HasColumnType("varchar(128)");
+
+                    b.Property<int>("StepTimeoutSeconds")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SystemPrompt")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("TaskTimeoutSeconds")
+                        .HasColumnType("int");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("agent_profiles", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "default",
+                            MaxSteps = 8,
+                            StepTimeoutSeconds = 30,
+                            SystemPrompt = "You are the OpenMCP-Chain agent. Answer the user's request about a blockchain by calling the tools you are given;\nnever invent chain data. When you have what you need, answer with one JSON object and nothing else:\n{\"thought\": \"<one sentence on how you got the answer>\", \"reply\": \"<the answer for the user>\"}",
+                            TaskTimeoutSeconds = 120
+                        },
+                        new
+                        {
+                            Name = "read-only",
+                            AllowedToolsJson = "[\"get_chain_info\",\"get_block\",\"get_balance\",\"get_erc20_balance\",\"get_erc20_metadata\",\"get_transaction\",\"get_receipt\",\"call_contract\",\"get_logs\",\"estimate_gas\"]",
+                            MaxSteps = 6,
+                            StepTimeoutSeconds = 30,
+                            SystemPrompt = "You are the OpenMCP-Chain agent. Answer the user's request about a blockchain by calling the tools you are given;\nnever invent chain data. When you have what you need, answer with one JSON object and nothing else:\n{\"thought\": \"<one sentence on how you got the answer>\", \"reply\": \"<the answer for the user>\"}\nYou may only read the chain; you cannot send transactions.",
+                            TaskTimeoutSeconds = 120
+                        });
+                });
+
             modelBuilder.Entity("OpenMcpChain.AgentService.Infrastructure.AgentTask", b =>
                 {
                     b.Property<string>("Id")
@@ -33,8 +83,15 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<string>("ApprovalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("int");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("tinyint(1)");
 
                     b.Property<string>("ChainAction")
                         .IsRequired()
@@ -73,6 +130,10 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<string>("Profile")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<string>("ResultJson")
                         .HasColumnType("longtext");
 
@@ -85,6 +146,12 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("varchar(32)");
 
+                    b.Property<long>("TokensIn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TokensOut")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -95,9 +162,112 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
 
                     b.HasIndex("UpdatedAt");
 
+                    b.HasIndex("SessionId", "CreatedAt");
+
                     b.HasIndex("Status", "UpdatedAt");
 
                     b.ToTable("tasks", (string)null);
+                });
+
+            modelBuilder.Entity("OpenMcpChain.AgentService.Infrastructure.TaskEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("TaskId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId", "Id");
+
+                    b.ToTable("task_events", (string)null);
+                });
+
+            modelBuilder.Entity("OpenMcpChain.AgentService.Infrastructure.TaskStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ArgumentsJson")
+                        .HasColumnType("longtext");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<bool>("IsError")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<long?>("LogIndex")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Output")
+                        .IsRequired()
+                        .HasColumnType("longtext");
+
+                    b.Property<string>("PolicyDecision")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("int");
+
+                    b.Property<string>("TaskId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("TokensIn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TokensOut")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId", "Attempt", "Seq")
+                        .IsUnique();
+
+                    b.ToTable("task_steps", (string)null);
                 });
 #pragma warning restore 612, 618
         }

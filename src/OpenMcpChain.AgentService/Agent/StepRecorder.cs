@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.AgentService.Queue;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.AgentService.Agent;
+
+/// <summary>
+/// Records the steps of one run of a task — each model turn and each tool call — in <c>task_steps</c>, appends each to
+/// ProofService's transparency log (filed under the task) and publishes it as progress. It is also where the run learns,
+/// at each step boundary, that it was cancelled or that a write was parked for approval.
+/// </summary>
+public sealed class StepRecorder(
+    string taskId, int attempt, IServiceScopeFactory scopes, ProofClient proofs, TaskProgress progress, ILogger logger)
+{
+    private static readonly AsyncLocal<StepRecorder?> CurrentRun = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _seq;
+
+    /// <summary>The recorder of the run on this async flow (set by the runner for the duration of a run).</summary>
+    public static StepRecorder? Current { get => CurrentRun.Value; set => CurrentRun.Value = value; }
+
+    public string TaskId => taskId;
+    public string? ParkedApprovalId { get; set; }
+    public int MaxSteps { get; init; } = 8;
+    public int ModelTurns { get; private set; }
+    public bool Cancelled { get; private set; }
+    public long TokensIn { get; private set; }
+    public long TokensOut { get; private set; }
+
+    /// <summary>True when the task was cancelled since the run began (read from agentdb at each step boundary).</summary>
+    public async Task<bool> CancelRequestedAsync(CancellationToken ct)
+    {
+        if (Cancelled) return true;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+        Cancelled = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.CancelRequested).SingleAsync(ct);
+        return Cancelled;
+    }
+
+    public Task RecordModelTurnAsync(string text, int inputMessages, IEnumerable<string> toolCalls, long tokensIn, long tokensOut, long durationMs)
+    {
+        ModelTurns++;
+        TokensIn += tokensIn;
+        TokensOut += tokensOut;
+        return RecordAsync(new TaskStep
+        {
+            TaskId = taskId, Kind = StepKinds.ModelTurn, Name = "model",
+            ArgumentsJson = JsonSerializer.Serialize(new { input_messages = inputMessages, tool_calls = toolCalls.ToList() }, OpenMcpChainJson.Options),
+            Output = text, DurationMs = durationMs, TokensIn = tokensIn, TokensOut = tokensOut,
+        });
+    }
+
+    public Task RecordToolCallAsync(string name, string argumentsJson, string output, bool isError, string? errorCode, string? policyDecision, long durationMs) =>
+        RecordAsync(new TaskStep
+        {
+            TaskId = taskId, Kind = StepKinds.ToolCall, Name = name, ArgumentsJson = argumentsJson, Output = output,
+            IsError = isError, ErrorCode = errorCode, PolicyDecision = policyDecision, DurationMs = durationMs,
+        });
+
+    private async Task RecordAsync(TaskStep step)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            step.Attempt = attempt;
+            step.Seq = ++_seq;
+            step.CreatedAt = DateTimeOffset.UtcNow;
+            step.LogIndex = await proofs.AppendAsync(ToLogEntry(step), CancellationToken.None);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+            db.TaskSteps.Add(step);
+            await db.SaveChangesAsync(CancellationToken.None);
+            if (step.TokensIn + step.TokensOut > 0)
+                await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.TokensIn, t => t.TokensIn + step.TokensIn)
+                    .SetProperty(t => t.TokensOut, t => t.TokensOut + step.TokensOut));
+            await progress.PublishAsync(taskId, new
+            {
+                type = "step", step.Attempt, step.Seq, step.Kind, step.Name, step.IsError, step.ErrorCode, step.PolicyDecision,
+                step.DurationMs, step.LogIndex, at = step.CreatedAt.ToUnixTimeMilliseconds(),
+            });
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        logger.LogDebug("Task {TaskId} step {Seq}: {Kind} {Name}", taskId, step.Seq, step.Kind, step.Name);
+    }
+
+    private static JsonObject ToLogEntry(TaskStep s) => new()
+    {
+        ["type"] = "task_step",
+        ["task_id"] = s.TaskId,
+        ["attempt"] = s.Attempt,
+        ["seq"] = s.Seq,
+        ["kind"] = s.Kind,
+        ["name"] = s.Name,
+        ["arguments"] = s.ArgumentsJson is null ? null : JsonNode.Parse(s.ArgumentsJson),
+        ["output"] = s.Output,
+        ["is_error"] = s.IsError,
+        ["error_code"] = s.ErrorCode,
+        ["policy_decision"] = s.PolicyDecision,
+        ["duration_ms"] = s.DurationMs,
+        ["tokens_in"] = s.TokensIn,
+        ["tokens_out"] = s.TokensOut,
+        ["at"] = s.CreatedAt.ToUnixTimeMilliseconds(),
+    };
+
+    public static long ElapsedMs(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+}

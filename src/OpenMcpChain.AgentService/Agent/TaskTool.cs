@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using OpenMcpChain.Sdk;
+
+namespace OpenMcpChain.AgentService.Agent;
+
+/// <summary>
+/// A ChainService tool as one task uses it. Each call is a step: it stops if the task was cancelled, records the call
+/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval. Writes carry an
+/// idempotency key per step — the n-th write of a task is always <c>{task}:w{n}</c> — so a task that runs again (a
+/// retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
+/// </summary>
+public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Func<int>? nextWrite) : DelegatingAIFunction(inner)
+{
+    public static readonly IReadOnlySet<string> WriteTools = new HashSet<string> { "transfer_native", "transfer_erc20", "write_contract" };
+
+    /// <summary>The tools a task may use (the profile's allowlist, if any), wrapped; one write counter for the run.</summary>
+    public static List<AITool> ForTask(IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout)
+    {
+        var writes = 0;
+        return [.. tools.Where(t => allowed is null || allowed.Contains(t.Name))
+            .Select(t => new TaskTool(t, stepTimeout, WriteTools.Contains(t.Name) ? () => Interlocked.Increment(ref writes) : null))];
+    }
+
+    // The parameter's name as the tool's schema spells it.
+    private readonly string _keyName = inner.JsonSchema.TryGetProperty("properties", out var properties)
+                                       && properties.TryGetProperty("idempotency_key", out _) ? "idempotency_key" : "idempotencyKey";
+
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        var recorder = StepRecorder.Current;
+        if (recorder is not null && await recorder.CancelRequestedAsync(cancellationToken))
+        {
+            Stop();
+            return "The task was cancelled; no further steps run.";
+        }
+        if (nextWrite is not null && recorder is not null) arguments[_keyName] = $"{recorder.TaskId}:w{nextWrite()}";
+
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(stepTimeout);
+        object? result;
+        try
+        {
+            result = await base.InvokeCoreAsync(arguments, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = $"STEP_TIMEOUT: {Name} did not answer within {stepTimeout.TotalSeconds:0} s.";
+        }
+        var (output, isError) = AgentRunner.Render(result);
+        var code = isError ? ChainToolsClient.ErrorCode(output) : null;
+        string? decision = nextWrite is null ? null : code is null ? "allowed"
+            : code.StartsWith("POLICY_", StringComparison.Ordinal) || code == "APPROVAL_REQUIRED" ? code : null;
+        if (recorder is not null)
+        {
+            await recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
+                StepRecorder.ElapsedMs(started));
+            if (code == "APPROVAL_REQUIRED" && ApprovalId().Match(output) is { Success: true } parked)
+            {
+                recorder.ParkedApprovalId = parked.Groups[1].Value;
+                Stop(); // the run ends here; it resumes once the approval is decided
+            }
+        }
+        return result;
+    }
+
+    private static void Stop()
+    {
+        if (FunctionInvokingChatClient.CurrentContext is { } context) context.Terminate = true;
+    }
+
+    [GeneratedRegex(@"approval request (\S+) is waiting")]
+    private static partial Regex ApprovalId();
+}
