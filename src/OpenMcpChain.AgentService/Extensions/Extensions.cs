@@ -28,7 +28,7 @@ internal static class Extensions
         builder.Services.AddHostedService<TaskWorker>();
         builder.Services.AddHostedService<PendingTaskSweeper>();
         // Identical model requests are answered from Redis (the IChatClient pipeline's distributed cache).
-        builder.Services.AddStackExchangeRedisCache(_ => { });
+        builder.Services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache, ResilientCache>();
         builder.Services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
             .Configure<StackExchange.Redis.IConnectionMultiplexer>((o, redis) =>
             {

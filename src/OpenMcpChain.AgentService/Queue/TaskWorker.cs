@@ -62,6 +62,12 @@ public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOp
             {
                 return;
             }
+            catch (StackExchange.Redis.RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Redis came back empty: recreate the group; the sweeper re-enqueues what the lost stream held.
+                logger.LogWarning("The task stream's consumer group is gone; recreating it");
+                await queue.EnsureGroupAsync();
+            }
             catch (Exception e)
             {
                 logger.LogError(e, "Consumer {Consumer} failed; retrying", consumer);

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting.Testing;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>
+/// Extra AgentService instances as real OS processes (so one can be killed outright), on their own database and their
+/// own Redis, sharing the system's ChainService, ProofService and devnet.
+/// </summary>
+public sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public HttpClient Api { get; }
+
+    private AgentProcess(Process process, Uri url)
+    {
+        _process = process;
+        Api = new HttpClient { BaseAddress = url };
+    }
+
+    public static async Task<AgentProcess> StartAsync(SystemFixture system, string database, int redisPort, Uri llmEndpoint)
+    {
+        var port = FreePort();
+        var agentDb = (await system.App.GetConnectionStringAsync("agentdb"))!.Replace("Database=agentdb", $"Database={database}");
+        var dll = Path.Combine(Path.GetDirectoryName(new Projects.OpenMcpChain_AgentService().ProjectPath)!, "bin", Configuration, "net10.0", "OpenMcpChain.AgentService.dll");
+        var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["ConnectionStrings__agentdb"] = agentDb,
+            ["ConnectionStrings__redis"] = $"127.0.0.1:{redisPort},abortConnect=false,connectTimeout=1000",
+            ["services__chainservice__http__0"] = system.App.GetEndpoint("chainservice", "http").ToString(),
+            ["services__proofservice__http__0"] = system.App.GetEndpoint("proofservice", "http").ToString(),
+            ["Agent__LlmEndpoint"] = new Uri(llmEndpoint, "/v1").ToString(),
+            ["Agent__ChainApiKey"] = await system.ParameterAsync("chain-agent-key"),
+            ["Agent__Concurrency"] = "1",
+            ["Agent__ReclaimAfter"] = "00:00:04",
+            ["Agent__SweepInterval"] = "00:00:01",
+            ["Logging__LogLevel__Default"] = "Warning",
+        })
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var agent = new AgentProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.False(process.HasExited, "The AgentService process exited while starting.");
+            try
+            {
+                // Migrated and serving (its /health also needs Redis, which some tests keep away on purpose).
+                if ((await agent.Api.GetAsync("/api/v1/tasks/stats")).IsSuccessStatusCode) return agent;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            Assert.True(DateTime.UtcNow < deadline, "The AgentService process did not start.");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no release of its task, no acknowledgement of its message.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+        Api.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A throw-away redis-server on a given port (no persistence).</summary>
+public sealed class RedisProcess : IDisposable
+{
+    private readonly Process _process;
+
+    public RedisProcess(int port)
+    {
+        _process = Process.Start(new ProcessStartInfo("redis-server", ["--bind", "127.0.0.1", "--port", port.ToString(), "--save", "", "--appendonly", "no"])
+        {
+            RedirectStandardOutput = true, UseShellExecute = false,
+        })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill();
+        _process.Dispose();
+    }
+}
+
+/// <summary>
+/// An OpenAI-compatible endpoint in front of llm-bridge that answers the first <c>forward</c> requests and then hangs:
+/// a model that stops answering in the middle of a task.
+/// </summary>
+public sealed class HangingLlm : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _upstream;
+    private readonly int _forward;
+    private int _received;
+
+    public Uri Url { get; }
+    public int Received => Volatile.Read(ref _received);
+
+    public HangingLlm(Uri llmBridge, int forward)
+    {
+        _forward = forward;
+        _upstream = new HttpClient { BaseAddress = llmBridge };
+        var port = AgentProcess.FreePort();
+        Url = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(Url.ToString());
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+            if (Interlocked.Increment(ref _received) > _forward) continue; // never answered
+            using var body = new StreamReader(context.Request.InputStream);
+            var content = new StringContent(await body.ReadToEndAsync(), System.Text.Encoding.UTF8, "application/json");
+            using var answer = await _upstream.PostAsync(context.Request.Url!.AbsolutePath, content);
+            context.Response.StatusCode = (int)answer.StatusCode;
+            context.Response.ContentType = "application/json";
+            await answer.Content.CopyToAsync(context.Response.OutputStream);
+            context.Response.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Close();
+        _upstream.Dispose();
+    }
+}

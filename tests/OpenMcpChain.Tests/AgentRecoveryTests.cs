@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Nethereum.Web3;
+using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>Never lose a task, never run one twice: a killed worker's task is taken over; Redis down at submit.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class AgentRecoveryTests(SystemFixture system)
+{
+    private Uri LlmBridge => system.App.GetEndpoint("llm-bridge", "http");
+
+    private static async Task<TaskResponse> WaitAsync(HttpClient api, string taskId, Func<TaskResponse, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var task = (await api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", OpenMcpChainJson.Options))!;
+            if (done(task)) return task;
+            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is still {task.Status}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<TaskResponse> SubmitAsync(HttpClient api, string goal)
+    {
+        using var response = await api.PostAsJsonAsync("/api/v1/tasks", new CreateTaskRequest(goal), OpenMcpChainJson.Options);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<TaskResponse>(OpenMcpChainJson.Options))!;
+    }
+
+    [Fact]
+    public async Task AKilledWorkersTaskIsTakenOverAndFinishesOnceWithOneTransaction()
+    {
+        var database = $"agentdb_takeover_{Guid.NewGuid():N}"[..32];
+        var redisPort = AgentProcess.FreePort();
+        using var redis = new RedisProcess(redisPort);
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+
+        // The first worker's model answers once (the transfer is planned and sent), then never again.
+        using var hanging = new HangingLlm(LlmBridge, forward: 1);
+        var doomed = await AgentProcess.StartAsync(system, database, redisPort, hanging.Url);
+        var accepted = await SubmitAsync(doomed.Api, $"Send 0.2 ETH to {recipient}");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (hanging.Received < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first worker never reached its second model turn");
+            await Task.Delay(100);
+        }
+        Assert.Equal(Web3.Convert.ToWei(0.2m), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+        doomed.Kill();
+        await doomed.DisposeAsync();
+
+        // A second instance takes the unacknowledged message over and runs the task again from the start.
+        await using var successor = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
+        var task = await WaitAsync(successor.Api, accepted.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(90));
+
+        Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error}");
+        Assert.Equal(2, task.Attempts);
+        Assert.Equal(Web3.Convert.ToWei(0.2m), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+        var steps = (await successor.Api.GetFromJsonAsync<List<TaskStepResponse>>($"/api/v1/tasks/{task.TaskId}/steps", OpenMcpChainJson.Options))!;
+        var writes = steps.Where(s => s.Name == "transfer_native").ToList();
+        Assert.Equal([1, 2], writes.Select(w => w.Attempt));
+        var hashes = writes.Select(w => JsonDocument.Parse(w.Output).RootElement.GetProperty("tx_hash").GetString()).ToList();
+        Assert.Equal(hashes[0], hashes[1]); // the second run got the first transaction back, not a new one
+        var events = (await successor.Api.GetFromJsonAsync<List<TaskEventResponse>>($"/api/v1/tasks/{task.TaskId}/events", OpenMcpChainJson.Options))!;
+        Assert.Contains(events, e => e.Status == TaskStatuses.Running && e.Detail == "taken over from a stopped worker");
+        Assert.Single(events, e => e.Status == TaskStatuses.Succeeded);
+    }
+
+    [Fact]
+    public async Task ATaskSubmittedWhileRedisIsDownIsAcceptedAndRunsOnceRedisIsBack()
+    {
+        var database = $"agentdb_noredis_{Guid.NewGuid():N}"[..32];
+        var redisPort = AgentProcess.FreePort(); // nothing listens there yet
+        await using var agent = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
+
+        var accepted = await SubmitAsync(agent.Api, "What is the latest block number?");
+        Assert.Equal(TaskStatuses.Pending, accepted.Status);
+        await Task.Delay(3000);
+        Assert.Equal(TaskStatuses.Pending, (await agent.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{accepted.TaskId}", OpenMcpChainJson.Options))!.Status);
+
+        using var redis = new RedisProcess(redisPort);
+        var task = await WaitAsync(agent.Api, accepted.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(90));
+        Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error}");
+        Assert.Equal(1, task.Attempts);
+    }
+}
