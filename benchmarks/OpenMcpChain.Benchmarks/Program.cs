@@ -9,8 +9,8 @@ using OpenMcpChain.Benchmarks;
 
 // Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
 // same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
-var mode = args.FirstOrDefault(a => a is "chain" or "log") ?? "chain";
-args = [.. args.Where(a => a is not ("chain" or "log"))];
+var mode = args.FirstOrDefault(a => a is "chain" or "log" or "tasks") ?? "chain";
+args = [.. args.Where(a => a is not ("chain" or "log" or "tasks"))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
 var duration = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
 const int Concurrency = 8;
@@ -21,6 +21,14 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Op
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
 await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
+if (mode == "tasks")
+{
+    await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
+    await TaskBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), app.GetEndpoint("devnet", "http"),
+        (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration);
+    await app.StopAsync();
+    return;
+}
 if (mode == "log")
 {
     await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), sequential, duration, args.Length > 2 ? long.Parse(args[2]) : 0);

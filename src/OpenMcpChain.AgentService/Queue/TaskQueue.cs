@@ -8,6 +8,8 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
     public const string StreamKey = "agent:tasks";
     public const string Group = "agents";
     private const string TaskIdField = "task_id";
+    /// <summary>Pub/sub channel that wakes idle consumers as soon as a task is added (the stream stays the source of truth).</summary>
+    public static readonly RedisChannel WakeChannel = RedisChannel.Literal("agent:tasks:wake");
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -28,6 +30,7 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
         try
         {
             await Db.StreamAddAsync(StreamKey, TaskIdField, taskId);
+            await redis.GetSubscriber().PublishAsync(WakeChannel, "1", CommandFlags.FireAndForget);
             return true;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -46,6 +49,9 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
         var result = await Db.StreamAutoClaimAsync(StreamKey, Group, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
         return ToQueued(result.ClaimedEntries, reclaimed: true);
     }
+
+    /// <summary>Calls <paramref name="wake"/> whenever a task is added anywhere.</summary>
+    public Task SubscribeAsync(Action wake) => redis.GetSubscriber().SubscribeAsync(WakeChannel, (_, _) => wake());
 
     public Task AckAsync(QueuedTask message) => Db.StreamAcknowledgeAsync(StreamKey, Group, message.MessageId);
 

@@ -8,14 +8,19 @@ public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOp
     : BackgroundService
 {
     private static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(200);
+    private readonly SemaphoreSlim _wake = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForQueueAsync(stoppingToken);
+        // Idle loops wait for a wake-up (a task was added) or the idle delay, whichever is first.
+        var loops = Math.Max(1, options.Value.Concurrency);
+        await queue.SubscribeAsync(() =>
+        {
+            if (_wake.CurrentCount < loops) _wake.Release();
+        });
         var consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
-        var loops = Enumerable.Range(0, Math.Max(1, options.Value.Concurrency))
-            .Select(i => ConsumeAsync($"{consumer}-{i}", stoppingToken));
-        await Task.WhenAll(loops);
+        await Task.WhenAll(Enumerable.Range(0, loops).Select(i => ConsumeAsync($"{consumer}-{i}", stoppingToken)));
     }
 
     private async Task WaitForQueueAsync(CancellationToken ct)
@@ -48,7 +53,7 @@ public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOp
                 }
                 if (messages.Count == 0)
                 {
-                    await Task.Delay(IdleDelay, ct);
+                    await _wake.WaitAsync(IdleDelay, ct);
                     continue;
                 }
                 foreach (var message in messages)

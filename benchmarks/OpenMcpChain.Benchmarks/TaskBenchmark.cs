@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using MySqlConnector;
+using Nethereum.Signer;
+using Nethereum.Signer.EIP712;
+using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.Sdk.Proofs;
+
+namespace OpenMcpChain.Benchmarks;
+
+/// <summary>
+/// Read-only tasks end to end (Gateway → queue → agent loop with the offline planner → MCP tool → attestation, steps
+/// logged) against the same work done directly in one process: the chain reads, the row writes and the signature.
+/// </summary>
+public static class TaskBenchmark
+{
+    private const string Goal = "What is the latest block number?";
+
+    public static async Task RunAsync(Uri gateway, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration)
+    {
+        using var http = new HttpClient { BaseAddress = gateway };
+        var client = new OpenMcpChainClient(http);
+        async Task TaskAsync()
+        {
+            var accepted = await client.CreateTaskAsync(new CreateTaskRequest(Goal));
+            while (true)
+            {
+                var task = await client.GetTaskAsync(accepted.TaskId);
+                if (task.Status == TaskStatuses.Succeeded) return;
+                if (TaskStatuses.IsFinal(task.Status)) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
+                await Task.Delay(5);
+            }
+        }
+
+        // The direct path: what a task needs, without services: chain id and head over JSON-RPC, the task row written
+        // and updated, the outcome signed as EIP-712 typed data.
+        var builder = new MySqlConnectionStringBuilder(mysqlConnection) { Database = "" };
+        await using (var setup = new MySqlConnection(builder.ConnectionString))
+        {
+            await setup.OpenAsync();
+            await new MySqlCommand("CREATE DATABASE IF NOT EXISTS benchdb; CREATE TABLE IF NOT EXISTS benchdb.tasks " +
+                                   "(id VARCHAR(64) PRIMARY KEY, goal TEXT, status VARCHAR(32), result LONGTEXT)", setup).ExecuteNonQueryAsync();
+        }
+        builder.Database = "benchdb";
+        var key = EthECKey.GenerateKey();
+        var signer = new Eip712TypedDataSigner();
+        using var rpcHttp = new HttpClient { BaseAddress = rpc };
+        async Task DirectAsync()
+        {
+            var id = Guid.CreateVersion7().ToString();
+            await using var db = new MySqlConnection(builder.ConnectionString);
+            await db.OpenAsync();
+            await using (var insert = new MySqlCommand("INSERT INTO tasks (id, goal, status) VALUES (@id, @goal, 'running')", db))
+            {
+                insert.Parameters.AddWithValue("@id", id);
+                insert.Parameters.AddWithValue("@goal", Goal);
+                await insert.ExecuteNonQueryAsync();
+            }
+            var chainId = await RpcAsync(rpcHttp, "eth_chainId");
+            var head = await RpcAsync(rpcHttp, "eth_blockNumber");
+            var result = $"{{\"chain_id\":{Convert.ToInt64(chainId, 16)},\"block_number\":{Convert.ToInt64(head, 16)}}}";
+            var typedData = TaskOutcomeTypedData.Build(id, Goal, result, new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            var signature = signer.SignTypedDataV4(typedData, key);
+            await using var update = new MySqlCommand("UPDATE tasks SET status = 'succeeded', result = @result WHERE id = @id", db);
+            update.Parameters.AddWithValue("@id", id);
+            update.Parameters.AddWithValue("@result", result + signature);
+            await update.ExecuteNonQueryAsync();
+        }
+
+        Console.WriteLine($"Warming up; then {sequential} sequential tasks and {duration.TotalSeconds:0} s at concurrency 8 for each path.");
+        var direct = await Measure.RunAsync("direct (one process)", DirectAsync, sequential, duration, concurrency: 8);
+        var tasks = await Measure.RunAsync("task end to end", TaskAsync, sequential, duration, concurrency: 8);
+        Console.WriteLine();
+        Console.WriteLine($"ratio task/direct: p50 latency {tasks.P50 / direct.P50:0.0}x, p99 latency {tasks.P99 / direct.P99:0.0}x, " +
+                          $"throughput {direct.Throughput / tasks.Throughput:0.0}x lower ({tasks.Throughput:0.0} tasks/s sustained)");
+    }
+
+    private static async Task<string> RpcAsync(HttpClient http, string method)
+    {
+        using var response = await http.PostAsJsonAsync("", new { jsonrpc = "2.0", id = 1, method, @params = Array.Empty<object>() });
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("result").GetString()!;
+    }
+}
