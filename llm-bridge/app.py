@@ -24,10 +24,22 @@ def count_tokens(value):
     return max(1, (len(text) + 3) // 4) if text else 0
 
 
+with open(os.path.join(planner.PROMPTS, "system.txt"), encoding="utf-8") as _f:
+    SYSTEM_PROMPT = _f.read().strip()
+
+
+def with_system_prompt(messages):
+    """The bridge's system prompt (prompts/system.txt) when the caller sent none."""
+    if any(isinstance(m, dict) and m.get("role") == "system" for m in messages):
+        return messages
+    return [{"role": "system", "content": SYSTEM_PROMPT}] + messages
+
+
 def complete(body):
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ValueError("messages must be a non-empty array")
+    messages = with_system_prompt(messages)
     message = planner.plan(messages, body.get("tools") or [])
     prompt_tokens = count_tokens(messages) + count_tokens(body.get("tools") or [])
     completion_tokens = count_tokens(message.get("content") or message.get("tool_calls") or "")
@@ -110,6 +122,9 @@ class Handler(BaseHTTPRequestHandler):
             self._error(400, "invalid_json", f"invalid request body: {e}")
             return
         if upstream_url():
+            if isinstance(body.get("messages"), list):
+                body["messages"] = with_system_prompt(body["messages"])
+                raw = json.dumps(body, ensure_ascii=False).encode()
             self._forward(raw, stream=body.get("stream") is True)
             return
         try:

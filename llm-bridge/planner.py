@@ -5,7 +5,30 @@ user turn has not been answered by tools yet) or writes the final answer from th
 JSON {"thought": ..., "reply": ...}. Only tools the caller offered are ever called.
 """
 import json
+import os
 import re
+from collections import defaultdict
+
+PROMPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prompts")
+
+
+def _load(name):
+    with open(os.path.join(PROMPTS, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+# Reply templates live in files (prompts/replies.<lang>.json); answers follow the language of the instruction.
+REPLIES = {"en": _load("replies.en.json"), "zh": _load("replies.zh.json")}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _say(lang, key, **values):
+    """A reply template filled in; a value the tool did not return reads as '?'."""
+    return REPLIES[lang][key].format_map(defaultdict(lambda: "?", {k: v for k, v in values.items() if v is not None}))
+
+
+def language(text):
+    return "zh" if CJK.search(text or "") else "en"
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
 NETWORK_LINE = re.compile(r"^\s*network\s*[:：]\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -128,11 +151,8 @@ def plan(messages, tools):
     offered = _offered(tools)
     calls = [(name, args) for name, args in intents(text) if name in offered]
     if not calls and not done:
-        return _answer(
-            "The instruction does not map to any chain tool I was given.",
-            "I can't do that offline. I can report the chain id and latest block, native and token balances, "
-            "transactions and receipts, contract reads, and send ETH or tokens "
-            "(for example: 'What is the balance of 0x…?' or 'Send 0.1 ETH to 0x…').")
+        lang = language(text)
+        return _answer(_say(lang, "refusal_thought"), _say(lang, "refusal"))
     failed = any(out is None or "error" in out for _, _, out in done)
     remaining = calls[len(done):]
     if failed or not remaining:
@@ -184,44 +204,27 @@ def tool_output(content):
 
 
 def _final(question, done):
-    lower = question.lower()
-    asks_chain = any(w in lower for w in CHAIN_WORDS)
+    lang = language(question)
+    asks_chain = any(w in question.lower() for w in CHAIN_WORDS)
     replies, used = [], []
     for name, args, out in done:
         used.append(name)
         out = out if out is not None else {"error": "no result"}
         if "error" in out:
-            replies.append(f"{name} failed: {out['error']}")
+            replies.append(_say(lang, "failed", name=name, error=out["error"]))
         elif name == "get_chain_info":
-            if asks_chain:
-                replies.append(f"This is chain id {out.get('chain_id')} ({out.get('network', 'devnet')}); "
-                               f"its latest block is {out.get('block_number')}.")
-            else:
-                replies.append(f"The latest block number is {out.get('block_number')} "
-                               f"on chain {out.get('chain_id')} ({out.get('network', 'devnet')}).")
-        elif name == "get_balance":
-            replies.append(f"{out.get('address')} holds {out.get('ether')} ETH ({out.get('wei')} wei) "
-                           f"at block {out.get('block_number')}.")
+            replies.append(_say(lang, "chain" if asks_chain else "block", **{"network": "devnet", **out}))
         elif name == "get_erc20_balance":
-            symbol = (out.get("token") or {}).get("symbol", "tokens")
-            replies.append(f"{out.get('owner')} holds {out.get('amount')} {symbol}.")
+            replies.append(_say(lang, name, **out, symbol=(out.get("token") or {}).get("symbol", "tokens")))
         elif name in ("transfer_native", "transfer_erc20"):
-            unit = "ETH" if name == "transfer_native" else f"tokens of {args.get('token')}"
-            replies.append(f"Sent {args.get('amount')} {unit} to {args.get('to')} in transaction {out.get('tx_hash')} "
-                           f"({out.get('status')}, block {out.get('block_number')}).")
-        elif name == "get_transaction":
-            replies.append(f"Transaction {out.get('hash')} from {out.get('from')} to {out.get('to')} moved "
-                           f"{out.get('value_wei')} wei (nonce {out.get('nonce')}), in block {out.get('block_number')}.")
-        elif name == "get_receipt":
-            replies.append(f"Transaction {out.get('hash')} {out.get('status')} in block {out.get('block_number')} "
-                           f"using {out.get('gas_used')} gas.")
+            replies.append(_say(lang, name, **{**out, **args}))
         elif name == "call_contract":
-            replies.append(f"{out.get('function')} on {out.get('address')} returned "
-                           f"{json.dumps(out.get('values'), separators=(',', ':'), ensure_ascii=False)}.")
+            replies.append(_say(lang, name, **{**out, "values": json.dumps(out.get("values"), separators=(",", ":"), ensure_ascii=False)}))
+        elif name in REPLIES[lang]:
+            replies.append(_say(lang, name, **out))
         else:
-            replies.append(f"{name} returned {json.dumps(out, separators=(',', ':'))}.")
-    tools = ", ".join(dict.fromkeys(used))
-    return _answer(f"I called {tools} and answered from the chain's own data.", " ".join(replies))
+            replies.append(_say(lang, "other", name=name, result=json.dumps(out, separators=(",", ":"), ensure_ascii=False)))
+    return _answer(_say(lang, "thought", tools=", ".join(dict.fromkeys(used))), " ".join(replies))
 
 
 def _answer(thought, reply):

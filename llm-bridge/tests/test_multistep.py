@@ -81,3 +81,17 @@ class MultiStepTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TemplateTests(unittest.TestCase):
+    def test_chinese_questions_are_answered_in_chinese_from_the_template_files(self):
+        messages = user("最新区块是多少？")
+        first = planner.plan(messages, ALL)
+        messages = answer(messages, first, [{"chain_id": 31337, "block_number": 42, "network": "devnet"}])
+        reply = final(planner.plan(messages, ALL))["reply"]
+        self.assertEqual(reply, planner.REPLIES["zh"]["block"].format(chain_id=31337, network="devnet", block_number=42))
+        self.assertIn("最新区块号是 42", reply)
+
+    def test_every_template_names_only_values_the_planner_supplies(self):
+        self.assertEqual(set(planner.REPLIES["en"]), set(planner.REPLIES["zh"]))
+        self.assertIn("?", planner._say("en", "get_balance", address=A))  # a missing value is marked, never a crash

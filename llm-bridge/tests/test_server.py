@@ -49,6 +49,17 @@ class ServerTests(unittest.TestCase):
         self.assertGreater(body["usage"]["prompt_tokens"], 0)
         self.assertEqual(body["usage"]["total_tokens"], body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"])
 
+    def test_requests_without_a_system_message_get_the_bridges_prompt_from_its_file(self):
+        with open(app.os.path.join(app.planner.PROMPTS, "system.txt"), encoding="utf-8") as f:
+            prompt = f.read().strip()
+        plain = [{"role": "user", "content": "hi"}]
+        self.assertEqual(app.with_system_prompt(plain)[0], {"role": "system", "content": prompt})
+        own = [{"role": "system", "content": "mine"}] + plain
+        self.assertEqual(app.with_system_prompt(own), own)
+        # It is counted: the prompt tokens include it.
+        status, body = self.request("POST", "/v1/chat/completions", {"messages": plain})
+        self.assertGreater(body["usage"]["prompt_tokens"], app.count_tokens(prompt))
+
     def test_malformed_json_is_a_400_with_a_code(self):
         status, body = self.request("POST", "/v1/chat/completions", raw=b"{not json")
         self.assertEqual(status, 400)
