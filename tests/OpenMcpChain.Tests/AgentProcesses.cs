@@ -114,8 +114,8 @@ public sealed class RedisProcess : IDisposable
 }
 
 /// <summary>
-/// An OpenAI-compatible endpoint in front of llm-bridge that answers the first <c>forward</c> requests and then hangs:
-/// a model that stops answering in the middle of a task.
+/// An OpenAI-compatible endpoint in front of llm-bridge that answers the first <c>forward</c> requests (each after
+/// <c>delay</c>) and then hangs: a slow model, or one that stops answering in the middle of a task.
 /// </summary>
 public sealed class HangingLlm : IDisposable
 {
@@ -127,9 +127,12 @@ public sealed class HangingLlm : IDisposable
     public Uri Url { get; }
     public int Received => Volatile.Read(ref _received);
 
-    public HangingLlm(Uri llmBridge, int forward)
+    private readonly TimeSpan _delay;
+
+    public HangingLlm(Uri llmBridge, int forward, TimeSpan delay = default)
     {
         _forward = forward;
+        _delay = delay;
         _upstream = new HttpClient { BaseAddress = llmBridge };
         var port = AgentProcess.FreePort();
         Url = new Uri($"http://127.0.0.1:{port}/");
@@ -152,14 +155,20 @@ public sealed class HangingLlm : IDisposable
                 return;
             }
             if (Interlocked.Increment(ref _received) > _forward) continue; // never answered
-            using var body = new StreamReader(context.Request.InputStream);
-            var content = new StringContent(await body.ReadToEndAsync(), System.Text.Encoding.UTF8, "application/json");
-            using var answer = await _upstream.PostAsync(context.Request.Url!.AbsolutePath, content);
-            context.Response.StatusCode = (int)answer.StatusCode;
-            context.Response.ContentType = "application/json";
-            await answer.Content.CopyToAsync(context.Response.OutputStream);
-            context.Response.Close();
+            _ = Task.Run(() => AnswerAsync(context));
         }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        await Task.Delay(_delay);
+        using var body = new StreamReader(context.Request.InputStream);
+        var content = new StringContent(await body.ReadToEndAsync(), System.Text.Encoding.UTF8, "application/json");
+        using var answer = await _upstream.PostAsync(context.Request.Url!.AbsolutePath, content);
+        context.Response.StatusCode = (int)answer.StatusCode;
+        context.Response.ContentType = "application/json";
+        await answer.Content.CopyToAsync(context.Response.OutputStream);
+        context.Response.Close();
     }
 
     public void Dispose()

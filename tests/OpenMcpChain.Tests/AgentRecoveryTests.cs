@@ -89,4 +89,30 @@ public sealed class AgentRecoveryTests(SystemFixture system)
         Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error}");
         Assert.Equal(1, task.Attempts);
     }
+
+    [Fact]
+    public async Task CancellingARunningTaskStopsItAtTheNextStepBoundary()
+    {
+        var database = $"agentdb_cancel_{Guid.NewGuid():N}"[..32];
+        var redisPort = AgentProcess.FreePort();
+        using var redis = new RedisProcess(redisPort);
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+        using var slow = new HangingLlm(LlmBridge, forward: 100, delay: TimeSpan.FromSeconds(2));
+        await using var agent = await AgentProcess.StartAsync(system, database, redisPort, slow.Url);
+
+        var accepted = await SubmitAsync(agent.Api, $"Check the balance of 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, then send 0.01 ETH to {recipient}");
+        await WaitAsync(agent.Api, accepted.TaskId, t => t.Status == TaskStatuses.Running, TimeSpan.FromSeconds(30));
+        while (slow.Received < 1) await Task.Delay(50); // the model is thinking about the first step
+
+        using var cancel = await agent.Api.PostAsync($"/api/v1/tasks/{accepted.TaskId}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode); // running: it stops at the next step boundary
+        var task = await WaitAsync(agent.Api, accepted.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(60));
+
+        Assert.Equal(TaskStatuses.Cancelled, task.Status);
+        Assert.Equal("TASK_CANCELLED", task.Error?.Code);
+        var steps = (await agent.Api.GetFromJsonAsync<List<TaskStepResponse>>($"/api/v1/tasks/{task.TaskId}/steps", OpenMcpChainJson.Options))!;
+        Assert.DoesNotContain(steps, s => s.Kind == "tool_call" && !s.IsError);
+        await Task.Delay(1000);
+        Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+    }
 }
