@@ -7,5 +7,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapTasksApiV1();
+app.MapProfilesApiV1();
 
 app.Run();

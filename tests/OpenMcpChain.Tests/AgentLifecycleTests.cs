@@ -174,4 +174,27 @@ public sealed class AgentLifecycleTests(SystemFixture system)
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Equal("PROFILE_NOT_FOUND", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task AProfileBoundsTheStepsOfItsTasksAndIsReadableAtTheGateway()
+    {
+        var name = $"one-step-{Guid.NewGuid():N}"[..20];
+        var agent = system.CreateClient("agentservice");
+        using var put = await agent.PutAsJsonAsync($"/api/v1/profiles/{name}", new { system_prompt = "Be brief. Network: {network}.", max_steps = 1 });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        using var bad = await agent.PutAsJsonAsync($"/api/v1/profiles/{name}", new { system_prompt = "x", max_steps = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var listed = await system.Gateway.GetFromJsonAsync<JsonElement>($"/api/v1/profiles/{name}");
+        Assert.Equal(1, listed.GetProperty("max_steps").GetInt32());
+        using var publicPut = await system.Gateway.PutAsJsonAsync($"/api/v1/profiles/{name}", new { system_prompt = "x" });
+        Assert.False(publicPut.IsSuccessStatusCode); // not changeable from outside
+
+        // A read is one tool call and fits; a read-then-transfer needs two and is stopped before the transfer acts.
+        Assert.Equal(TaskStatuses.Succeeded, (await RunAsync(new CreateTaskRequest($"What is the balance of {Watched}?", Profile: name))).Status);
+        var recipient = NewAddress();
+        var stopped = await RunAsync(new CreateTaskRequest($"Check the balance of {Watched}, then send 0.01 ETH to {recipient}", Profile: name));
+        Assert.Equal(TaskStatuses.Failed, stopped.Status);
+        Assert.Equal("MAX_STEPS_EXCEEDED", stopped.Error?.Code);
+        Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+    }
 }

@@ -66,6 +66,15 @@ public sealed class AgentProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM: the host shuts down gracefully; returns the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no release of its task, no acknowledgement of its message.</summary>
     public void Kill()
     {

@@ -115,4 +115,50 @@ public sealed class AgentRecoveryTests(SystemFixture system)
         await Task.Delay(1000);
         Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
     }
+
+    [Fact]
+    public async Task AWorkerShuttingDownHandsItsTaskBackAndAnotherFinishesIt()
+    {
+        var database = $"agentdb_shutdown_{Guid.NewGuid():N}"[..32];
+        var redisPort = AgentProcess.FreePort();
+        using var redis = new RedisProcess(redisPort);
+        using var slow = new HangingLlm(LlmBridge, forward: 100, delay: TimeSpan.FromSeconds(3));
+        var first = await AgentProcess.StartAsync(system, database, redisPort, slow.Url);
+        var accepted = await SubmitAsync(first.Api, "What is the latest block number?");
+        while (slow.Received < 1) await Task.Delay(50); // mid-task: the model is answering
+
+        Assert.Equal(0, await first.TerminateAsync());
+        await first.DisposeAsync();
+
+        await using var second = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
+        var task = await WaitAsync(second.Api, accepted.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(60));
+        Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error}");
+        Assert.Equal(2, task.Attempts);
+        var events = (await second.Api.GetFromJsonAsync<List<TaskEventResponse>>($"/api/v1/tasks/{task.TaskId}/events", OpenMcpChainJson.Options))!;
+        Assert.Equal([TaskStatuses.Pending, TaskStatuses.Running, TaskStatuses.Pending, TaskStatuses.Running, TaskStatuses.Succeeded],
+            events.Select(e => e.Status));
+        Assert.Equal("The worker shut down.", events[2].Detail);
+    }
+
+    [Fact]
+    public async Task AnIdenticalModelRequestIsAnsweredFromTheCache()
+    {
+        var database = $"agentdb_cache_{Guid.NewGuid():N}"[..32];
+        var redisPort = AgentProcess.FreePort();
+        using var redis = new RedisProcess(redisPort);
+        using var counting = new HangingLlm(LlmBridge, forward: 100);
+        await using var agent = await AgentProcess.StartAsync(system, database, redisPort, counting.Url);
+
+        var first = await SubmitAsync(agent.Api, "What chain is this?");
+        Assert.Equal(TaskStatuses.Succeeded, (await WaitAsync(agent.Api, first.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(60))).Status);
+        var afterFirst = counting.Received;
+        var second = await SubmitAsync(agent.Api, "What chain is this?");
+        Assert.Equal(TaskStatuses.Succeeded, (await WaitAsync(agent.Api, second.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(60))).Status);
+
+        Assert.Equal(2, afterFirst); // plan, then answer
+        Assert.True(counting.Received - afterFirst < afterFirst, $"the second task asked the model {counting.Received - afterFirst} times");
+        // The cached turn is still a recorded step of the second task.
+        var steps = (await agent.Api.GetFromJsonAsync<List<TaskStepResponse>>($"/api/v1/tasks/{second.TaskId}/steps", OpenMcpChainJson.Options))!;
+        Assert.Equal(2, steps.Count(s => s.Kind == "model_turn"));
+    }
 }

@@ -1,6 +1,6 @@
 namespace OpenMcpChain.AgentService.Agent;
 
-/// <summary>Limits and endpoints of the agent loop (<c>Agent:*</c>).</summary>
+/// <summary>Endpoints and queue settings of the agent runtime (<c>Agent:*</c>); step and time limits live in agent profiles.</summary>
 public sealed class AgentOptions
 {
     public const string SectionName = "Agent";
@@ -12,9 +12,7 @@ public sealed class AgentOptions
     public string ChainMcpEndpoint { get; set; } = "http://chainservice/mcp";
     /// <summary>The agent's API key at ChainService (a secret parameter).</summary>
     public string ChainApiKey { get; set; } = "";
-    public int MaxSteps { get; set; } = 8;
     public int MaxRetries { get; set; } = 3;
-    public TimeSpan TaskTimeout { get; set; } = TimeSpan.FromMinutes(2);
     public int Concurrency { get; set; } = 4;
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>A stream message unacknowledged this long belongs to a crashed worker and is taken over.</summary>

@@ -63,6 +63,8 @@ public sealed class AgentRunner(
 
         if (recorder.Cancelled) throw new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false);
         if (recorder.ParkedApprovalId is { } approvalId) throw new TaskParked(approvalId);
+        if (recorder.StepLimitHit)
+            throw new AgentFailure(ErrorCodes.MaxStepsExceeded, $"The task needed more than the {recorder.MaxSteps} tool calls its profile allows.", transient: false);
         var observations = CollectObservations(response.Messages);
         // A write the policy gate refused ends the task with the gate's code; nothing was sent for it.
         if (observations.FirstOrDefault(o => o.IsError && TaskTool.WriteTools.Contains(o.Tool)

@@ -15,8 +15,6 @@ public sealed class RecordingChatClient(IChatClient inner) : DelegatingChatClien
         var recorder = StepRecorder.Current;
         if (recorder is not null && await recorder.CancelRequestedAsync(cancellationToken))
             throw new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false);
-        if (recorder is not null && recorder.ModelTurns > recorder.MaxSteps)
-            throw new AgentFailure(ErrorCodes.MaxStepsExceeded, $"The task needed more than {recorder.MaxSteps} steps.", transient: false);
         var started = Stopwatch.GetTimestamp();
         var input = messages as IReadOnlyCollection<ChatMessage> ?? [.. messages];
         var response = await base.GetResponseAsync(input, options, cancellationToken);

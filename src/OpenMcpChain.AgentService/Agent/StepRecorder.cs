@@ -25,8 +25,11 @@ public sealed class StepRecorder(
 
     public string TaskId => taskId;
     public string? ParkedApprovalId { get; set; }
+    /// <summary>The most tool calls a run may make (the profile's max steps); the next one is refused before it acts.</summary>
     public int MaxSteps { get; init; } = 8;
     public int ModelTurns { get; private set; }
+    public int ToolCalls { get; private set; }
+    public bool StepLimitHit { get; set; }
     public bool Cancelled { get; private set; }
     public long TokensIn { get; private set; }
     public long TokensOut { get; private set; }
@@ -54,12 +57,15 @@ public sealed class StepRecorder(
         });
     }
 
-    public Task RecordToolCallAsync(string name, string argumentsJson, string output, bool isError, string? errorCode, string? policyDecision, long durationMs) =>
-        RecordAsync(new TaskStep
+    public Task RecordToolCallAsync(string name, string argumentsJson, string output, bool isError, string? errorCode, string? policyDecision, long durationMs)
+    {
+        ToolCalls++;
+        return RecordAsync(new TaskStep
         {
             TaskId = taskId, Kind = StepKinds.ToolCall, Name = name, ArgumentsJson = argumentsJson, Output = output,
             IsError = isError, ErrorCode = errorCode, PolicyDecision = policyDecision, DurationMs = durationMs,
         });
+    }
 
     private async Task RecordAsync(TaskStep step)
     {

@@ -36,6 +36,12 @@ public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Fun
             Stop();
             return "The task was cancelled; no further steps run.";
         }
+        if (recorder is not null && recorder.ToolCalls >= recorder.MaxSteps)
+        {
+            recorder.StepLimitHit = true;
+            Stop();
+            return $"MAX_STEPS_EXCEEDED: the profile allows {recorder.MaxSteps} tool calls; {Name} was not called.";
+        }
         if (nextWrite is not null && recorder is not null) arguments[_keyName] = $"{recorder.TaskId}:w{nextWrite()}";
 
         var started = Stopwatch.GetTimestamp();

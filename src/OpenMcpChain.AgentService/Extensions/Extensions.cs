@@ -19,7 +19,7 @@ internal static class Extensions
 
         builder.Services.AddOptions<AgentOptions>()
             .BindConfiguration(AgentOptions.SectionName)
-            .Validate(o => o.MaxSteps > 0 && o.Concurrency > 0 && o.MaxRetries >= 0, "Agent limits must be positive.")
+            .Validate(o => o.Concurrency > 0 && o.MaxRetries >= 0 && o.ReclaimAfter > TimeSpan.Zero, "Agent:Concurrency and Agent:ReclaimAfter must be positive.")
             .ValidateOnStart();
 
         builder.Services.AddSingleton<TaskQueue>();
