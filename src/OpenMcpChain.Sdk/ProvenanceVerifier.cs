@@ -34,6 +34,39 @@ public static class ProvenanceVerifier
     private static string TypedDataJson(Provenance provenance) =>
         provenance.TypedData?.GetRawText() ?? throw new InvalidOperationException("An eip712 provenance needs typed_data.");
 
+    /// <summary>
+    /// The log part of a provenance, offline: the entry hashes to its leaf hash, the inclusion path leads from it to the
+    /// stated root at the stated size, and the entry records this very signature.
+    /// </summary>
+    public static bool LogIncludesOutcome(Provenance provenance)
+    {
+        if (provenance.Log is not { } log) return false;
+        try
+        {
+            var leaf = MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(log.Entry));
+            return string.Equals("0x" + Convert.ToHexStringLower(leaf), log.LeafHash, StringComparison.OrdinalIgnoreCase)
+                && MerkleProof.VerifyInclusion(log.Index, log.TreeSize, leaf, [.. log.InclusionPath.Select(Hex)], Hex(log.Root))
+                && JsonNode.Parse(log.Entry)?["signature"]?.GetValue<string>() == provenance.Signature
+                && (provenance.Anchor is null || (provenance.Anchor.TreeSize == log.TreeSize
+                    && string.Equals(provenance.Anchor.Root, log.Root, StringComparison.OrdinalIgnoreCase)));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The anchor part, on chain (given the chain's JSON-RPC URL): see <see cref="ProofBundleVerifier.CheckAnchorAsync"/>.
+    /// Empty when the provenance's tree head is anchored as stated.
+    /// </summary>
+    public static async Task<List<string>> CheckAnchorAsync(Provenance provenance, string rpcUrl) =>
+        provenance.Anchor is { } anchor
+            ? await ProofBundleVerifier.CheckAnchorAsync(anchor, provenance.Signer, rpcUrl)
+            : ["The provenance is not anchored yet."];
+
+    private static byte[] Hex(string hex) => Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex);
+
     /// <summary>True when the signature recovers to <paramref name="expectedSigner"/> (case-insensitive hex).</summary>
     public static bool IsSignedBy(Provenance provenance, string expectedSigner) =>
         TypedDataMatchesMessage(provenance)

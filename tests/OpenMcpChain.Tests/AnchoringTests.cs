@@ -22,7 +22,7 @@ public sealed class AnchoringTests(SystemFixture system)
         var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
         var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
-        var logIndex = task.Result!.Provenance!.Log!.Value.GetProperty("index").GetInt64();
+        var logIndex = task.Result!.Provenance!.Log!.Index;
 
         var proofs = system.CreateClient("proofservice");
         var signer = (await proofs.GetFromJsonAsync<JsonElement>("/api/signer")).GetProperty("address").GetString()!;
@@ -49,6 +49,37 @@ public sealed class AnchoringTests(SystemFixture system)
         using var verified = await proofs.PostAsJsonAsync("/api/bundles/verify", bundle, OpenMcpChainJson.Options);
         var serverSays = await verified.Content.ReadFromJsonAsync<BundleVerification>(OpenMcpChainJson.Options);
         Assert.True(serverSays!.Valid && serverSays.AnchorCheckedOnChain, string.Join("; ", serverSays.Problems));
+    }
+
+    [Fact]
+    public async Task ATasksProvenanceIsSelfContainedAndOnceAnchoredLeadsToTheRootOnChain()
+    {
+        var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
+        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
+        Assert.Equal(TaskStatuses.Succeeded, task.Status);
+        // At once: the outcome's entry and an inclusion proof to a current tree head, checkable offline.
+        var early = task.Result!.Provenance!;
+        Assert.True(ProvenanceVerifier.LogIncludesOutcome(early));
+
+        var deadline = DateTime.UtcNow + AnchorTimeout;
+        Provenance provenance;
+        while ((provenance = (await system.Client.GetTaskAsync(task.TaskId)).Result!.Provenance!).Anchor is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The task's provenance was never anchored.");
+            await Task.Delay(250);
+        }
+        var signer = (await system.CreateClient("proofservice").GetFromJsonAsync<JsonElement>("/api/signer")).GetProperty("address").GetString()!;
+        Assert.True(ProvenanceVerifier.IsSignedBy(provenance, signer));
+        Assert.True(ProvenanceVerifier.LogIncludesOutcome(provenance));
+        Assert.Equal(provenance.Anchor!.TreeSize, provenance.Log!.TreeSize);
+        Assert.Empty(await ProvenanceVerifier.CheckAnchorAsync(provenance, system.App.GetEndpoint("devnet", "http").ToString()));
+
+        // Anything edited stops checking out.
+        Assert.False(ProvenanceVerifier.LogIncludesOutcome(provenance with { Log = provenance.Log with { Entry = provenance.Log.Entry.Replace("task_outcome", "task_outcom3") } }));
+        Assert.False(ProvenanceVerifier.LogIncludesOutcome(provenance with { Log = provenance.Log with { Index = provenance.Log.Index + 1 } }));
+        Assert.False(ProvenanceVerifier.LogIncludesOutcome(provenance with { Signature = early.Signature[..^2] + "00" }));
+        Assert.NotEmpty(await ProvenanceVerifier.CheckAnchorAsync(provenance with { Anchor = provenance.Anchor with { Root = "0x" + new string('2', 64) } },
+            system.App.GetEndpoint("devnet", "http").ToString()));
     }
 
     [Fact]

@@ -27,6 +27,22 @@ public sealed class ProofClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, ct))!;
     }
 
+    /// <summary>The task's provenance as ProofService has it now (with the anchor once anchored); null if it cannot say.</summary>
+    public async Task<Provenance?> GetProvenanceAsync(string taskId, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            using var response = await http.GetAsync($"/api/attestations/{Uri.EscapeDataString(taskId)}", timeout.Token);
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, timeout.Token) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Appends one entry (filed under its <c>task_id</c>) to the transparency log; the index once it is durable.</summary>
     public async Task<long> AppendAsync(JsonObject entry, CancellationToken ct)
     {

@@ -86,21 +86,34 @@ public static class TasksApi
         return TypedResults.Accepted($"/api/v1/tasks/{task.Id}", ToResponse(task));
     }
 
-    public static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTaskAsync(string id, AgentDbContext db, CancellationToken ct)
+    /// <summary>
+    /// One task. A succeeded task whose outcome is not anchored yet gets its provenance fresh from ProofService (the
+    /// inclusion proof to the latest tree head, and the anchor once there is one); once anchored it is stored as final.
+    /// </summary>
+    public static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTaskAsync(string id, AgentDbContext db, ProofClient proofs, CancellationToken ct)
     {
         var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
-        return task is null
-            ? ApiErrors.Problem(404, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.")
-            : TypedResults.Ok(ToResponse(task));
+        if (task is null) return ApiErrors.Problem(404, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.");
+        var response = ToResponse(task);
+        if (response.Result is { Provenance: { Anchor: null } } result && await proofs.GetProvenanceAsync(id, ct) is { } fresh)
+        {
+            response = response with { Result = result with { Provenance = fresh } };
+            if (fresh.Anchor is not null)
+            {
+                var json = JsonSerializer.Serialize(response.Result, OpenMcpChainJson.Options);
+                await db.Tasks.Where(t => t.Id == id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ResultJson, json), ct);
+            }
+        }
+        return TypedResults.Ok(response);
     }
 
     /// <summary>Lists tasks; <c>?id=</c> reads one task, as the original daemon allowed.</summary>
     public static async Task<Results<Ok<TaskListResponse>, Ok<TaskResponse>, ProblemHttpResult>> ListTasksAsync(
-        HttpRequest http, AgentDbContext db, CancellationToken ct)
+        HttpRequest http, AgentDbContext db, ProofClient proofs, CancellationToken ct)
     {
         if (http.Query.TryGetValue("id", out var id) && !string.IsNullOrWhiteSpace(id))
         {
-            var one = await GetTaskAsync(id.ToString(), db, ct);
+            var one = await GetTaskAsync(id.ToString(), db, proofs, ct);
             return one.Result is Ok<TaskResponse> ok ? ok : (ProblemHttpResult)one.Result;
         }
         var (query, error) = TaskQuery.Parse(http.Query);

@@ -23,7 +23,7 @@ public static class AttestationsApi
 
     /// <summary>Signs a finished task's outcome once; attesting the same outcome again returns the first attestation.</summary>
     public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> AttestAsync(
-        AttestRequest request, ProofDbContext db, IAttestationProvider attester, LogSequencer log, ILogger<AttestRequest> logger, CancellationToken ct)
+        AttestRequest request, ProofDbContext db, IAttestationProvider attester, LogSequencer log, LogReader reader, ILogger<AttestRequest> logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.TaskId) || request.TaskId.Length > 64 || request.Result is null)
         {
@@ -93,15 +93,17 @@ public static class AttestationsApi
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.LogIndex, index), ct);
             existing.LogIndex = index;
         }
-        return TypedResults.Ok(ToProvenance(existing, null));
+        return TypedResults.Ok(await ToProvenanceAsync(existing, db, reader, log, ct));
     }
 
-    public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> GetAsync(string taskId, ProofDbContext db, CancellationToken ct)
+    /// <summary>A task's provenance, self-contained: the attestation, the outcome's log entry with its inclusion proof to
+    /// the anchored tree head (the current one until anchored) and the anchor.</summary>
+    public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> GetAsync(
+        string taskId, ProofDbContext db, LogReader reader, LogSequencer log, CancellationToken ct)
     {
         var attestation = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == taskId, ct);
         if (attestation is null) return ApiErrors.Problem(404, ErrorCodes.AttestationNotFound, $"No attestation for task {taskId}.");
-        var anchor = attestation.LogIndex is { } index ? await BundlesApi.AnchorCoveringAsync(db, index, ct) : null;
-        return TypedResults.Ok(ToProvenance(attestation, anchor));
+        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, log, ct));
     }
 
     /// <summary>The hash of a transaction ChainService sent, from one of its <c>chain_write</c> log entries.</summary>
@@ -109,16 +111,38 @@ public static class AttestationsApi
         JsonNode.Parse(entry) is JsonObject e && e["type"]?.GetValue<string>() == "chain_write" && e["result"] is JsonObject r
         && r["tx_hash"] is JsonValue hash && hash.TryGetValue<string>(out var text) ? text : null;
 
-    private static Provenance ToProvenance(Attestation a, AnchorRecord? anchor) => new()
+    private static async Task<Provenance> ToProvenanceAsync(Attestation a, ProofDbContext db, LogReader reader, LogSequencer log, CancellationToken ct)
     {
-        Signer = a.Signer,
-        Signature = a.Signature,
-        Scheme = a.Scheme,
-        Message = a.Message,
-        TypedData = a.TypedData is null ? null : JsonDocument.Parse(a.TypedData).RootElement.Clone(),
-        Log = a.LogIndex is { } index ? JsonSerializer.SerializeToElement(new { index }, OpenMcpChainJson.Options) : null,
-        Anchor = anchor is null ? null : JsonSerializer.SerializeToElement(anchor, OpenMcpChainJson.Options),
-    };
+        ProvenanceLog? logPart = null;
+        AnchorRecord? anchor = null;
+        if (a.LogIndex is { } index)
+        {
+            anchor = await BundlesApi.AnchorCoveringAsync(db, index, ct);
+            var size = anchor?.TreeSize ?? log.Size;
+            var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
+            logPart = new ProvenanceLog
+            {
+                Index = index,
+                TreeSize = size,
+                Root = anchor?.Root ?? Hex(await reader.RootAsync(size, ct)),
+                Entry = entry.Entry,
+                LeafHash = Hex(entry.LeafHash),
+                InclusionPath = [.. (await reader.InclusionPathAsync(index, size, ct)).Select(Hex)],
+            };
+        }
+        return new Provenance
+        {
+            Signer = a.Signer,
+            Signature = a.Signature,
+            Scheme = a.Scheme,
+            Message = a.Message,
+            TypedData = a.TypedData is null ? null : JsonDocument.Parse(a.TypedData).RootElement.Clone(),
+            Log = logPart,
+            Anchor = anchor,
+        };
+    }
+
+    private static string Hex(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
 }
 
 public sealed record AttestRequest(string? TaskId, string? Goal, JsonObject? Result, List<string>? TxHashes = null);

@@ -47,7 +47,7 @@ public static class BundlesApi
     private static async Task<Results<Ok<ProofBundle>, ProblemHttpResult>> GetBundleAsync(
         string taskId, ProofDbContext db, LogReader reader, TreeHeads heads, LogSequencer log, CancellationToken ct)
     {
-        var provenance = await AttestationsApi.GetAsync(taskId, db, ct);
+        var provenance = await AttestationsApi.GetAsync(taskId, db, reader, log, ct);
         if (provenance.Result is not Ok<Provenance> { Value: { } attestation }) return (ProblemHttpResult)provenance.Result;
         var entries = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Index).Take(MaxEntries).ToListAsync(ct);
         if (entries.Count == 0) return ApiErrors.Problem(409, ErrorCodes.LogEntryNotFound, $"Task {taskId} has no log entries yet.");

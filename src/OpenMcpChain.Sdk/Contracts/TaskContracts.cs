@@ -79,8 +79,22 @@ public sealed record Provenance
     public required string Message { get; init; }
     [JsonPropertyName("typed_data")]
     public JsonElement? TypedData { get; init; }
-    public JsonElement? Log { get; init; }
-    public JsonElement? Anchor { get; init; }
+    /// <summary>Where the transparency log holds the outcome, with the inclusion proof to a tree head (the anchored one once anchored).</summary>
+    public ProvenanceLog? Log { get; init; }
+    /// <summary>The transaction that anchored <see cref="Log"/>'s tree head on chain; null until anchored.</summary>
+    public Proofs.AnchorRecord? Anchor { get; init; }
+}
+
+/// <summary>The outcome's log entry and its RFC 9162 inclusion proof to the tree head of size <see cref="TreeSize"/>.</summary>
+public sealed record ProvenanceLog
+{
+    public long Index { get; init; }
+    public long TreeSize { get; init; }
+    public string Root { get; init; } = "";
+    /// <summary>The canonical JSON of the outcome entry (it names the attestation's signature).</summary>
+    public string Entry { get; init; } = "";
+    public string LeafHash { get; init; } = "";
+    public List<string> InclusionPath { get; init; } = [];
 }
 
 /// <summary>A page of tasks.</summary>

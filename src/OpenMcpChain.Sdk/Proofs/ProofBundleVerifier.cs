@@ -67,6 +67,18 @@ public static class ProofBundleVerifier
         if (bundle.Anchor is not { } anchor)
             return offline with { Valid = false, Problems = [.. offline.Problems, "The bundle has no anchor to check on chain."] };
         var problems = new List<string>(offline.Problems);
+        problems.AddRange(await CheckAnchorAsync(anchor, bundle.Attestation.Signer, rpcUrl));
+        return new BundleVerification(problems.Count == 0, true, true, problems);
+    }
+
+    /// <summary>
+    /// On chain: the anchor transaction succeeded, called the anchor contract and emitted <c>Anchored(root, size)</c>
+    /// from it in the stated block; the contract stores that root at that size and names <paramref name="signer"/> as
+    /// its only anchorer. Returns the problems found (none when all holds).
+    /// </summary>
+    public static async Task<List<string>> CheckAnchorAsync(AnchorRecord anchor, string signer, string rpcUrl)
+    {
+        var problems = new List<string>();
         var web3 = new Web3(rpcUrl);
         var chainId = (long)(await web3.Eth.ChainId.SendRequestAsync()).Value;
         if (chainId != anchor.ChainId) problems.Add($"The RPC serves chain {chainId}, the anchor is on chain {anchor.ChainId}.");
@@ -92,9 +104,9 @@ public static class ProofBundleVerifier
         var recorded = await CallAsync(web3, anchor.Contract, "rootAt(uint256)", new BigInteger(anchor.TreeSize));
         if (!SameHex(recorded, anchor.Root)) problems.Add($"The contract records root {recorded} at size {anchor.TreeSize}, not {anchor.Root}.");
         var contractSigner = await CallAsync(web3, anchor.Contract, "signer()");
-        if (contractSigner.Length < 42 || !SameHex("0x" + contractSigner[^40..], bundle.Attestation.Signer))
-            problems.Add($"The contract's signer is not the attestation's signer {bundle.Attestation.Signer}.");
-        return new BundleVerification(problems.Count == 0, true, true, problems);
+        if (contractSigner.Length < 42 || !SameHex("0x" + contractSigner[^40..], signer))
+            problems.Add($"The contract's signer is not the attestation's signer {signer}.");
+        return problems;
     }
 
     private static async Task<string> CallAsync(Web3 web3, string contract, string signature, BigInteger? argument = null)
