@@ -82,3 +82,37 @@ public sealed class BadInputTests(SystemFixture system)
         return error!;
     }
 }
+
+/// <summary>The proofs anyone needs are public at the Gateway, read-only; appends and heavy internals are not.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class PublicProofRoutesTests(SystemFixture system)
+{
+    [Fact]
+    public async Task ProofsAreReadableAtTheGatewayAndNothingCanBeWrittenThere()
+    {
+        var signer = await system.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/signer");
+        Assert.StartsWith("0x", signer.GetProperty("address").GetString());
+        var head = await system.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/log/tree-head");
+        Assert.True(head.GetProperty("tree_size").GetInt64() >= 0);
+        if (head.GetProperty("tree_size").GetInt64() > 0)
+        {
+            var proof = await system.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/log/proofs/inclusion?index=0&tree_size=1");
+            Assert.Equal(1, proof.GetProperty("tree_size").GetInt64());
+            Assert.Equal(0, (await system.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/log/entries/0")).GetProperty("index").GetInt64());
+        }
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, (await system.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/anchors")).ValueKind);
+
+        using var missing = await system.Gateway.GetAsync($"/api/v1/bundles/{Guid.NewGuid()}");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("ATTESTATION_NOT_FOUND", (await missing.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString());
+
+        var before = head.GetProperty("tree_size").GetInt64();
+        using var append = await system.Gateway.PostAsJsonAsync("/api/v1/log/entries", new { type = "forged" });
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, append.StatusCode);
+        using var attest = await system.Gateway.PostAsJsonAsync("/api/v1/attestations/x", new { });
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, attest.StatusCode);
+        using var verify = await system.Gateway.GetAsync("/api/v1/log/verify");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, verify.StatusCode);
+        Assert.True((await system.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/log/tree-head")).GetProperty("tree_size").GetInt64() >= before);
+    }
+}
