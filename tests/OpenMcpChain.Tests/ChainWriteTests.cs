@@ -99,6 +99,38 @@ public sealed class ChainSafetyTests(SystemFixture system)
     private static string NewRecipient() => Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
 
     [Fact]
+    public async Task TokenLimitsApplyToEveryTokenTransferWhicheverToolEncodesIt()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var to = NewRecipient();
+        var nonce = await chain.WalletNonceAsync();
+
+        var (status, code, body) = await chain.CreateClient().ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "60" });
+        Assert.Equal(403, status);
+        Assert.Equal("POLICY_TOKEN_CAP", code);
+        Assert.Contains("50 TT", body.GetProperty("message").GetString());
+        // The same transfer encoded by hand through write_contract meets the same gate.
+        var (_, rawCode, _) = await chain.CreateClient().ToolErrorAsync("write_contract", new
+        {
+            address = chain.Token, signature = "transfer(address to, uint256 value)", args = new object[] { to, Web3.Convert.ToWei(60).ToString() },
+        });
+        Assert.Equal("POLICY_TOKEN_CAP", rawCode);
+        // Above the token's approval threshold the write is parked.
+        var (_, parked, _) = await chain.CreateClient().ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "48" });
+        Assert.Equal("APPROVAL_REQUIRED", parked);
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+
+        // A task's token budget (80 TT) counts every transfer of the task.
+        var task = chain.CreateClient(taskId: $"token-budget-{Guid.NewGuid():N}"[..40]);
+        await task.ToolAsync("transfer_erc20", new { token = chain.Token, to, amount = "30" });
+        await task.ToolAsync("write_contract", new { address = chain.Token, signature = "transfer(address,uint256)", args = new object[] { to, Web3.Convert.ToWei(30).ToString() } });
+        var (_, overBudget, overBody) = await task.ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "30" });
+        Assert.Equal("POLICY_BUDGET_EXCEEDED", overBudget);
+        Assert.Contains("TT budget of the task", overBody.GetProperty("message").GetString());
+        Assert.Equal(Web3.Convert.ToWei(60), await chain.Deployer.Eth.ERC20.GetContractService(chain.Token).BalanceOfQueryAsync(to));
+    }
+
+    [Fact]
     public async Task TaskBudgetStopsTheWriteThatWouldOvershootIt()
     {
         var chain = await system.GetChainServiceAsync();

@@ -38,4 +38,20 @@ public sealed class PolicyOptions
     public string? DailyBudgetPerCaller { get; set; }
     /// <summary>Writes moving more than this are parked for approval.</summary>
     public string? ApprovalThreshold { get; set; }
+    /// <summary>
+    /// Limits per ERC-20 token (by contract address), in whole tokens. They apply to every write whose calldata is a
+    /// token <c>transfer</c>, <c>approve</c> or <c>transferFrom</c>, whichever tool built it.
+    /// </summary>
+    public Dictionary<string, TokenPolicy> Tokens { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One token's limits; amounts are whole tokens (decimal strings) scaled by <see cref="Decimals"/>.</summary>
+public sealed class TokenPolicy
+{
+    public int Decimals { get; set; } = 18;
+    public string Symbol { get; set; } = "tokens";
+    public string? MaxPerTransaction { get; set; }
+    public string? TaskBudget { get; set; }
+    public string? DailyBudgetPerWallet { get; set; }
+    public string? ApprovalThreshold { get; set; }
 }

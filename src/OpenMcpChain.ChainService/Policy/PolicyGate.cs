@@ -38,37 +38,80 @@ public sealed class PolicyGate(BudgetLedger ledger)
             Deny(ChainErrorCodes.PolicyValueCap, $"The value {Ether(intent.ValueWei)} ETH is above the per-transaction cap of {Ether(cap)} ETH.");
         if (policy.MaxGas is { } maxGas && gas > maxGas)
             Deny(ChainErrorCodes.PolicyGasCap, $"The transaction needs {gas} gas, above the cap of {maxGas}.");
+        if (TokenSpendOf(intent) is { } spend && policy.Tokens.TryGetValue(spend.Token, out var token)
+            && Units(token.MaxPerTransaction, token.Decimals) is { } tokenCap && spend.Amount > tokenCap)
+            Deny(ChainErrorCodes.PolicyTokenCap,
+                $"The {spend.Method} of {Tokens(spend.Amount, token)} is above the per-transaction cap of {Tokens(tokenCap, token)}.");
     }
 
     public static bool NeedsApproval(PolicyOptions policy, WriteIntent intent) =>
-        Wei(policy.ApprovalThreshold) is { } threshold && intent.ValueWei > threshold;
+        (Wei(policy.ApprovalThreshold) is { } threshold && intent.ValueWei > threshold)
+        || (TokenSpendOf(intent) is { } spend && policy.Tokens.TryGetValue(spend.Token, out var token)
+            && Units(token.ApprovalThreshold, token.Decimals) is { } tokenThreshold && spend.Amount > tokenThreshold);
 
-    /// <summary>The budgets a write counts against: per task, per wallet per day, per caller per day.</summary>
+    /// <summary>What an ERC-20 call in the calldata moves or authorises: transfer, approve or transferFrom, whoever encoded it.</summary>
+    public static TokenSpend? TokenSpendOf(WriteIntent intent)
+    {
+        if (intent.IsCreation || intent.Data.Length < 10) return null;
+        var (method, word) = intent.Data[..10].ToLowerInvariant() switch
+        {
+            "0xa9059cbb" => ("transfer", 1),
+            "0x095ea7b3" => ("approve", 1),
+            "0x23b872dd" => ("transferFrom", 2),
+            _ => ("", -1),
+        };
+        if (word < 0 || intent.Data.Length < 10 + 64 * (word + 1)) return null;
+        return new TokenSpend(intent.To, BigInteger.Parse("0" + intent.Data.Substring(10 + 64 * word, 64), NumberStyles.HexNumber), method);
+    }
+
+    /// <summary>
+    /// The budgets a write counts against: its native value per task, per wallet per day and per caller per day; and,
+    /// for a listed token, its token amount per task and per wallet per day.
+    /// </summary>
     public static List<Budget> BudgetsFor(string network, PolicyOptions policy, WriteIntent intent, string from)
     {
         var day = DateTimeOffset.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var wallet = from.ToLowerInvariant();
+        var wei = intent.ValueWei;
         var budgets = new List<Budget>
         {
-            new("daily budget of the wallet", $"budget:{network}:wallet:{from.ToLowerInvariant()}:{day}", Wei(policy.DailyBudgetPerWallet)),
-            new("daily budget of the caller", $"budget:{network}:caller:{intent.Caller}:{day}", Wei(policy.DailyBudgetPerCaller)),
+            new("daily budget of the wallet", $"budget:{network}:wallet:{wallet}:{day}", Wei(policy.DailyBudgetPerWallet), wei),
+            new("daily budget of the caller", $"budget:{network}:caller:{intent.Caller}:{day}", Wei(policy.DailyBudgetPerCaller), wei),
         };
         if (!string.IsNullOrEmpty(intent.TaskId))
-            budgets.Add(new("budget of the task", $"budget:{network}:task:{intent.TaskId}", Wei(policy.TaskBudget)));
+            budgets.Add(new("budget of the task", $"budget:{network}:task:{intent.TaskId}", Wei(policy.TaskBudget), wei));
+        if (TokenSpendOf(intent) is { } spend && policy.Tokens.TryGetValue(spend.Token, out var token))
+        {
+            var key = $"budget:{network}:token:{spend.Token.ToLowerInvariant()}";
+            budgets.Add(new($"daily {token.Symbol} budget of the wallet", $"{key}:wallet:{wallet}:{day}",
+                Units(token.DailyBudgetPerWallet, token.Decimals), spend.Amount, token.Decimals, token.Symbol));
+            if (!string.IsNullOrEmpty(intent.TaskId))
+                budgets.Add(new($"{token.Symbol} budget of the task", $"{key}:task:{intent.TaskId}",
+                    Units(token.TaskBudget, token.Decimals), spend.Amount, token.Decimals, token.Symbol));
+        }
         return budgets;
     }
 
-    public async Task ReserveAsync(IReadOnlyList<Budget> budgets, BigInteger wei)
+    public async Task ReserveAsync(IReadOnlyList<Budget> budgets)
     {
-        if (await ledger.TryReserveAsync(budgets, wei) is { } exceeded)
-            Deny(ChainErrorCodes.PolicyBudgetExceeded, $"Sending {Ether(wei)} ETH would exceed the {exceeded}.");
+        if (await ledger.TryReserveAsync(budgets) is { } exceeded)
+            Deny(ChainErrorCodes.PolicyBudgetExceeded, $"Sending {exceeded.Describe(exceeded.Amount)} would exceed the {exceeded.Name}.");
     }
 
-    public Task ReleaseAsync(IReadOnlyList<Budget> budgets, BigInteger wei) => ledger.ReleaseAsync(budgets, wei);
+    public Task ReleaseAsync(IReadOnlyList<Budget> budgets) => ledger.ReleaseAsync(budgets);
 
-    private static BigInteger? Wei(string? ether) =>
-        string.IsNullOrWhiteSpace(ether) ? null : Web3.Convert.ToWei(decimal.Parse(ether, CultureInfo.InvariantCulture));
+    private static BigInteger? Wei(string? ether) => Units(ether, 18);
+
+    private static BigInteger? Units(string? whole, int decimals) =>
+        string.IsNullOrWhiteSpace(whole) ? null : Web3.Convert.ToWei(decimal.Parse(whole, CultureInfo.InvariantCulture), decimals);
+
+    private static string Tokens(BigInteger raw, TokenPolicy token) =>
+        $"{Web3.Convert.FromWei(raw, token.Decimals).ToString(CultureInfo.InvariantCulture)} {token.Symbol}";
 
     private static string Ether(BigInteger wei) => Web3.Convert.FromWei(wei).ToString(CultureInfo.InvariantCulture);
 
     private static void Deny(string code, string message) => throw new ChainToolException(code, message, new { policy_decision = code });
 }
+
+/// <summary>A token amount a write moves or authorises, decoded from its ERC-20 calldata.</summary>
+public sealed record TokenSpend(string Token, BigInteger Amount, string Method);

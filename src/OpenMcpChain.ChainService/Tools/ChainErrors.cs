@@ -20,6 +20,7 @@ public static class ChainErrorCodes
     public const string ApprovalAlreadyDecided = "APPROVAL_ALREADY_DECIDED";
     public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
     public const string PolicyValueCap = "POLICY_VALUE_CAP";
+    public const string PolicyTokenCap = "POLICY_TOKEN_CAP";
     public const string PolicyGasCap = "POLICY_GAS_CAP";
     public const string PolicyContractNotAllowed = "POLICY_CONTRACT_NOT_ALLOWED";
     public const string PolicyMethodNotAllowed = "POLICY_METHOD_NOT_ALLOWED";

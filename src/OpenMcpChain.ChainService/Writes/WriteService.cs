@@ -53,12 +53,12 @@ public sealed class WriteService(
         {
             var parked = await ParkAsync(intent, from, ct);
             throw new ChainToolException(ChainErrorCodes.ApprovalRequired,
-                $"Sending {Web3.Convert.FromWei(intent.ValueWei)} ETH needs approval; approval request {parked.Id} is waiting.",
+                $"{char.ToUpperInvariant(intent.Summary[0])}{intent.Summary[1..]} needs approval; approval request {parked.Id} is waiting.",
                 new { approval_id = parked.Id, policy_decision = ChainErrorCodes.ApprovalRequired });
         }
 
         var budgets = PolicyGate.BudgetsFor(networkName, options.Policy, intent, from);
-        await gate.ReserveAsync(budgets, intent.ValueWei);
+        await gate.ReserveAsync(budgets);
         ChainTransaction tx;
         try
         {
@@ -89,7 +89,7 @@ public sealed class WriteService(
         }
         catch
         {
-            await gate.ReleaseAsync(budgets, intent.ValueWei);
+            await gate.ReleaseAsync(budgets);
             throw;
         }
 
@@ -128,7 +128,7 @@ public sealed class WriteService(
                     return;
                 }
                 await SetStatusAsync(tx, TransactionStatuses.Dropped);
-                if (budgets is not null) await gate.ReleaseAsync(budgets, BigInteger.Parse(tx.Value));
+                if (budgets is not null) await gate.ReleaseAsync(budgets);
                 var message = e.RpcError?.Message ?? e.Message;
                 throw new ChainToolException(
                     message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase) ? ChainErrorCodes.InsufficientFunds
