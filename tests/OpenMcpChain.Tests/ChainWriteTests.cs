@@ -131,6 +131,29 @@ public sealed class ChainSafetyTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task ABudgetSurvivesRedisLosingItsCounter()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var taskId = $"recount-{Guid.NewGuid():N}"[..40];
+        var client = chain.CreateClient(taskId: taskId);
+        var to = NewRecipient();
+        await client.ToolAsync("transfer_native", new { to, amount = "0.4" });
+        await client.ToolAsync("transfer_native", new { to, amount = "0.4" });
+
+        // Redis restarts empty (here: the task's counter is deleted); the task budget is 1 ETH and 0.8 was sent.
+        var redis = chain.GetService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        Assert.True(await redis.KeyDeleteAsync($"budget:devnet:task:{taskId}"));
+        var nonce = await chain.WalletNonceAsync();
+        var (_, code, body) = await client.ToolErrorAsync("transfer_native", new { to, amount = "0.4" });
+        Assert.Equal("POLICY_BUDGET_EXCEEDED", code);
+        Assert.Contains("budget of the task", body.GetProperty("message").GetString());
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+        // The recounted budget still allows what fits.
+        await client.ToolAsync("transfer_native", new { to, amount = "0.2" });
+        Assert.Equal(Web3.Convert.ToWei(1.0m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+    }
+
+    [Fact]
     public async Task TaskBudgetStopsTheWriteThatWouldOvershootIt()
     {
         var chain = await system.GetChainServiceAsync();

@@ -34,6 +34,7 @@ internal static class Extensions
 
         builder.Services.AddSingleton<BudgetLedger>();
         builder.Services.AddSingleton<PolicyGate>();
+        builder.Services.AddScoped<BudgetRecount>();
         builder.Services.AddSingleton<NonceManager>();
         builder.Services.AddScoped<WriteService>();
         builder.Services.AddSingleton<AuditWriter>();

@@ -47,7 +47,8 @@ public sealed class BudgetLedger(IConnectionMultiplexer redis)
 /// the asset's base units (wei, or a token's smallest unit). Counters hold 10⁻⁹ of a whole unit (gwei for ETH): exact in
 /// Lua's doubles up to about nine million whole units.
 /// </summary>
-public sealed record Budget(string Name, string Key, BigInteger? Limit, BigInteger Amount, int Decimals = 18, string Unit = "ETH")
+public sealed record Budget(
+    string Name, string Key, BigInteger? Limit, BigInteger Amount, BudgetScope Scope, int Decimals = 18, string Unit = "ETH")
 {
     private BigInteger Scale => BigInteger.Pow(10, Math.Max(0, Decimals - 9));
 
@@ -56,3 +57,7 @@ public sealed record Budget(string Name, string Key, BigInteger? Limit, BigInteg
     public string Describe(BigInteger raw) =>
         $"{Nethereum.Web3.Web3.Convert.FromWei(raw, Decimals).ToString(System.Globalization.CultureInfo.InvariantCulture)} {Unit}";
 }
+
+/// <summary>What a budget counts, so it can be recounted from the stored transactions: a network, and optionally a
+/// wallet, a caller, a task, a token and a UTC day.</summary>
+public sealed record BudgetScope(string Network, string? Wallet = null, string? Caller = null, string? TaskId = null, string? Token = null, DateOnly? Day = null);

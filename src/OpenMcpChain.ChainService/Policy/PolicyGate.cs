@@ -50,18 +50,20 @@ public sealed class PolicyGate(BudgetLedger ledger)
             && Units(token.ApprovalThreshold, token.Decimals) is { } tokenThreshold && spend.Amount > tokenThreshold);
 
     /// <summary>What an ERC-20 call in the calldata moves or authorises: transfer, approve or transferFrom, whoever encoded it.</summary>
-    public static TokenSpend? TokenSpendOf(WriteIntent intent)
+    public static TokenSpend? TokenSpendOf(WriteIntent intent) => TokenSpendOf(intent.To, intent.Data);
+
+    public static TokenSpend? TokenSpendOf(string to, string data)
     {
-        if (intent.IsCreation || intent.Data.Length < 10) return null;
-        var (method, word) = intent.Data[..10].ToLowerInvariant() switch
+        if (to.Length == 0 || data.Length < 10) return null;
+        var (method, word) = data[..10].ToLowerInvariant() switch
         {
             "0xa9059cbb" => ("transfer", 1),
             "0x095ea7b3" => ("approve", 1),
             "0x23b872dd" => ("transferFrom", 2),
             _ => ("", -1),
         };
-        if (word < 0 || intent.Data.Length < 10 + 64 * (word + 1)) return null;
-        return new TokenSpend(intent.To, BigInteger.Parse("0" + intent.Data.Substring(10 + 64 * word, 64), NumberStyles.HexNumber), method);
+        if (word < 0 || data.Length < 10 + 64 * (word + 1)) return null;
+        return new TokenSpend(to, BigInteger.Parse("0" + data.Substring(10 + 64 * word, 64), NumberStyles.HexNumber), method);
     }
 
     /// <summary>
@@ -70,24 +72,30 @@ public sealed class PolicyGate(BudgetLedger ledger)
     /// </summary>
     public static List<Budget> BudgetsFor(string network, PolicyOptions policy, WriteIntent intent, string from)
     {
-        var day = DateTimeOffset.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var day = today.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var wallet = from.ToLowerInvariant();
         var wei = intent.ValueWei;
         var budgets = new List<Budget>
         {
-            new("daily budget of the wallet", $"budget:{network}:wallet:{wallet}:{day}", Wei(policy.DailyBudgetPerWallet), wei),
-            new("daily budget of the caller", $"budget:{network}:caller:{intent.Caller}:{day}", Wei(policy.DailyBudgetPerCaller), wei),
+            new("daily budget of the wallet", $"budget:{network}:wallet:{wallet}:{day}", Wei(policy.DailyBudgetPerWallet), wei,
+                new(network, Wallet: from, Day: today)),
+            new("daily budget of the caller", $"budget:{network}:caller:{intent.Caller}:{day}", Wei(policy.DailyBudgetPerCaller), wei,
+                new(network, Caller: intent.Caller, Day: today)),
         };
         if (!string.IsNullOrEmpty(intent.TaskId))
-            budgets.Add(new("budget of the task", $"budget:{network}:task:{intent.TaskId}", Wei(policy.TaskBudget), wei));
+            budgets.Add(new("budget of the task", $"budget:{network}:task:{intent.TaskId}", Wei(policy.TaskBudget), wei,
+                new(network, TaskId: intent.TaskId)));
         if (TokenSpendOf(intent) is { } spend && policy.Tokens.TryGetValue(spend.Token, out var token))
         {
             var key = $"budget:{network}:token:{spend.Token.ToLowerInvariant()}";
             budgets.Add(new($"daily {token.Symbol} budget of the wallet", $"{key}:wallet:{wallet}:{day}",
-                Units(token.DailyBudgetPerWallet, token.Decimals), spend.Amount, token.Decimals, token.Symbol));
+                Units(token.DailyBudgetPerWallet, token.Decimals), spend.Amount, new(network, Wallet: from, Token: spend.Token, Day: today),
+                token.Decimals, token.Symbol));
             if (!string.IsNullOrEmpty(intent.TaskId))
                 budgets.Add(new($"{token.Symbol} budget of the task", $"{key}:task:{intent.TaskId}",
-                    Units(token.TaskBudget, token.Decimals), spend.Amount, token.Decimals, token.Symbol));
+                    Units(token.TaskBudget, token.Decimals), spend.Amount, new(network, TaskId: intent.TaskId, Token: spend.Token),
+                    token.Decimals, token.Symbol));
         }
         return budgets;
     }

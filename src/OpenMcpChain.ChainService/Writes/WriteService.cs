@@ -26,7 +26,7 @@ namespace OpenMcpChain.ChainService.Writes;
 /// </summary>
 public sealed class WriteService(
     ChainDbContext db, NetworkRegistry networks, WalletRegistry wallets, NonceManager nonces, PolicyGate gate,
-    IOptions<Dictionary<string, CallerOptions>> callers, ILogger<WriteService> logger)
+    IOptions<Dictionary<string, CallerOptions>> callers, BudgetRecount recount, ILogger<WriteService> logger)
 {
     public string WalletAddress(string? wallet) => wallets.AddressOf(wallet);
 
@@ -58,6 +58,7 @@ public sealed class WriteService(
         }
 
         var budgets = PolicyGate.BudgetsFor(networkName, options.Policy, intent, from);
+        await recount.EnsureAsync(budgets, ct);
         await gate.ReserveAsync(budgets);
         ChainTransaction tx;
         try

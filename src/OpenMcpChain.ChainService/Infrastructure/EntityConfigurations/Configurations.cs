@@ -22,6 +22,10 @@ internal sealed class ChainTransactionConfiguration : IEntityTypeConfiguration<C
         b.Property(t => t.Status).HasMaxLength(16);
         b.HasIndex(t => new { t.Status, t.UpdatedAt });
         b.HasIndex(t => new { t.Network, t.From, t.Nonce });
+        // Budget recounts: per task, per wallet per day, per caller per day.
+        b.HasIndex(t => t.TaskId);
+        b.HasIndex(t => new { t.Network, t.From, t.CreatedAt });
+        b.HasIndex(t => new { t.Network, t.Caller, t.CreatedAt });
         b.Property(t => t.Caller).HasMaxLength(64);
         b.Property(t => t.TaskId).HasMaxLength(64);
         b.Property(t => t.RequestJson).HasColumnType("longtext");

@@ -223,9 +223,15 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                     b.HasIndex("IdempotencyKey")
                         .IsUnique();
 
+                    b.HasIndex("TaskId");
+
                     b.HasIndex("TxHash");
 
                     b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("Network", "Caller", "CreatedAt");
+
+                    b.HasIndex("Network", "From", "CreatedAt");
 
                     b.HasIndex("Network", "From", "Nonce");
 
