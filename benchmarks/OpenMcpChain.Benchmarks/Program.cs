@@ -24,7 +24,9 @@ await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
 if (mode == "tasks")
 {
     await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
-    await TaskBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), app.GetEndpoint("devnet", "http"),
+    var password = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+        .OfType<ParameterResource>().Single(p => p.Name == "gateway-operator-password").GetValueAsync(default);
+    await TaskBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), password!, app.GetEndpoint("devnet", "http"),
         (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration);
     await app.StopAsync();
     return;

@@ -16,10 +16,11 @@ public static class TaskBenchmark
 {
     private const string Goal = "What is the latest block number?";
 
-    public static async Task RunAsync(Uri gateway, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration)
+    public static async Task RunAsync(Uri gateway, string operatorPassword, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration)
     {
         using var http = new HttpClient { BaseAddress = gateway };
         var client = new OpenMcpChainClient(http);
+        await client.AuthenticateAsync("operator", operatorPassword);
         async Task TaskAsync()
         {
             var accepted = await client.CreateTaskAsync(new CreateTaskRequest(Goal));

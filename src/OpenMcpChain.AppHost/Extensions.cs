@@ -139,6 +139,15 @@ internal static class Extensions
             .WithEnvironment("Networks__devnet__ChainId", DevnetChainId.ToString())
             .WaitFor(devnet.Resource);
 
+    /// <summary>Passes the AppHost's <c>Gateway:Auth</c> section (extra users, limits, Required) to the Gateway as <c>Auth__*</c>.</summary>
+    public static IResourceBuilder<ProjectResource> WithGatewayAuthSettings(this IResourceBuilder<ProjectResource> gateway)
+    {
+        var section = gateway.ApplicationBuilder.Configuration.GetSection("Gateway:Auth");
+        foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null))
+            gateway.WithEnvironment("Auth__" + key.Replace(":", "__"), value);
+        return gateway;
+    }
+
     /// <summary>llm-bridge: python3 locally, a container built from its own Dockerfile when published.</summary>
     public static IResourceBuilder<ExecutableResource> AddLlmBridge(
         this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ParameterResource> apiKey) =>

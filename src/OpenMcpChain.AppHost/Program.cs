@@ -20,6 +20,9 @@ var proofSignerKey = builder.AddParameter("proof-signer-key", secret: true);
 var agentChainKey = builder.AddGeneratedSecret("chain-agent-key");
 var operatorChainKey = builder.AddGeneratedSecret("chain-operator-key");
 var proofChainKey = builder.AddGeneratedSecret("chain-proof-key");
+// The public API's token signing key, and the password of its first user (appsettings: a DEVNET ONLY value).
+var gatewaySigningKey = builder.AddGeneratedSecret("gateway-signing-key");
+var operatorPassword = builder.AddParameter("gateway-operator-password", secret: true);
 
 // Services.
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
@@ -66,6 +69,9 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithReference(agentService).WaitFor(agentService)
     .WithReference(proofService)
     .WithReference(chainService)
+    .WithEnvironment("Auth__SigningKey", gatewaySigningKey)
+    .WithEnvironment("Auth__Users__operator__Password", operatorPassword)
+    .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 

@@ -6,6 +6,10 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.MapAuthApi();
 app.MapPublicApi();
 
 app.Run();

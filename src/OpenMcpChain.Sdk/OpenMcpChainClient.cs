@@ -7,6 +7,20 @@ namespace OpenMcpChain.Sdk;
 /// <summary>A typed client for the OpenMCP-Chain public API (<c>/api/v1</c>).</summary>
 public sealed class OpenMcpChainClient(HttpClient http)
 {
+    /// <summary>
+    /// Gets a bearer token (<c>POST /api/v1/auth/token</c>, password grant) and sends it with every later request of
+    /// this client's <see cref="HttpClient"/>. A wrong password is an <see cref="OpenMcpChainException"/> with
+    /// <c>INVALID_CREDENTIALS</c>.
+    /// </summary>
+    public async Task<TokenResponse> AuthenticateAsync(string username, string password, string? scope = null, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsJsonAsync("api/v1/auth/token",
+            new { grant_type = "password", username, password, scope }, OpenMcpChainJson.Options, ct);
+        var token = await ReadAsync<TokenResponse>(response, ct);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.AccessToken);
+        return token;
+    }
+
     public async Task<TaskResponse> CreateTaskAsync(CreateTaskRequest request, string? idempotencyKey = null, CancellationToken ct = default)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "api/v1/tasks")

@@ -14,6 +14,8 @@ public sealed class SystemFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     /// <summary>How often ProofService anchors new log entries in the tests (the AppHost default is 30 s).</summary>
     public const string AnchorInterval = "00:00:02";
+    public const string ReaderPassword = "reader-test-password";
+    public const string LimitedPassword = "limited-test-password";
 
     public DistributedApplication App { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
@@ -25,7 +27,10 @@ public sealed class SystemFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             // Resource logs reach the test output at Warning and above; a failing run still shows what went wrong.
-            ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", $"--Anchoring:Interval={AnchorInterval}"], cts.Token);
+            ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", $"--Anchoring:Interval={AnchorInterval}",
+             // Two more Gateway users for the auth tests: one that may only read, one with a tiny request rate.
+             $"--Gateway:Auth:Users:reader:Password={ReaderPassword}", "--Gateway:Auth:Users:reader:Scopes:0=tasks:read",
+             $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.
@@ -37,6 +42,7 @@ public sealed class SystemFixture : IAsyncLifetime
 
         Gateway = App.CreateHttpClient("gateway", "http");
         Client = new OpenMcpChainClient(Gateway);
+        await Client.AuthenticateAsync("operator", await ParameterAsync("gateway-operator-password"), ct: cts.Token);
         Devnet = new Web3(App.GetEndpoint("devnet", "http").ToString());
     }
 

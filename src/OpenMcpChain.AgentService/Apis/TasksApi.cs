@@ -34,6 +34,7 @@ public static class TasksApi
     public static async Task<Results<Accepted<TaskResponse>, ProblemHttpResult>> CreateTaskAsync(
         CreateTaskRequest? request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [FromHeader(Name = "X-Caller")] string? caller,
         [AsParameters] TaskServices services,
         CancellationToken ct)
     {
@@ -69,6 +70,7 @@ public static class TasksApi
             Status = TaskStatuses.Pending,
             MaxRetries = services.Options.Value.MaxRetries,
             Profile = profile,
+            SubmittedBy = caller is { Length: > 0 and <= 64 } ? caller : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -287,6 +289,7 @@ public static class TasksApi
         Error = t.ErrorCode is null ? null : new TaskError(t.ErrorCode, t.ErrorMessage ?? ""),
         ApprovalId = t.Status == TaskStatuses.AwaitingApproval ? t.ApprovalId : null,
         Profile = t.Profile ?? AgentProfile.Default,
+        SubmittedBy = t.SubmittedBy,
         Usage = new TokenUsage(t.TokensIn, t.TokensOut),
         CreatedAt = t.CreatedAt.ToUnixTimeSeconds(),
         UpdatedAt = t.UpdatedAt.ToUnixTimeSeconds(),

@@ -25,6 +25,8 @@ public sealed class AgentTask
     /// <summary>Set by a cancel of a running task; the agent stops at its next step boundary.</summary>
     public bool CancelRequested { get; set; }
     public string? Profile { get; set; }
+    /// <summary>The authenticated caller who submitted the task, as the Gateway vouches for it (X-Caller).</summary>
+    public string? SubmittedBy { get; set; }
     public long TokensIn { get; set; }
     public long TokensOut { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

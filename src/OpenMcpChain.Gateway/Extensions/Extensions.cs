@@ -1,24 +1,28 @@
+using OpenMcpChain.Gateway.Auth;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class Extensions
 {
     /// <summary>The public routes and the service each one is forwarded to (found through service discovery).</summary>
-    private static readonly (string Route, string Path, string Cluster, string[]? Methods, string? ServicePath)[] Routes =
+    /// <remarks>A route with a policy needs a bearer token with that scope; the proof routes are open to anyone.</remarks>
+    private static readonly (string Route, string Path, string Cluster, string[]? Methods, string? ServicePath, string? Policy)[] Routes =
     [
-        ("tasks", "/api/v1/tasks/{**rest}", "agentservice", null, null),
-        // Profiles are read publicly; they are changed only inside (PUT on AgentService) until the Gateway authenticates.
-        ("profiles", "/api/v1/profiles/{**rest}", "agentservice", ["GET"], null),
+        ("tasks-read", "/api/v1/tasks/{**rest}", "agentservice", ["GET"], null, ScopeNames.TasksRead),
+        ("tasks-write", "/api/v1/tasks/{**rest}", "agentservice", ["POST", "PUT", "PATCH", "DELETE"], null, ScopeNames.TasksWrite),
+        // Profiles are read here; they are changed only inside (PUT on AgentService).
+        ("profiles", "/api/v1/profiles/{**rest}", "agentservice", ["GET"], null, ScopeNames.TasksRead),
         // Proofs are public and read-only: what anyone needs to verify a task. Appends and the whole-log verifier stay inside.
-        ("signer", "/api/v1/signer", "proofservice", ["GET"], "/api/signer"),
-        ("attestations", "/api/v1/attestations/{taskId}", "proofservice", ["GET"], "/api/attestations/{taskId}"),
-        ("bundles", "/api/v1/bundles/{taskId}", "proofservice", ["GET"], "/api/bundles/{taskId}"),
-        ("bundles-verify", "/api/v1/bundles/verify", "proofservice", ["POST"], "/api/bundles/verify"),
-        ("anchors", "/api/v1/anchors/{**rest}", "proofservice", ["GET"], "/api/anchors/{**rest}"),
-        ("log-entries", "/api/v1/log/entries/{**rest}", "proofservice", ["GET"], "/api/log/entries/{**rest}"),
-        ("log-tree-head", "/api/v1/log/tree-head", "proofservice", ["GET"], "/api/log/tree-head"),
-        ("log-proofs", "/api/v1/log/proofs/{**rest}", "proofservice", ["GET"], "/api/log/proofs/{**rest}"),
+        ("signer", "/api/v1/signer", "proofservice", ["GET"], "/api/signer", null),
+        ("attestations", "/api/v1/attestations/{taskId}", "proofservice", ["GET"], "/api/attestations/{taskId}", null),
+        ("bundles", "/api/v1/bundles/{taskId}", "proofservice", ["GET"], "/api/bundles/{taskId}", null),
+        ("bundles-verify", "/api/v1/bundles/verify", "proofservice", ["POST"], "/api/bundles/verify", null),
+        ("anchors", "/api/v1/anchors/{**rest}", "proofservice", ["GET"], "/api/anchors/{**rest}", null),
+        ("log-entries", "/api/v1/log/entries/{**rest}", "proofservice", ["GET"], "/api/log/entries/{**rest}", null),
+        ("log-tree-head", "/api/v1/log/tree-head", "proofservice", ["GET"], "/api/log/tree-head", null),
+        ("log-proofs", "/api/v1/log/proofs/{**rest}", "proofservice", ["GET"], "/api/log/proofs/{**rest}", null),
     ];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
@@ -27,7 +31,7 @@ internal static class Extensions
             .LoadFromMemory(
                 [.. Routes.Select(r => new RouteConfig
                 {
-                    RouteId = r.Route, ClusterId = r.Cluster, Match = new RouteMatch { Path = r.Path, Methods = r.Methods },
+                    RouteId = r.Route, ClusterId = r.Cluster, Match = new RouteMatch { Path = r.Path, Methods = r.Methods }, AuthorizationPolicy = r.Policy,
                     Transforms = r.ServicePath is null ? null : [new Dictionary<string, string> { ["PathPattern"] = r.ServicePath }],
                 })],
                 [.. Routes.Select(r => r.Cluster).Distinct().Select(c => new ClusterConfig
@@ -35,6 +39,15 @@ internal static class Extensions
                     ClusterId = c,
                     Destinations = new Dictionary<string, DestinationConfig> { [c] = new() { Address = $"http://{c}" } },
                 })])
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes.
+            .AddTransforms(context => context.AddRequestTransform(transform =>
+            {
+                transform.ProxyRequest.Headers.Remove(GatewayAuth.CallerHeader);
+                if (transform.HttpContext.User.Identity is { IsAuthenticated: true, Name: { } name })
+                    transform.ProxyRequest.Headers.Add(GatewayAuth.CallerHeader, name);
+                return ValueTask.CompletedTask;
+            }));
+        builder.AddGatewayAuth();
     }
 }

@@ -3,6 +3,9 @@ namespace OpenMcpChain.Sdk.Contracts;
 /// <summary>The body of every 4xx/5xx answer: a stable <see cref="Code"/> and a human <see cref="Message"/>.</summary>
 public sealed record ApiError(string Code, string Message);
 
+/// <summary>The answer of <c>POST /api/v1/auth/token</c>.</summary>
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string Scope);
+
 /// <summary>The stable error codes a caller can meet.</summary>
 public static class ErrorCodes
 {
@@ -22,6 +25,10 @@ public static class ErrorCodes
     public const string LogIndexOutOfRange = "LOG_INDEX_OUT_OF_RANGE";
     public const string NetworkNotConfigured = "NETWORK_NOT_CONFIGURED";
     public const string TaskAlreadyFinished = "TASK_ALREADY_FINISHED";
+    public const string Unauthenticated = "UNAUTHENTICATED";
+    public const string InvalidCredentials = "INVALID_CREDENTIALS";
+    public const string Forbidden = "FORBIDDEN";
+    public const string RateLimited = "RATE_LIMITED";
     public const string ProfileNotFound = "PROFILE_NOT_FOUND";
     public const string TaskCancelled = "TASK_CANCELLED";
     public const string ApprovalRejected = "APPROVAL_REJECTED";

@@ -45,6 +45,8 @@ public sealed record TaskResponse
     public string? ApprovalId { get; init; }
     /// <summary>The agent profile the task ran with.</summary>
     public string? Profile { get; init; }
+    /// <summary>The authenticated user who submitted the task (null when the Gateway runs without authentication).</summary>
+    public string? SubmittedBy { get; init; }
     /// <summary>Tokens the model read and wrote for this task, over all its steps and attempts.</summary>
     public TokenUsage Usage { get; init; } = new(0, 0);
     public long CreatedAt { get; init; }

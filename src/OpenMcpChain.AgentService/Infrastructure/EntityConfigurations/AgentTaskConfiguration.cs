@@ -25,6 +25,7 @@ internal sealed class AgentTaskConfiguration : IEntityTypeConfiguration<AgentTas
         builder.HasIndex(t => t.UpdatedAt);
         builder.Property(t => t.ApprovalId).HasMaxLength(64);
         builder.Property(t => t.Profile).HasMaxLength(64);
+        builder.Property(t => t.SubmittedBy).HasMaxLength(64);
         builder.HasIndex(t => new { t.SessionId, t.CreatedAt });
     }
 }

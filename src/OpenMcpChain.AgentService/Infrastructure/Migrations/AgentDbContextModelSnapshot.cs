@@ -146,6 +146,10 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("varchar(32)");
 
+                    b.Property<string>("SubmittedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<long>("TokensIn")
                         .HasColumnType("bigint");
 
