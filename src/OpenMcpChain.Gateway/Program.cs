@@ -2,10 +2,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.Services.AddOpenApi("gateway"); // /openapi/gateway.json: the token endpoint
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -23,6 +23,7 @@ internal static class Extensions
         ("log-entries", "/api/v1/log/entries/{**rest}", "proofservice", ["GET"], "/api/log/entries/{**rest}", null),
         ("log-tree-head", "/api/v1/log/tree-head", "proofservice", ["GET"], "/api/log/tree-head", null),
         ("log-proofs", "/api/v1/log/proofs/{**rest}", "proofservice", ["GET"], "/api/log/proofs/{**rest}", null),
+        ("openapi-tasks", "/openapi/tasks.json", "agentservice", ["GET"], "/openapi/v1.json", null),
     ];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
