@@ -61,6 +61,12 @@ public sealed class GatewayAuthTests(SystemFixture system)
         Assert.Equal("Bearer", token!.TokenType);
         Assert.Equal("tasks:read", token.Scope);
         Assert.True(token.ExpiresIn > 0);
+
+        // A user configured with only a PBKDF2 hash signs in with its password, and not with the hash itself.
+        using var hashed = await Token(new { grant_type = "password", username = "hashed", password = SystemFixture.HashedPassword });
+        Assert.True(hashed.IsSuccessStatusCode);
+        using var wrongHashed = await Token(new { grant_type = "password", username = "hashed", password = "hashed-test-passwore" });
+        Assert.Equal("INVALID_CREDENTIALS", await CodeAsync(wrongHashed));
     }
 
     [Fact]

@@ -16,6 +16,14 @@ public sealed class SystemFixture : IAsyncLifetime
     public const string AnchorInterval = "00:00:02";
     public const string ReaderPassword = "reader-test-password";
     public const string LimitedPassword = "limited-test-password";
+    public const string HashedPassword = "hashed-test-password";
+
+    private static string Pbkdf2(string password)
+    {
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        var hash = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(password, salt, 100_000, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
+        return $"pbkdf2-sha256${100_000}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+    }
 
     public DistributedApplication App { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
@@ -30,7 +38,9 @@ public sealed class SystemFixture : IAsyncLifetime
             ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", $"--Anchoring:Interval={AnchorInterval}",
              // Two more Gateway users for the auth tests: one that may only read, one with a tiny request rate.
              $"--Gateway:Auth:Users:reader:Password={ReaderPassword}", "--Gateway:Auth:Users:reader:Scopes:0=tasks:read",
-             $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3"], cts.Token);
+             $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3",
+             // And one configured the production way: only a PBKDF2 hash of its password.
+             $"--Gateway:Auth:Users:hashed:PasswordHash={Pbkdf2(HashedPassword)}"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.

@@ -46,10 +46,17 @@ public sealed class GatewayUser
         if (!string.IsNullOrEmpty(PasswordHash))
         {
             var parts = PasswordHash.Split('$');
-            if (parts is not ["pbkdf2-sha256", var iterations, var salt, var hash]) return false;
-            var expected = Convert.FromBase64String(hash);
-            var actual = Rfc2898DeriveBytes.Pbkdf2(password, Convert.FromBase64String(salt), int.Parse(iterations), HashAlgorithmName.SHA256, expected.Length);
-            return CryptographicOperations.FixedTimeEquals(expected, actual);
+            if (parts is not ["pbkdf2-sha256", var iterations, var salt, var hash] || !int.TryParse(iterations, out var rounds)) return false;
+            try
+            {
+                var expected = Convert.FromBase64String(hash);
+                var actual = Rfc2898DeriveBytes.Pbkdf2(password, Convert.FromBase64String(salt), rounds, HashAlgorithmName.SHA256, expected.Length);
+                return CryptographicOperations.FixedTimeEquals(expected, actual);
+            }
+            catch (FormatException)
+            {
+                return false; // a malformed hash in configuration lets nobody in
+            }
         }
         return !string.IsNullOrEmpty(Password)
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Password), Encoding.UTF8.GetBytes(password));
