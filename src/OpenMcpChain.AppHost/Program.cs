@@ -20,6 +20,7 @@ var proofSignerKey = builder.AddParameter("proof-signer-key", secret: true);
 var agentChainKey = builder.AddGeneratedSecret("chain-agent-key");
 var operatorChainKey = builder.AddGeneratedSecret("chain-operator-key");
 var proofChainKey = builder.AddGeneratedSecret("chain-proof-key");
+var gatewayChainKey = builder.AddGeneratedSecret("chain-gateway-key");
 // The public API's token signing key, and the password of its first user (appsettings: a DEVNET ONLY value).
 var gatewaySigningKey = builder.AddGeneratedSecret("gateway-signing-key");
 var operatorPassword = builder.AddParameter("gateway-operator-password", secret: true);
@@ -39,6 +40,9 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     .WithEnvironment("Callers__proofservice__ApiKey", proofChainKey)
     .WithEnvironment("Callers__proofservice__Wallets__0", "proof")
     .WithEnvironment("Callers__proofservice__CanDeploy", "true")
+    // The Gateway's /mcp proxy: external MCP clients, each recorded as gateway:{user}.
+    .WithEnvironment("Callers__gateway__ApiKey", gatewayChainKey)
+    .WithEnvironment("Callers__gateway__RelaysUsers", "true")
     .WithHttpHealthCheck("/health");
 
 var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
@@ -71,6 +75,10 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithReference(chainService)
     .WithEnvironment("Auth__SigningKey", gatewaySigningKey)
     .WithEnvironment("Auth__Users__operator__Password", operatorPassword)
+    .WithEnvironment("Auth__Users__operator__Scopes__0", "tasks:read")
+    .WithEnvironment("Auth__Users__operator__Scopes__1", "tasks:write")
+    .WithEnvironment("Auth__Users__operator__Scopes__2", "chain:tools")
+    .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");

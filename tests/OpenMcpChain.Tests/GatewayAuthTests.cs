@@ -151,3 +151,59 @@ public sealed class OpenApiTests(SystemFixture system)
         Assert.Contains("/api/v1/auth/token", gateway.GetProperty("paths").EnumerateObject().Select(p => p.Name));
     }
 }
+
+/// <summary>External MCP clients use the chain tools through the Gateway, signed in, each recorded as themselves.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class GatewayMcpTests(SystemFixture system)
+{
+    private async Task<ModelContextProtocol.Client.McpClient> ConnectAsync(string token) =>
+        await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.HttpClientTransport(
+            new ModelContextProtocol.Client.HttpClientTransportOptions
+            {
+                Endpoint = new Uri(system.App.GetEndpoint("gateway", "http"), "/mcp"),
+                TransportMode = ModelContextProtocol.Client.HttpTransportMode.StreamableHttp,
+                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" },
+            }));
+
+    [Fact]
+    public async Task ASignedInUserWithTheToolsScopeUsesTheChainToolsAndIsRecordedAsThemselves()
+    {
+        using var http = new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") };
+        var operatorToken = await new OpenMcpChainClient(http).AuthenticateAsync("operator", await system.ParameterAsync("gateway-operator-password"));
+        Assert.Contains("chain:tools", operatorToken.Scope);
+
+        await using (var mcp = await ConnectAsync(operatorToken.AccessToken))
+        {
+            var tools = await mcp.ListToolsAsync();
+            Assert.Contains(tools, t => t.Name == "get_chain_info");
+            var info = await mcp.CallToolAsync("get_chain_info", new Dictionary<string, object?>());
+            Assert.NotEqual(true, info.IsError);
+            Assert.Equal(31337, info.StructuredContent!.Value.GetProperty("chain_id").GetInt64());
+
+            // A write above the threshold is parked, and the approval names the user behind the Gateway.
+            var parked = await mcp.CallToolAsync("transfer_native", new Dictionary<string, object?>
+            {
+                ["to"] = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress(), ["amount"] = "6",
+            });
+            Assert.True(parked.IsError);
+            var text = string.Join(" ", parked.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(t => t.Text));
+            Assert.Contains("APPROVAL_REQUIRED", text);
+            var approvalId = System.Text.RegularExpressions.Regex.Match(text, @"approval request (\S+) is waiting").Groups[1].Value;
+            var approval = await (await system.ChainOperatorAsync()).GetFromJsonAsync<JsonElement>($"/api/approvals/{approvalId}");
+            Assert.Equal("gateway:operator", approval.GetProperty("caller").GetString());
+            using var reject = await (await system.ChainOperatorAsync()).PostAsJsonAsync($"/api/approvals/{approvalId}/reject", new { reason = "test" });
+            Assert.True(reject.IsSuccessStatusCode);
+        }
+
+        // Without the scope, or without a token, /mcp is closed.
+        var readerToken = await new OpenMcpChainClient(new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") })
+            .AuthenticateAsync("reader", SystemFixture.ReaderPassword);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = JsonContent.Create(new { jsonrpc = "2.0", id = 1, method = "tools/list" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", readerToken.AccessToken);
+        using var forbidden = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        http.DefaultRequestHeaders.Authorization = null;
+        using var anonymous = await http.PostAsJsonAsync("/mcp", new { jsonrpc = "2.0", id = 1, method = "tools/list" });
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+}

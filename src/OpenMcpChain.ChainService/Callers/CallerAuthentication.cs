@@ -12,6 +12,11 @@ public sealed class CallerOptions
     public bool CanApprove { get; set; }
     /// <summary>May deploy contracts (<c>POST /api/contracts</c>).</summary>
     public bool CanDeploy { get; set; }
+    /// <summary>
+    /// The caller relays end users (the Gateway's MCP proxy): the user it names in <c>X-Caller</c> is recorded as
+    /// <c>{caller}:{user}</c>, so audit records, approvals and per-caller budgets are per user.
+    /// </summary>
+    public bool RelaysUsers { get; set; }
     /// <summary>The wallets this caller may send from; empty means the default wallet only.</summary>
     public List<string> Wallets { get; set; } = [];
 
@@ -35,6 +40,7 @@ public sealed class CallerContext
 public static class CallerAuthentication
 {
     public const string TaskIdHeader = "X-Task-Id";
+    public const string RelayedUserHeader = "X-Caller";
 
     public static IApplicationBuilder UseCallerAuthentication(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -55,7 +61,9 @@ public static class CallerAuthentication
             return;
         }
         var identity = context.RequestServices.GetRequiredService<CallerContext>();
-        identity.Name = caller;
+        identity.Name = options.RelaysUsers && context.Request.Headers[RelayedUserHeader].ToString() is { Length: > 0 and <= 64 } user
+            ? $"{caller}:{user}"
+            : caller;
         identity.CanApprove = options.CanApprove;
         identity.CanDeploy = options.CanDeploy;
         identity.TaskId = context.Request.Headers[TaskIdHeader].ToString() is { Length: > 0 and <= 64 } task ? task : null;

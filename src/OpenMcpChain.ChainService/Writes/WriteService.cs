@@ -34,7 +34,8 @@ public sealed class WriteService(
     {
         var (networkName, web3, options) = networks.Resolve(intent.Network);
         var from = wallets.AddressOf(intent.Wallet);
-        PolicyGate.CheckCaller(callers.Value.GetValueOrDefault(intent.Caller), intent);
+        // A relayed user ("gateway:alice") has its relay's permissions; caller names cannot contain ':'.
+        PolicyGate.CheckCaller(callers.Value.GetValueOrDefault(intent.Caller.Split(':')[0]), intent);
         var key = intent.IdempotencyKey ?? $"auto:{Guid.CreateVersion7()}";
         intent = intent with { Network = networkName, IdempotencyKey = key };
 

@@ -69,6 +69,8 @@ public static class ScopeNames
 {
     public const string TasksRead = "tasks:read";
     public const string TasksWrite = "tasks:write";
+    /// <summary>The chain tools over MCP at <c>/mcp</c> (never granted by default).</summary>
+    public const string ChainTools = "chain:tools";
 }
 
 /// <summary>Bearer tokens (JWT, HS256), scope policies, per-caller rate limits, and the coded 401/403/429 answers.</summary>
@@ -109,7 +111,8 @@ public static class GatewayAuth
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ScopeNames.TasksRead, p => p.AddRequirements(new ScopeRequirement(ScopeNames.TasksRead)))
-            .AddPolicy(ScopeNames.TasksWrite, p => p.AddRequirements(new ScopeRequirement(ScopeNames.TasksWrite)));
+            .AddPolicy(ScopeNames.TasksWrite, p => p.AddRequirements(new ScopeRequirement(ScopeNames.TasksWrite)))
+            .AddPolicy(ScopeNames.ChainTools, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(ScopeNames.ChainTools)));
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeHandler>();
 
         builder.Services.AddRateLimiter(limiter =>

@@ -24,6 +24,8 @@ internal static class Extensions
         ("log-tree-head", "/api/v1/log/tree-head", "proofservice", ["GET"], "/api/log/tree-head", null),
         ("log-proofs", "/api/v1/log/proofs/{**rest}", "proofservice", ["GET"], "/api/log/proofs/{**rest}", null),
         ("openapi-tasks", "/openapi/tasks.json", "agentservice", ["GET"], "/openapi/v1.json", null),
+        // External MCP clients reach ChainService's tools as the Gateway's caller, on behalf of the signed-in user.
+        ("mcp", "/mcp/{**rest}", "chainservice", null, null, ScopeNames.ChainTools),
     ];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
@@ -33,7 +35,10 @@ internal static class Extensions
                 [.. Routes.Select(r => new RouteConfig
                 {
                     RouteId = r.Route, ClusterId = r.Cluster, Match = new RouteMatch { Path = r.Path, Methods = r.Methods }, AuthorizationPolicy = r.Policy,
-                    Transforms = r.ServicePath is null ? null : [new Dictionary<string, string> { ["PathPattern"] = r.ServicePath }],
+                    Transforms = r.Route == "mcp"
+                        ? [new Dictionary<string, string> { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {builder.Configuration["ChainService:ApiKey"]}" },
+                           new Dictionary<string, string> { ["RequestHeaderRemove"] = "X-Task-Id" }]
+                        : r.ServicePath is null ? null : [new Dictionary<string, string> { ["PathPattern"] = r.ServicePath }],
                 })],
                 [.. Routes.Select(r => r.Cluster).Distinct().Select(c => new ClusterConfig
                 {
