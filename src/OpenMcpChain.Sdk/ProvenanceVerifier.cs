@@ -1,3 +1,4 @@
+using Nethereum.Hex.HexConvertors.Extensions;
 using System.Text.Json.Nodes;
 using Nethereum.Signer;
 using Nethereum.Signer.EIP712;
@@ -44,8 +45,8 @@ public static class ProvenanceVerifier
         try
         {
             var leaf = MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(log.Entry));
-            return string.Equals("0x" + Convert.ToHexStringLower(leaf), log.LeafHash, StringComparison.OrdinalIgnoreCase)
-                && MerkleProof.VerifyInclusion(log.Index, log.TreeSize, leaf, [.. log.InclusionPath.Select(Hex)], Hex(log.Root))
+            return string.Equals(leaf.ToHex(true), log.LeafHash, StringComparison.OrdinalIgnoreCase)
+                && MerkleProof.VerifyInclusion(log.Index, log.TreeSize, leaf, [.. log.InclusionPath.Select(p => p.HexToByteArray())], log.Root.HexToByteArray())
                 && JsonNode.Parse(log.Entry)?["signature"]?.GetValue<string>() == provenance.Signature
                 && (provenance.Anchor is null || (provenance.Anchor.TreeSize == log.TreeSize
                     && string.Equals(provenance.Anchor.Root, log.Root, StringComparison.OrdinalIgnoreCase)));
@@ -64,8 +65,6 @@ public static class ProvenanceVerifier
         provenance.Anchor is { } anchor
             ? await ProofBundleVerifier.CheckAnchorAsync(anchor, provenance.Signer, rpcUrl)
             : ["The provenance is not anchored yet."];
-
-    private static byte[] Hex(string hex) => Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex);
 
     /// <summary>True when the signature recovers to <paramref name="expectedSigner"/> (case-insensitive hex).</summary>
     public static bool IsSignedBy(Provenance provenance, string expectedSigner) =>

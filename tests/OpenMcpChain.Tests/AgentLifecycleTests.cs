@@ -58,8 +58,14 @@ public sealed class AgentLifecycleTests(SystemFixture system)
         var logged = await proofs.GetFromJsonAsync<JsonElement>($"/api/log/entries?task_id={task.TaskId}");
         var types = logged.EnumerateArray().Select(e => JsonDocument.Parse(e.GetProperty("entry").GetString()!).RootElement.GetProperty("type").GetString()).ToList();
         Assert.Equal(5, types.Count(t => t == "task_step"));
+        // The attestation commits to exactly the task's entries before its outcome entry: their count and RFC 9162 root.
         var signed = task.Result!.Provenance!.TypedData!.Value.GetProperty("message");
-        Assert.True(signed.GetProperty("stepLogSize").GetInt64() >= 5);
+        var outcomeIndex = task.Result.Provenance.Log!.Index;
+        var before = logged.EnumerateArray().Where(e => e.GetProperty("index").GetInt64() < outcomeIndex).ToList();
+        Assert.True(before.Count >= 5);
+        Assert.Equal(before.Count, signed.GetProperty("stepLogSize").GetInt64());
+        var root = OpenMcpChain.Sdk.Proofs.MerkleProof.RootOf([.. before.Select(e => Convert.FromHexString(e.GetProperty("leaf_hash").GetString()![2..]))]);
+        Assert.Equal("0x" + Convert.ToHexStringLower(root), signed.GetProperty("stepLogRoot").GetString());
 
         // Each state change is stored with its time, in order.
         var events = await system.Gateway.GetFromJsonAsync<List<TaskEventResponse>>($"/api/v1/tasks/{task.TaskId}/events", OpenMcpChainJson.Options);

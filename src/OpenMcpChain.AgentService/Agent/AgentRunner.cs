@@ -61,16 +61,12 @@ public sealed class AgentRunner(
         };
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => chat.GetResponseAsync(messages, chatOptions, ct));
 
-        if (recorder.Cancelled) throw new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false);
-        if (recorder.ParkedApprovalId is { } approvalId) throw new TaskParked(approvalId);
-        if (recorder.StepLimitHit)
-            throw new AgentFailure(ErrorCodes.MaxStepsExceeded, $"The task needed more than the {recorder.MaxSteps} tool calls its profile allows.", transient: false);
+        if (recorder.StopReason is { } stopped) throw stopped;
         var observations = CollectObservations(response.Messages);
-        // A write the policy gate refused ends the task with the gate's code; nothing was sent for it.
-        if (observations.FirstOrDefault(o => o.IsError && TaskTool.WriteTools.Contains(o.Tool)
-                                             && ChainToolsClient.ErrorCode(o.Output).StartsWith("POLICY_", StringComparison.Ordinal)) is { } denied)
-            throw new AgentFailure(ChainToolsClient.ErrorCode(denied.Output), $"{denied.Tool} was refused: {denied.Output}", transient: false);
 
+        // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
+        // the run began), otherwise the context read at the start.
+        (chainId, blockNumber) = LatestChainInfo(observations) ?? (chainId, blockNumber);
         var (thought, reply) = ParseAnswer(response.Text);
         logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls", task.Id, observations.Count);
         var result = new TaskResult
@@ -83,6 +79,20 @@ public sealed class AgentRunner(
         };
         var provenance = await proofs.AttestAsync(task.Id, task.Goal, result, ct);
         return result with { Provenance = provenance };
+    }
+
+    private static (long ChainId, long BlockNumber)? LatestChainInfo(List<Observation> observations)
+    {
+        if (observations.LastOrDefault(o => o.Tool == "get_chain_info" && !o.IsError) is not { } seen) return null;
+        try
+        {
+            var info = JsonDocument.Parse(seen.Output).RootElement;
+            return (info.GetProperty("chain_id").GetInt64(), info.GetProperty("block_number").GetInt64());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The profile's prompt with <c>{network}</c> and <c>{date}</c> filled in.</summary>

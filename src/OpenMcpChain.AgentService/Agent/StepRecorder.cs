@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using OpenMcpChain.AgentService.Infrastructure;
 using OpenMcpChain.AgentService.Queue;
 using OpenMcpChain.Sdk;
@@ -24,24 +25,35 @@ public sealed class StepRecorder(
     public static StepRecorder? Current { get => CurrentRun.Value; set => CurrentRun.Value = value; }
 
     public string TaskId => taskId;
-    public string? ParkedApprovalId { get; set; }
     /// <summary>The most tool calls a run may make (the profile's max steps); the next one is refused before it acts.</summary>
     public int MaxSteps { get; init; } = 8;
     public int ModelTurns { get; private set; }
     public int ToolCalls { get; private set; }
-    public bool StepLimitHit { get; set; }
-    public bool Cancelled { get; private set; }
+    private bool _cancelled;
+
+    /// <summary>
+    /// Why the run must end before the model's answer: cancelled, out of steps, a write parked for approval
+    /// (<see cref="TaskParked"/>) or refused by the policy gate. The first reason wins; the runner throws it.
+    /// </summary>
+    public Exception? StopReason { get; private set; }
+
+    /// <summary>Records why the run ends and ends the tool loop after the current call.</summary>
+    public void Stop(Exception reason)
+    {
+        StopReason ??= reason;
+        if (FunctionInvokingChatClient.CurrentContext is { } context) context.Terminate = true;
+    }
     public long TokensIn { get; private set; }
     public long TokensOut { get; private set; }
 
     /// <summary>True when the task was cancelled since the run began (read from agentdb at each step boundary).</summary>
     public async Task<bool> CancelRequestedAsync(CancellationToken ct)
     {
-        if (Cancelled) return true;
+        if (_cancelled) return true;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
-        Cancelled = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.CancelRequested).SingleAsync(ct);
-        return Cancelled;
+        _cancelled = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.CancelRequested).SingleAsync(ct);
+        return _cancelled;
     }
 
     public Task RecordModelTurnAsync(string text, int inputMessages, IEnumerable<string> toolCalls, long tokensIn, long tokensOut, long durationMs)

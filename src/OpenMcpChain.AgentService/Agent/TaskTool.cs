@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.AgentService.Agent;
 
@@ -33,13 +34,13 @@ public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Fun
         var recorder = StepRecorder.Current;
         if (recorder is not null && await recorder.CancelRequestedAsync(cancellationToken))
         {
-            Stop();
+            recorder.Stop(new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false));
             return "The task was cancelled; no further steps run.";
         }
         if (recorder is not null && recorder.ToolCalls >= recorder.MaxSteps)
         {
-            recorder.StepLimitHit = true;
-            Stop();
+            recorder.Stop(new AgentFailure(ErrorCodes.MaxStepsExceeded,
+                $"The task needed more than the {recorder.MaxSteps} tool calls its profile allows.", transient: false));
             return $"MAX_STEPS_EXCEEDED: the profile allows {recorder.MaxSteps} tool calls; {Name} was not called.";
         }
         if (nextWrite is not null && recorder is not null) arguments[_keyName] = $"{recorder.TaskId}:w{nextWrite()}";
@@ -64,18 +65,13 @@ public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Fun
         {
             await recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
                 StepRecorder.ElapsedMs(started));
+            // The run ends at a parked write (it resumes once the approval is decided) or a write the gate refused.
             if (code == "APPROVAL_REQUIRED" && ApprovalId().Match(output) is { Success: true } parked)
-            {
-                recorder.ParkedApprovalId = parked.Groups[1].Value;
-                Stop(); // the run ends here; it resumes once the approval is decided
-            }
+                recorder.Stop(new TaskParked(parked.Groups[1].Value));
+            else if (decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true)
+                recorder.Stop(new AgentFailure(decision, $"{Name} was refused: {output}", transient: false));
         }
         return result;
-    }
-
-    private static void Stop()
-    {
-        if (FunctionInvokingChatClient.CurrentContext is { } context) context.Terminate = true;
     }
 
     [GeneratedRegex(@"approval request (\S+) is waiting")]

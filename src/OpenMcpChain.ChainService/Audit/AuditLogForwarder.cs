@@ -31,12 +31,10 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
                 .PostAsJsonAsync("/api/log/entries/batch", new { entries = records.Select(ToEntry).ToList() }, OpenMcpChainJson.Options, ct);
             response.EnsureSuccessStatusCode();
             var appended = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-            for (var i = 0; i < records.Count; i++)
-            {
-                var index = appended[i].GetProperty("index").GetInt64();
-                var id = records[i].Id;
-                await db.ToolCalls.Where(r => r.Id == id).ExecuteUpdateAsync(r => r.SetProperty(x => x.LogIndex, index), ct);
-            }
+            // One statement marks the whole batch; the values are integers from our rows and ProofService's answer, not input.
+            var cases = string.Concat(records.Select((r, i) => $" WHEN {r.Id} THEN {appended[i].GetProperty("index").GetInt64()}"));
+            var sql = "UPDATE tool_calls SET LogIndex = CASE Id" + cases + " END WHERE Id IN (" + string.Join(",", records.Select(r => r.Id)) + ")";
+            await db.Database.ExecuteSqlRawAsync(sql, ct);
             if (records.Count < Batch) return;
         }
     }

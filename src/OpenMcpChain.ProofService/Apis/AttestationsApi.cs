@@ -1,3 +1,4 @@
+using Nethereum.Hex.HexConvertors.Extensions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -124,10 +125,10 @@ public static class AttestationsApi
             {
                 Index = index,
                 TreeSize = size,
-                Root = anchor?.Root ?? Hex(await reader.RootAsync(size, ct)),
+                Root = anchor?.Root ?? (await reader.RootAsync(size, ct)).ToHex(true),
                 Entry = entry.Entry,
-                LeafHash = Hex(entry.LeafHash),
-                InclusionPath = [.. (await reader.InclusionPathAsync(index, size, ct)).Select(Hex)],
+                LeafHash = entry.LeafHash.ToHex(true),
+                InclusionPath = [.. (await reader.InclusionPathAsync(index, size, ct)).Select(p => p.ToHex(true))],
             };
         }
         return new Provenance
@@ -141,8 +142,6 @@ public static class AttestationsApi
             Anchor = anchor,
         };
     }
-
-    private static string Hex(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
 }
 
 public sealed record AttestRequest(string? TaskId, string? Goal, JsonObject? Result, List<string>? TxHashes = null);

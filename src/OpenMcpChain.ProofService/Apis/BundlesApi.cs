@@ -1,3 +1,4 @@
+using Nethereum.Hex.HexConvertors.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -53,8 +54,7 @@ public static class BundlesApi
         if (entries.Count == 0) return ApiErrors.Problem(409, ErrorCodes.LogEntryNotFound, $"Task {taskId} has no log entries yet.");
 
         var last = entries[^1].Index;
-        var anchor = await db.Anchors.AsNoTracking().Where(a => a.Status == AnchorStatuses.Confirmed && a.TreeSize > last)
-            .OrderBy(a => a.TreeSize).FirstOrDefaultAsync(ct);
+        var anchor = await FirstAnchorCoveringAsync(db, last, ct);
         SignedTreeHead head;
         if (anchor is not null)
         {
@@ -70,7 +70,7 @@ public static class BundlesApi
         foreach (var entry in entries)
         {
             var path = await reader.InclusionPathAsync(entry.Index, head.TreeSize, ct);
-            proved.Add(new BundleEntry(entry.Index, entry.Entry, Hex(entry.LeafHash), [.. path.Select(Hex)]));
+            proved.Add(new BundleEntry(entry.Index, entry.Entry, entry.LeafHash.ToHex(true), [.. path.Select(p => p.ToHex(true))]));
         }
         return TypedResults.Ok(new ProofBundle
         {
@@ -93,11 +93,13 @@ public static class BundlesApi
     }
 
     internal static async Task<AnchorRecord?> AnchorCoveringAsync(ProofDbContext db, long index, CancellationToken ct) =>
-        await db.Anchors.AsNoTracking().Where(a => a.Status == AnchorStatuses.Confirmed && a.TreeSize > index)
-            .OrderBy(a => a.TreeSize).FirstOrDefaultAsync(ct) is { } anchor ? ToRecord(anchor) : null;
+        await FirstAnchorCoveringAsync(db, index, ct) is { } anchor ? ToRecord(anchor) : null;
+
+    /// <summary>The first confirmed anchor whose tree holds entry <paramref name="index"/>.</summary>
+    private static Task<Anchor?> FirstAnchorCoveringAsync(ProofDbContext db, long index, CancellationToken ct) =>
+        db.Anchors.AsNoTracking().Where(a => a.Status == AnchorStatuses.Confirmed && a.TreeSize > index)
+            .OrderBy(a => a.TreeSize).FirstOrDefaultAsync(ct);
 
     private static AnchorRecord ToRecord(Anchor a) =>
         new(a.Network, a.ChainId, a.Contract, a.TxHash, a.BlockNumber ?? 0, a.TreeSize, a.Root);
-
-    private static string Hex(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
 }
