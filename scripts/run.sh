@@ -5,4 +5,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/prereqs.sh"
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
-exec dotnet run --project "$root/src/OpenMcpChain.AppHost" --launch-profile http "$@"
+exec dotnet run --project "$root/OpenMcpChain.AppHost" --launch-profile http "$@"

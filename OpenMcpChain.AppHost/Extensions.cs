@@ -9,7 +9,7 @@ internal static class Extensions
     public const long DevnetChainId = 31337;
 
     private static string RepoRoot(this IDistributedApplicationBuilder builder) =>
-        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 
     public static InfraMode GetInfraMode(this IDistributedApplicationBuilder builder)
     {

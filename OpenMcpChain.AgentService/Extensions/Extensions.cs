@@ -6,7 +6,7 @@ using OpenAI;
 using OpenMcpChain.AgentService.Agent;
 using OpenMcpChain.AgentService.Infrastructure;
 using OpenMcpChain.AgentService.Queue;
-using OpenMcpChain.Shared;
+using OpenMcpChain.ServiceDefaults;
 
 namespace Microsoft.Extensions.Hosting;
 

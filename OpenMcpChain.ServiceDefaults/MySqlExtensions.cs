@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 
-namespace OpenMcpChain.Shared;
+namespace OpenMcpChain.ServiceDefaults;
 
 /// <summary>Registers a service's own MySQL database: EF Core (Pomelo), its health check and the migrator.</summary>
 public static class MySqlExtensions

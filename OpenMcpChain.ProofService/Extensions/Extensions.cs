@@ -3,7 +3,7 @@ using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
-using OpenMcpChain.Shared;
+using OpenMcpChain.ServiceDefaults;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using OpenMcpChain.Shared;
+using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.ProofService.Infrastructure;
 

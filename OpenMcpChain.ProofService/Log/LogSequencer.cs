@@ -98,7 +98,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
     private async Task LoadAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var migrator = scope.ServiceProvider.GetRequiredService<OpenMcpChain.Shared.Migrator<ProofDbContext>>();
+        var migrator = scope.ServiceProvider.GetRequiredService<OpenMcpChain.ServiceDefaults.Migrator<ProofDbContext>>();
         var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
         while (!(await migrator.CheckHealthAsync(new(), ct)).Status.Equals(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy))
             await Task.Delay(200, ct);

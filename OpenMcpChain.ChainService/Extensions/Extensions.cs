@@ -8,7 +8,7 @@ using OpenMcpChain.ChainService.Tools;
 using OpenMcpChain.ChainService.Wallets;
 using OpenMcpChain.ChainService.Writes;
 using OpenMcpChain.Sdk;
-using OpenMcpChain.Shared;
+using OpenMcpChain.ServiceDefaults;
 
 namespace Microsoft.Extensions.Hosting;
 
