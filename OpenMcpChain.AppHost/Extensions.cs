@@ -139,6 +139,36 @@ internal static class Extensions
             .WithEnvironment("Networks__devnet__ChainId", DevnetChainId.ToString())
             .WaitFor(devnet.Resource);
 
+    /// <summary>A signing wallet of ChainService (<c>Wallets:{name}:PrivateKey</c>), its key a secret parameter.</summary>
+    public static IResourceBuilder<ProjectResource> WithWallet(
+        this IResourceBuilder<ProjectResource> chainService, string name, IResourceBuilder<ParameterResource> privateKey) =>
+        chainService.WithEnvironment($"Wallets__{name}__PrivateKey", privateKey);
+
+    /// <summary>A caller of ChainService (<c>Callers:{name}</c>): its key, the wallets it may send from and what else it may do.</summary>
+    public static IResourceBuilder<ProjectResource> WithCaller(
+        this IResourceBuilder<ProjectResource> chainService, string name, IResourceBuilder<ParameterResource> apiKey,
+        string[]? wallets = null, bool canApprove = false, bool canDeploy = false, bool relaysUsers = false)
+    {
+        var prefix = $"Callers__{name}__";
+        chainService.WithEnvironment(prefix + "ApiKey", apiKey);
+        foreach (var (wallet, i) in (wallets ?? []).Select((w, i) => (w, i)))
+            chainService.WithEnvironment($"{prefix}Wallets__{i}", wallet);
+        if (canApprove) chainService.WithEnvironment(prefix + "CanApprove", "true");
+        if (canDeploy) chainService.WithEnvironment(prefix + "CanDeploy", "true");
+        if (relaysUsers) chainService.WithEnvironment(prefix + "RelaysUsers", "true");
+        return chainService;
+    }
+
+    /// <summary>A user of the Gateway (<c>Auth:Users:{name}</c>) with a secret password and its scopes.</summary>
+    public static IResourceBuilder<ProjectResource> WithUser(
+        this IResourceBuilder<ProjectResource> gateway, string name, IResourceBuilder<ParameterResource> password, params string[] scopes)
+    {
+        gateway.WithEnvironment($"Auth__Users__{name}__Password", password);
+        foreach (var (scope, i) in scopes.Select((s, i) => (s, i)))
+            gateway.WithEnvironment($"Auth__Users__{name}__Scopes__{i}", scope);
+        return gateway;
+    }
+
     /// <summary>Passes the AppHost's <c>Gateway:Auth</c> section (extra users, limits, Required) to the Gateway as <c>Auth__*</c>.</summary>
     public static IResourceBuilder<ProjectResource> WithGatewayAuthSettings(this IResourceBuilder<ProjectResource> gateway)
     {

@@ -30,19 +30,15 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     .WithReference(chainDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
     .WithNetwork(devnet)
-    .WithEnvironment("Wallets__default__PrivateKey", chainWalletKey)
-    .WithEnvironment("Callers__agentservice__ApiKey", agentChainKey)
-    .WithEnvironment("Callers__operator__ApiKey", operatorChainKey)
-    .WithEnvironment("Callers__operator__CanApprove", "true")
+    .WithWallet("default", chainWalletKey)
+    .WithCaller("agentservice", agentChainKey)
+    .WithCaller("operator", operatorChainKey, canApprove: true)
     // ProofService anchors the log from the signer's own wallet (the anchor contract accepts only the signer) through
     // ChainService, so that wallet's nonces are managed in one place; it may deploy the contract and use no other wallet.
-    .WithEnvironment("Wallets__proof__PrivateKey", proofSignerKey)
-    .WithEnvironment("Callers__proofservice__ApiKey", proofChainKey)
-    .WithEnvironment("Callers__proofservice__Wallets__0", "proof")
-    .WithEnvironment("Callers__proofservice__CanDeploy", "true")
+    .WithWallet("proof", proofSignerKey)
+    .WithCaller("proofservice", proofChainKey, wallets: ["proof"], canDeploy: true)
     // The Gateway's /mcp proxy: external MCP clients, each recorded as gateway:{user}.
-    .WithEnvironment("Callers__gateway__ApiKey", gatewayChainKey)
-    .WithEnvironment("Callers__gateway__RelaysUsers", "true")
+    .WithCaller("gateway", gatewayChainKey, relaysUsers: true)
     .WithHttpHealthCheck("/health");
 
 var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
@@ -74,10 +70,7 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithReference(proofService)
     .WithReference(chainService)
     .WithEnvironment("Auth__SigningKey", gatewaySigningKey)
-    .WithEnvironment("Auth__Users__operator__Password", operatorPassword)
-    .WithEnvironment("Auth__Users__operator__Scopes__0", "tasks:read")
-    .WithEnvironment("Auth__Users__operator__Scopes__1", "tasks:write")
-    .WithEnvironment("Auth__Users__operator__Scopes__2", "chain:tools")
+    .WithUser("operator", operatorPassword, "tasks:read", "tasks:write", "chain:tools")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithExternalHttpEndpoints()
