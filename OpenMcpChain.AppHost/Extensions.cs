@@ -11,6 +11,18 @@ internal static class Extensions
     private static string RepoRoot(this IDistributedApplicationBuilder builder) =>
         Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 
+    /// <summary>
+    /// Where the executables keep their state across runs (MariaDB's data directory, Redis's append-only file, the
+    /// devnet's state): <c>Data:Directory</c>, by default <c>.data/</c> in the repository (ignored by git). Deleting it
+    /// (<c>scripts/run.sh --reset</c>) is the only way data goes away.
+    /// </summary>
+    public static string DataDirectory(this IDistributedApplicationBuilder builder, string component)
+    {
+        var configured = builder.Configuration["Data:Directory"];
+        var root = string.IsNullOrWhiteSpace(configured) ? Path.Combine(builder.RepoRoot(), ".data") : Path.GetFullPath(configured);
+        return Directory.CreateDirectory(Path.Combine(root, component)).FullName;
+    }
+
     public static InfraMode GetInfraMode(this IDistributedApplicationBuilder builder)
     {
         var configured = builder.Configuration["Infra:Mode"];
@@ -46,13 +58,17 @@ internal static class Extensions
             var container = builder.AddResource(new MariaDbContainerResource(name, password))
                 .WithImage("library/mariadb", "10.11")
                 .WithEndpoint(targetPort: 3306, name: "tcp", scheme: "tcp")
-                .WithEnvironment("MARIADB_ROOT_PASSWORD", password);
+                .WithEnvironment("MARIADB_ROOT_PASSWORD", password)
+                // The password is a generated parameter Aspire persists (user secrets, or the azd environment), so it
+                // stays valid for the volume it initialised.
+                .WithVolume($"{name}-data", "/var/lib/mysql");
             return container.WithReadinessCheck(ct => ReadinessChecks.MySqlAsync(container.Resource, ct));
         }
         var root = builder.RepoRoot();
         var server = builder.AddResource(new MariaDbExecutableResource(name, Path.Combine(root, "scripts", "mariadb-server.sh"), root, password))
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "MARIADB_PORT")
             .WithEnvironment("MARIADB_ROOT_PASSWORD", password)
+            .WithEnvironment("MARIADB_DATA_DIR", builder.DataDirectory("mariadb"))
             .ExcludeFromManifest();
         return server.WithReadinessCheck(ct => ReadinessChecks.MySqlAsync(server.Resource, ct));
     }
@@ -74,19 +90,20 @@ internal static class Extensions
             case InfraMode.Existing:
                 return builder.AddConnectionString(name);
             case InfraMode.Containers:
-                return builder.AddRedis(name);
+                return builder.AddRedis(name).WithDataVolume().WithArgs("--appendonly", "yes", "--appendfsync", "everysec");
         }
-        var dataDir = Path.Combine(Path.GetTempPath(), "openmcp-chain");
-        Directory.CreateDirectory(dataDir);
-        var redis = builder.AddResource(new RedisExecutableResource(name, "redis-server", dataDir))
+        // Durable: every write is in the append-only file within a second (the task queue and budget counters live here).
+        var redis = builder.AddResource(new RedisExecutableResource(name, "redis-server", builder.DataDirectory("redis")))
             .WithEndpoint(name: "tcp", scheme: "tcp")
             .WithArgs(ctx =>
             {
                 var endpoint = ctx.Resource is RedisExecutableResource r ? r.Endpoint : throw new InvalidOperationException();
                 ctx.Args.Add("--bind"); ctx.Args.Add("127.0.0.1");
                 ctx.Args.Add("--port"); ctx.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+                ctx.Args.Add("--dir"); ctx.Args.Add(".");
+                ctx.Args.Add("--appendonly"); ctx.Args.Add("yes");
+                ctx.Args.Add("--appendfsync"); ctx.Args.Add("everysec");
                 ctx.Args.Add("--save"); ctx.Args.Add("");
-                ctx.Args.Add("--appendonly"); ctx.Args.Add("no");
             })
             .ExcludeFromManifest();
         return redis.WithReadinessCheck(ct => ReadinessChecks.RedisAsync(redis.Resource.Endpoint, ct));
@@ -108,11 +125,13 @@ internal static class Extensions
         {
             devnet = builder.AddContainer(name, "ghcr.io/foundry-rs/foundry", "v1.3.5")
                 .WithEntrypoint("anvil")
-                .WithArgs([.. anvilArgs, "--host", "0.0.0.0", "--port", "8545"])
+                .WithArgs([.. anvilArgs, "--host", "0.0.0.0", "--port", "8545", "--state", "/data/state.json", "--state-interval", "1"])
+                .WithVolume($"{name}-data", "/data")
                 .WithHttpEndpoint(targetPort: 8545, name: "http");
         }
         else
         {
+            var state = Path.Combine(builder.DataDirectory("anvil"), "state.json");
             var anvil = Path.Combine(builder.RepoRoot(), "tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
             var executable = builder.AddExecutable(name, anvil, builder.RepoRoot())
                 .WithHttpEndpoint(port: builder.Configuration.GetValue("Devnet:Port", 8545), name: "http");
@@ -124,6 +143,9 @@ internal static class Extensions
                 }
                 ctx.Args.Add("--host"); ctx.Args.Add("127.0.0.1");
                 ctx.Args.Add("--port"); ctx.Args.Add(executable.GetEndpoint("http").Property(EndpointProperty.TargetPort));
+                // The chain survives restarts too: loaded at start, saved every second (a crash loses at most that) and on exit.
+                ctx.Args.Add("--state"); ctx.Args.Add(state);
+                ctx.Args.Add("--state-interval"); ctx.Args.Add("1");
             });
             devnet = executable.ExcludeFromManifest();
         }

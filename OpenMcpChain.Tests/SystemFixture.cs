@@ -25,6 +25,9 @@ public sealed class SystemFixture : IAsyncLifetime
         return $"pbkdf2-sha256${100_000}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
+    /// <summary>The data the executables keep (MariaDB, Redis AOF, anvil state), fresh for this fixture and deleted after.</summary>
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("openmcp-test-data-").FullName;
+
     public DistributedApplication App { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
     public OpenMcpChainClient Client { get; private set; } = null!;
@@ -36,6 +39,8 @@ public sealed class SystemFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             // Resource logs reach the test output at Warning and above; a failing run still shows what went wrong.
             ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", $"--Anchoring:Interval={AnchorInterval}",
+             // Each run starts from empty data of its own, never a developer's .data/.
+             $"--Data:Directory={DataDirectory}",
              // Two more Gateway users for the auth tests: one that may only read, one with a tiny request rate.
              $"--Gateway:Auth:Users:reader:Password={ReaderPassword}", "--Gateway:Auth:Users:reader:Scopes:0=tasks:read",
              $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3",
@@ -99,6 +104,7 @@ public sealed class SystemFixture : IAsyncLifetime
             await App.StopAsync();
             await App.DisposeAsync();
         }
+        Directory.Delete(DataDirectory, recursive: true);
     }
 }
 

@@ -16,8 +16,10 @@ var duration = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
 const int Concurrency = 8;
 const string Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
+// A fresh data directory per run, so figures never depend on what an earlier run left behind.
+var data = Directory.CreateTempSubdirectory("openmcp-bench-data-").FullName;
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
-    ["--Infra:Mode=executables", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
+    ["--Infra:Mode=executables", $"--Data:Directory={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
      // The tasks benchmark polls as fast as it can; the Gateway's per-caller limit is not what it measures.
      "--Gateway:Auth:Users:operator:RequestsPerMinute=100000000"]);
 await using var app = await builder.BuildAsync();
