@@ -10,7 +10,7 @@ public sealed class AgentProfile
     public string? Model { get; set; }
     /// <summary>JSON array of tool names; null allows every tool ChainService offers.</summary>
     public string? AllowedToolsJson { get; set; }
-    public int MaxSteps { get; set; } = 8;
-    public int StepTimeoutSeconds { get; set; } = 30;
-    public int TaskTimeoutSeconds { get; set; } = 120;
+    public int MaxSteps { get; set; } = ProfileDefaults.MaxSteps;
+    public int StepTimeoutSeconds { get; set; } = ProfileDefaults.StepTimeoutSeconds;
+    public int TaskTimeoutSeconds { get; set; } = ProfileDefaults.TaskTimeoutSeconds;
 }
