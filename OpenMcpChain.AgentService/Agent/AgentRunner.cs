@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.AgentService.Infrastructure;
-using OpenMcpChain.AgentService.Queue;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using OpenMcpChain.AgentService.Infrastructure;
-using OpenMcpChain.AgentService.Queue;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.Sdk;
 
 namespace OpenMcpChain.AgentService.Agent;

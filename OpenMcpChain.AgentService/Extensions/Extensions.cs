@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenMcpChain.AgentService.Agent;
 using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.AgentService.Queue;
 using OpenMcpChain.ServiceDefaults;
 
