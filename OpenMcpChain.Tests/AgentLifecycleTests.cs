@@ -19,7 +19,7 @@ public sealed class AgentLifecycleTests(SystemFixture system)
     private async Task<TaskResponse> RunAsync(CreateTaskRequest request)
     {
         var accepted = await system.Client.CreateTaskAsync(request);
-        return await system.Client.WaitForTaskAsync(accepted.TaskId, Timeout);
+        return await system.Client.FinishedAsync(accepted.TaskId, Timeout);
     }
 
     private async Task<List<TaskStepResponse>> StepsAsync(string taskId) =>
@@ -86,7 +86,7 @@ public sealed class AgentLifecycleTests(SystemFixture system)
         using var approved = await (await system.ChainOperatorAsync()).PostAsJsonAsync($"/api/approvals/{parked.ApprovalId}/approve", new { reason = "test" });
         Assert.True(approved.IsSuccessStatusCode, await approved.Content.ReadAsStringAsync());
 
-        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, Timeout);
+        var task = await system.Client.FinishedAsync(accepted.TaskId, Timeout);
         Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error}");
         Assert.Equal(Web3.Convert.ToWei(6), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
         var writes = (await StepsAsync(task.TaskId)).Where(s => s.Name == "transfer_native").ToList();
@@ -106,7 +106,7 @@ public sealed class AgentLifecycleTests(SystemFixture system)
         using var rejected = await (await system.ChainOperatorAsync()).PostAsJsonAsync($"/api/approvals/{parked.ApprovalId}/reject", new { reason = "too much" });
         Assert.True(rejected.IsSuccessStatusCode);
 
-        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, Timeout);
+        var task = await system.Client.FinishedAsync(accepted.TaskId, Timeout);
         Assert.Equal(TaskStatuses.Rejected, task.Status);
         Assert.Equal("APPROVAL_REJECTED", task.Error?.Code);
         Assert.Contains("too much", task.Error?.Message);
@@ -144,9 +144,18 @@ public sealed class AgentLifecycleTests(SystemFixture system)
         var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"What is the balance of {Watched}?"));
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/tasks/{accepted.TaskId}/events");
         request.Headers.Accept.ParseAdd("text/event-stream");
-        using var response = await system.Gateway.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var deadline = new CancellationTokenSource(Timeout);
+        using var response = await system.Gateway.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.Content.ReadAsStringAsync(); // the server ends the stream when the task ends
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(deadline.Token); // the server ends the stream when the task ends
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException($"The event stream of task {accepted.TaskId} did not end within {Timeout.TotalSeconds:0} s.", e);
+        }
 
         var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(block => block.Split('\n').ToDictionary(l => l[..l.IndexOf(':')], l => l[(l.IndexOf(':') + 1)..].Trim()))

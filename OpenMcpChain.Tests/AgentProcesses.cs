@@ -69,17 +69,30 @@ public sealed class AgentProcess : IAsyncDisposable
     /// <summary>SIGTERM: the host shuts down gracefully; returns the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!) await ExitAsync(kill, TimeSpan.FromSeconds(10), "kill -TERM");
+        await ExitAsync(_process, TimeSpan.FromSeconds(60), "The AgentService process, sent SIGTERM,");
         return _process.ExitCode;
+    }
+
+    private static async Task ExitAsync(Process process, TimeSpan timeout, string what)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException($"{what} did not exit within {timeout.TotalSeconds:0} s.", e);
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no release of its task, no acknowledgement of its message.</summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+            throw new TimeoutException("The AgentService process, killed, did not exit within 30 s.");
     }
 
     public ValueTask DisposeAsync()
@@ -135,6 +148,17 @@ public sealed class HangingLlm : IDisposable
 
     public Uri Url { get; }
     public int Received => Volatile.Read(ref _received);
+
+    /// <summary>Returns once <paramref name="count"/> requests arrived; fails the test, naming <paramref name="what"/>, after <paramref name="timeout"/>.</summary>
+    public async Task WaitForRequestsAsync(int count, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Received < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {timeout.TotalSeconds:0} s for {what}: the model received {Received} of {count} requests.");
+            await Task.Delay(50);
+        }
+    }
 
     private readonly TimeSpan _delay;
 

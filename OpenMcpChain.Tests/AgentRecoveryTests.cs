@@ -45,12 +45,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
         using var hanging = new HangingLlm(LlmBridge, forward: 1);
         var doomed = await AgentProcess.StartAsync(system, database, redisPort, hanging.Url);
         var accepted = await SubmitAsync(doomed.Api, $"Send 0.2 ETH to {recipient}");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (hanging.Received < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the first worker never reached its second model turn");
-            await Task.Delay(100);
-        }
+        await hanging.WaitForRequestsAsync(2, TimeSpan.FromSeconds(60), "the first worker's second model turn");
         Assert.Equal(Web3.Convert.ToWei(0.2m), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
         doomed.Kill();
         await doomed.DisposeAsync();
@@ -102,7 +97,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
 
         var accepted = await SubmitAsync(agent.Api, $"Check the balance of 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, then send 0.01 ETH to {recipient}");
         await WaitAsync(agent.Api, accepted.TaskId, t => t.Status == TaskStatuses.Running, TimeSpan.FromSeconds(30));
-        while (slow.Received < 1) await Task.Delay(50); // the model is thinking about the first step
+        await slow.WaitForRequestsAsync(1, TimeSpan.FromSeconds(30), "the model's first turn"); // it is thinking about the first step
 
         using var cancel = await agent.Api.PostAsync($"/api/v1/tasks/{accepted.TaskId}/cancel", null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode); // running: it stops at the next step boundary
@@ -125,7 +120,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
         using var slow = new HangingLlm(LlmBridge, forward: 100, delay: TimeSpan.FromSeconds(3));
         var first = await AgentProcess.StartAsync(system, database, redisPort, slow.Url);
         var accepted = await SubmitAsync(first.Api, "What is the latest block number?");
-        while (slow.Received < 1) await Task.Delay(50); // mid-task: the model is answering
+        await slow.WaitForRequestsAsync(1, TimeSpan.FromSeconds(60), "the first worker's first model turn"); // mid-task: the model is answering
 
         Assert.Equal(0, await first.TerminateAsync());
         await first.DisposeAsync();

@@ -28,7 +28,7 @@ public sealed class TaskFlowTests(SystemFixture system)
         Assert.Equal(TaskStatuses.Pending, accepted.Status);
         Assert.False(string.IsNullOrEmpty(accepted.TaskId));
 
-        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+        var task = await system.Client.FinishedAsync(accepted.TaskId, TaskTimeout);
         // ProofService's anchoring may mine a block while the task runs: the answer is the head at the time it asked.
         var headAfter = (long)(await system.Devnet.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
 
@@ -68,7 +68,7 @@ public sealed class TaskFlowTests(SystemFixture system)
         var wei = (await system.Devnet.Eth.GetBalance.SendRequestAsync(address)).Value;
 
         var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"What is the balance of {address}?"));
-        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+        var task = await system.Client.FinishedAsync(accepted.TaskId, TaskTimeout);
 
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
         Assert.Contains(wei.ToString(), task.Result!.Reply);
@@ -90,7 +90,7 @@ public sealed class TaskFlowTests(SystemFixture system)
         var list = await system.Client.ListTasksAsync($"q={Uri.EscapeDataString("What chain is this?")}&limit=100");
         Assert.Contains(list.Tasks, t => t.TaskId == accepted.TaskId);
         Assert.True(list.Total >= 1);
-        await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+        await system.Client.FinishedAsync(accepted.TaskId, TaskTimeout);
     }
 
     private const string SystemWallet = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"; // anvil #0, the AppHost's devnet wallet
@@ -102,7 +102,7 @@ public sealed class TaskFlowTests(SystemFixture system)
         var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
 
         var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Check the balance of {watched}, then send 0.05 ETH to {recipient}"));
-        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+        var task = await system.Client.FinishedAsync(accepted.TaskId, TaskTimeout);
 
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
         var result = task.Result!;
@@ -128,7 +128,7 @@ public sealed class TaskFlowTests(SystemFixture system)
         var nonce = await system.Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(SystemWallet, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending());
 
         var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Send 20 ETH to {recipient}"));
-        var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TaskTimeout);
+        var task = await system.Client.FinishedAsync(accepted.TaskId, TaskTimeout);
 
         Assert.Equal(TaskStatuses.Failed, task.Status);
         Assert.Equal("POLICY_VALUE_CAP", task.Error?.Code);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.AgentService.Infrastructure;
-using OpenMcpChain.AgentService.Queue;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
@@ -13,14 +13,17 @@ namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// Runs one task under its profile: earlier turns of its session as context, the model plans and calls ChainService's
-/// MCP tools (each call and each model turn a recorded step), then ProofService signs the outcome.
+/// MCP tools (each call and each model turn a recorded step), then ProofService signs the outcome. The shared model
+/// client (from DI) gets the run's own layers around it: the tool loop and the recording of each turn.
 /// </summary>
 public sealed class AgentRunner(
     IChatClient chat, ChainToolsClient chainTools, ProofClient proofs, AgentDbContext db, IServiceScopeFactory scopes,
-    TaskProgress progress, IOptions<AgentOptions> options, ILogger<AgentRunner> logger)
+    TaskProgress progress, IOptions<AgentOptions> options, ILoggerFactory loggers, ILogger<AgentRunner> logger)
 {
     private const int SessionTurns = 5;
     private const int SessionChars = 4000;
+    // A backstop: profiles bound the tool calls of a run far below this.
+    private const int MaxModelTurns = 50;
 
     public async Task<TaskResult> RunAsync(AgentTask task, CancellationToken ct)
     {
@@ -30,19 +33,11 @@ public sealed class AgentRunner(
         deadline.CancelAfter(TimeSpan.FromSeconds(profile.TaskTimeoutSeconds));
         ct = deadline.Token;
 
-        var recorder = new StepRecorder(task.Id, task.Attempts, scopes, proofs, progress, logger) { MaxSteps = profile.MaxSteps };
-        StepRecorder.Current = recorder;
-        try
-        {
-            return await RunAsync(task, profile, recorder, ct);
-        }
-        finally
-        {
-            StepRecorder.Current = null;
-        }
+        var recorder = new StepRecorder(task.Id, task.Attempts, scopes, proofs, progress, logger);
+        return await RunAsync(task, profile, new TaskRun(task.Id, profile.MaxSteps, recorder, scopes), ct);
     }
 
-    private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, StepRecorder recorder, CancellationToken ct)
+    private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)
     {
         await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task.Id, ct));
         var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask());
@@ -55,13 +50,13 @@ public sealed class AgentRunner(
         messages.Add(new(ChatRole.User, DescribeTask(task)));
         var chatOptions = new ChatOptions
         {
-            Tools = TaskTool.ForTask(tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
+            Tools = TaskTool.ForRun(run, tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
             ToolMode = ChatToolMode.Auto,
             ModelId = profile.Model ?? options.Value.Model,
         };
-        var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => chat.GetResponseAsync(messages, chatOptions, ct));
+        var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
-        if (recorder.StopReason is { } stopped) throw stopped;
+        if (run.StopReason is { } stopped) throw stopped;
         var observations = CollectObservations(response.Messages);
 
         // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
@@ -80,6 +75,24 @@ public sealed class AgentRunner(
         var provenance = await proofs.AttestAsync(task.Id, task.Goal, result, ct);
         return result with { Provenance = provenance };
     }
+
+    /// <summary>
+    /// The run's layers over the shared client, outermost first: the tool loop, which ends after a call that stopped the
+    /// run, then the recording of each model turn. Not disposed: disposing would dispose the shared client beneath.
+    /// </summary>
+    private IChatClient ForRun(TaskRun run) => chat.AsBuilder()
+        .UseFunctionInvocation(loggers, f =>
+        {
+            f.MaximumIterationsPerRequest = MaxModelTurns;
+            f.FunctionInvoker = async (context, ct) =>
+            {
+                var result = await context.Function.InvokeAsync(context.Arguments, ct);
+                context.Terminate |= run.StopReason is not null;
+                return result;
+            };
+        })
+        .Use(inner => new RecordingChatClient(inner, run))
+        .Build();
 
     private static (long ChainId, long BlockNumber)? LatestChainInfo(List<Observation> observations)
     {

@@ -2,82 +2,36 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.AI;
 using OpenMcpChain.AgentService.Infrastructure;
-using OpenMcpChain.AgentService.Queue;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.Sdk;
 
 namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// Records the steps of one run of a task — each model turn and each tool call — in <c>task_steps</c>, appends each to
-/// ProofService's transparency log (filed under the task) and publishes it as progress. It is also where the run learns,
-/// at each step boundary, that it was cancelled or that a write was parked for approval.
+/// ProofService's transparency log (filed under the task) and publishes it as progress.
 /// </summary>
 public sealed class StepRecorder(
     string taskId, int attempt, IServiceScopeFactory scopes, ProofClient proofs, TaskProgress progress, ILogger logger)
 {
-    private static readonly AsyncLocal<StepRecorder?> CurrentRun = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _seq;
 
-    /// <summary>The recorder of the run on this async flow (set by the runner for the duration of a run).</summary>
-    public static StepRecorder? Current { get => CurrentRun.Value; set => CurrentRun.Value = value; }
-
-    public string TaskId => taskId;
-    /// <summary>The most tool calls a run may make (the profile's max steps); the next one is refused before it acts.</summary>
-    public int MaxSteps { get; init; } = 8;
-    public int ModelTurns { get; private set; }
-    public int ToolCalls { get; private set; }
-    private bool _cancelled;
-
-    /// <summary>
-    /// Why the run must end before the model's answer: cancelled, out of steps, a write parked for approval
-    /// (<see cref="TaskParked"/>) or refused by the policy gate. The first reason wins; the runner throws it.
-    /// </summary>
-    public Exception? StopReason { get; private set; }
-
-    /// <summary>Records why the run ends and ends the tool loop after the current call.</summary>
-    public void Stop(Exception reason)
-    {
-        StopReason ??= reason;
-        if (FunctionInvokingChatClient.CurrentContext is { } context) context.Terminate = true;
-    }
-    public long TokensIn { get; private set; }
-    public long TokensOut { get; private set; }
-
-    /// <summary>True when the task was cancelled since the run began (read from agentdb at each step boundary).</summary>
-    public async Task<bool> CancelRequestedAsync(CancellationToken ct)
-    {
-        if (_cancelled) return true;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
-        _cancelled = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.CancelRequested).SingleAsync(ct);
-        return _cancelled;
-    }
-
-    public Task RecordModelTurnAsync(string text, int inputMessages, IEnumerable<string> toolCalls, long tokensIn, long tokensOut, long durationMs)
-    {
-        ModelTurns++;
-        TokensIn += tokensIn;
-        TokensOut += tokensOut;
-        return RecordAsync(new TaskStep
+    public Task RecordModelTurnAsync(string text, int inputMessages, IEnumerable<string> toolCalls, long tokensIn, long tokensOut, long durationMs) =>
+        RecordAsync(new TaskStep
         {
             TaskId = taskId, Kind = StepKinds.ModelTurn, Name = "model",
             ArgumentsJson = JsonSerializer.Serialize(new { input_messages = inputMessages, tool_calls = toolCalls.ToList() }, OpenMcpChainJson.Options),
             Output = text, DurationMs = durationMs, TokensIn = tokensIn, TokensOut = tokensOut,
         });
-    }
 
-    public Task RecordToolCallAsync(string name, string argumentsJson, string output, bool isError, string? errorCode, string? policyDecision, long durationMs)
-    {
-        ToolCalls++;
-        return RecordAsync(new TaskStep
+    public Task RecordToolCallAsync(string name, string argumentsJson, string output, bool isError, string? errorCode, string? policyDecision, long durationMs) =>
+        RecordAsync(new TaskStep
         {
             TaskId = taskId, Kind = StepKinds.ToolCall, Name = name, ArgumentsJson = argumentsJson, Output = output,
             IsError = isError, ErrorCode = errorCode, PolicyDecision = policyDecision, DurationMs = durationMs,
         });
-    }
 
     private async Task RecordAsync(TaskStep step)
     {

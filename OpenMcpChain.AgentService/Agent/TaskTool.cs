@@ -13,17 +13,14 @@ namespace OpenMcpChain.AgentService.Agent;
 /// idempotency key per step — the n-th write of a task is always <c>{task}:w{n}</c> — so a task that runs again (a
 /// retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
 /// </summary>
-public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Func<int>? nextWrite) : DelegatingAIFunction(inner)
+public sealed partial class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout, Func<string>? nextWrite) : DelegatingAIFunction(inner)
 {
     public static readonly IReadOnlySet<string> WriteTools = new HashSet<string> { "transfer_native", "transfer_erc20", "write_contract" };
 
-    /// <summary>The tools a task may use (the profile's allowlist, if any), wrapped; one write counter for the run.</summary>
-    public static List<AITool> ForTask(IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout)
-    {
-        var writes = 0;
-        return [.. tools.Where(t => allowed is null || allowed.Contains(t.Name))
-            .Select(t => new TaskTool(t, stepTimeout, WriteTools.Contains(t.Name) ? () => Interlocked.Increment(ref writes) : null))];
-    }
+    /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
+    public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout) =>
+        [.. tools.Where(t => allowed is null || allowed.Contains(t.Name))
+            .Select(t => new TaskTool(t, run, stepTimeout, WriteTools.Contains(t.Name) ? run.NextWriteKey : null))];
 
     // The parameter's name as the tool's schema spells it.
     private readonly string _keyName = inner.JsonSchema.TryGetProperty("properties", out var properties)
@@ -31,19 +28,18 @@ public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Fun
 
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
-        var recorder = StepRecorder.Current;
-        if (recorder is not null && await recorder.CancelRequestedAsync(cancellationToken))
+        if (await run.CancelRequestedAsync(cancellationToken))
         {
-            recorder.Stop(new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false));
+            run.Stop(new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false));
             return "The task was cancelled; no further steps run.";
         }
-        if (recorder is not null && recorder.ToolCalls >= recorder.MaxSteps)
+        if (!run.TryTakeToolCall())
         {
-            recorder.Stop(new AgentFailure(ErrorCodes.MaxStepsExceeded,
-                $"The task needed more than the {recorder.MaxSteps} tool calls its profile allows.", transient: false));
-            return $"MAX_STEPS_EXCEEDED: the profile allows {recorder.MaxSteps} tool calls; {Name} was not called.";
+            run.Stop(new AgentFailure(ErrorCodes.MaxStepsExceeded,
+                $"The task needed more than the {run.MaxSteps} tool calls its profile allows.", transient: false));
+            return $"MAX_STEPS_EXCEEDED: the profile allows {run.MaxSteps} tool calls; {Name} was not called.";
         }
-        if (nextWrite is not null && recorder is not null) arguments[_keyName] = $"{recorder.TaskId}:w{nextWrite()}";
+        if (nextWrite is not null) arguments[_keyName] = nextWrite();
 
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -61,16 +57,13 @@ public sealed partial class TaskTool(AIFunction inner, TimeSpan stepTimeout, Fun
         var code = isError ? ChainToolsClient.ErrorCode(output) : null;
         string? decision = nextWrite is null ? null : code is null ? "allowed"
             : code.StartsWith("POLICY_", StringComparison.Ordinal) || code == "APPROVAL_REQUIRED" ? code : null;
-        if (recorder is not null)
-        {
-            await recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
-                StepRecorder.ElapsedMs(started));
-            // The run ends at a parked write (it resumes once the approval is decided) or a write the gate refused.
-            if (code == "APPROVAL_REQUIRED" && ApprovalId().Match(output) is { Success: true } parked)
-                recorder.Stop(new TaskParked(parked.Groups[1].Value));
-            else if (decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true)
-                recorder.Stop(new AgentFailure(decision, $"{Name} was refused: {output}", transient: false));
-        }
+        await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
+            StepRecorder.ElapsedMs(started));
+        // The run ends at a parked write (it resumes once the approval is decided) or a write the gate refused.
+        if (code == "APPROVAL_REQUIRED" && ApprovalId().Match(output) is { Success: true } parked)
+            run.Stop(new TaskParked(parked.Groups[1].Value));
+        else if (decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true)
+            run.Stop(new AgentFailure(decision, $"{Name} was refused: {output}", transient: false));
         return result;
     }
 

@@ -48,9 +48,9 @@ public static class ProfilesApi
         profile.SystemPrompt = body.SystemPrompt;
         profile.Model = body.Model;
         profile.AllowedToolsJson = body.AllowedTools is null ? null : JsonSerializer.Serialize(body.AllowedTools);
-        profile.MaxSteps = body.MaxSteps ?? 8;
-        profile.StepTimeoutSeconds = body.StepTimeoutSeconds ?? 30;
-        profile.TaskTimeoutSeconds = body.TaskTimeoutSeconds ?? 120;
+        profile.MaxSteps = body.MaxSteps ?? ProfileDefaults.MaxSteps;
+        profile.StepTimeoutSeconds = body.StepTimeoutSeconds ?? ProfileDefaults.StepTimeoutSeconds;
+        profile.TaskTimeoutSeconds = body.TaskTimeoutSeconds ?? ProfileDefaults.TaskTimeoutSeconds;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToResponse(profile));
     }

@@ -7,6 +7,7 @@ using Nethereum.Util;
 using OpenMcpChain.AgentService.Agent;
 using OpenMcpChain.AgentService.Apis;
 using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.AgentService.Queue;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;

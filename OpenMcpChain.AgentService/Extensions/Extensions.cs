@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenMcpChain.AgentService.Agent;
 using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.AgentService.Queue;
 using OpenMcpChain.ServiceDefaults;
 
@@ -59,10 +60,8 @@ internal static class Extensions
                 });
                 return openAi.GetChatClient(options.Model).AsIChatClient();
             })
-            // Outermost first: the tool loop (profiles bound the steps; this is a backstop), then each model turn is
-            // recorded as a step, traced, logged, and answered from the cache when an identical request was seen.
-            .UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 50)
-            .Use(inner => new RecordingChatClient(inner))
+            // The part every run shares, outermost first: each model turn is traced, logged, and answered from the cache
+            // when an identical request was seen. AgentRunner adds the run's own layers (tool loop, recording) on top.
             .UseOpenTelemetry(configure: o => o.EnableSensitiveData = false)
             .UseLogging()
             .UseDistributedCache();

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.AgentService.Infrastructure;
 
+/// <summary>agentdb: tasks, their state changes and steps, and agent profiles.</summary>
 public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : DbContext(options)
 {
     public DbSet<AgentTask> Tasks => Set<AgentTask>();
@@ -13,5 +13,3 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
     protected override void OnModelCreating(ModelBuilder builder) =>
         builder.ApplyConfigurationsFromAssembly(typeof(AgentDbContext).Assembly);
 }
-
-internal sealed class AgentDbContextFactory : DesignTimeFactory<AgentDbContext>;

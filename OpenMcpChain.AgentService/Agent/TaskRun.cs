@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.AgentService.Infrastructure;
+
+namespace OpenMcpChain.AgentService.Agent;
+
+/// <summary>
+/// One run of a task, created by <see cref="AgentRunner"/> and handed to the layers that take part in it: its step
+/// recorder, its step budget, its write counter and the switch that ends it before the model's answer.
+/// </summary>
+public sealed class TaskRun(string taskId, int maxSteps, StepRecorder recorder, IServiceScopeFactory scopes)
+{
+    private int _toolCalls;
+    private int _writes;
+    private bool _cancelled;
+
+    public string TaskId => taskId;
+    public StepRecorder Recorder => recorder;
+
+    /// <summary>The most tool calls the run may make (its profile's max steps); the next one is refused before it acts.</summary>
+    public int MaxSteps => maxSteps;
+
+    /// <summary>
+    /// Why the run must end before the model's answer: cancelled, out of steps, a write parked for approval
+    /// (<see cref="TaskParked"/>) or refused by the policy gate. The first reason wins; the runner throws it.
+    /// </summary>
+    public Exception? StopReason { get; private set; }
+
+    /// <summary>Records why the run ends; the tool loop ends after the current call.</summary>
+    public void Stop(Exception reason) => StopReason ??= reason;
+
+    /// <summary>Takes one tool call from the budget; false when the budget is spent.</summary>
+    public bool TryTakeToolCall() => Interlocked.Increment(ref _toolCalls) <= maxSteps;
+
+    /// <summary>The idempotency key of the run's next write: the n-th write of a task is always <c>{task}:w{n}</c>.</summary>
+    public string NextWriteKey() => $"{taskId}:w{Interlocked.Increment(ref _writes)}";
+
+    /// <summary>True when the task was cancelled since the run began (read from agentdb at each step boundary).</summary>
+    public async Task<bool> CancelRequestedAsync(CancellationToken ct)
+    {
+        if (_cancelled) return true;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+        _cancelled = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.CancelRequested).SingleAsync(ct);
+        return _cancelled;
+    }
+}
