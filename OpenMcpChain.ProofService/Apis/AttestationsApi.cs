@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
@@ -118,7 +119,7 @@ public static class AttestationsApi
         AnchorRecord? anchor = null;
         if (a.LogIndex is { } index)
         {
-            anchor = await BundlesApi.AnchorCoveringAsync(db, index, ct);
+            anchor = (await db.FirstAnchorCoveringAsync(index, ct))?.ToRecord();
             var size = anchor?.TreeSize ?? log.Size;
             var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
             logPart = new ProvenanceLog
