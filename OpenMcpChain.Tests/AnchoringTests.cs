@@ -3,6 +3,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Nethereum.JsonRpc.Client;
 using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
 using Nethereum.Util;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
@@ -25,7 +26,7 @@ public sealed class AnchoringTests(SystemFixture system)
         var logIndex = task.Result!.Provenance!.Log!.Index;
 
         var proofs = system.CreateClient("proofservice");
-        var signer = (await proofs.GetFromJsonAsync<JsonElement>("/api/signer")).GetProperty("address").GetString()!;
+        var signer = await system.ConfiguredProofSignerAsync();
         var bundle = await WaitForAnchoredBundleAsync(proofs, task.TaskId);
 
         // The bundle is about this task: its outcome entry is the one the task's provenance points at.
@@ -68,7 +69,7 @@ public sealed class AnchoringTests(SystemFixture system)
             Assert.True(DateTime.UtcNow < deadline, "The task's provenance was never anchored.");
             await Task.Delay(250);
         }
-        var signer = (await system.CreateClient("proofservice").GetFromJsonAsync<JsonElement>("/api/signer")).GetProperty("address").GetString()!;
+        var signer = await system.ConfiguredProofSignerAsync();
         Assert.True(ProvenanceVerifier.IsSignedBy(provenance, signer));
         Assert.True(ProvenanceVerifier.LogIncludesOutcome(provenance));
         Assert.Equal(provenance.Anchor!.TreeSize, provenance.Log!.TreeSize);
@@ -89,7 +90,7 @@ public sealed class AnchoringTests(SystemFixture system)
         var task = await system.Client.WaitForTaskAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
         Assert.Equal(TaskStatuses.Succeeded, task.Status);
         var proofs = system.CreateClient("proofservice");
-        var signer = (await proofs.GetFromJsonAsync<JsonElement>("/api/signer")).GetProperty("address").GetString()!;
+        var signer = await system.ConfiguredProofSignerAsync();
         var bundle = await WaitForAnchoredBundleAsync(proofs, task.TaskId);
         var rpc = system.App.GetEndpoint("devnet", "http").ToString();
         Assert.True((await ProofBundleVerifier.VerifyAsync(bundle, rpc, signer)).Valid);
@@ -124,7 +125,7 @@ public sealed class AnchoringTests(SystemFixture system)
     public async Task TheAnchorContractAcceptsOnlyTheSignerAndOnlyGrowingSizes()
     {
         var proofs = system.CreateClient("proofservice");
-        var signer = (await proofs.GetFromJsonAsync<JsonElement>("/api/signer")).GetProperty("address").GetString()!;
+        var signer = await system.ConfiguredProofSignerAsync();
         (await proofs.PostAsJsonAsync("/api/log/entries", new { type = "test", note = "something to anchor" })).EnsureSuccessStatusCode();
         var contract = await WaitForAsync(async () =>
         {
@@ -154,11 +155,14 @@ public sealed class AnchoringTests(SystemFixture system)
         var error = await Assert.ThrowsAsync<RpcResponseException>(() => system.Devnet.Eth.Transactions.Call.SendRequestAsync(
             new CallInput(Encode("anchor(bytes32,uint256)", latest.GetProperty("root").GetString()![2..], size.ToString("x").PadLeft(64, '0')), address) { From = signer }));
         Assert.Contains("size must grow", error.RpcError.Message + error.RpcError.Data);
-        // The list is newest first, each anchored in a mined block.
+        // The list is newest first, each anchored in a mined block, each tree head signed by the configured signer.
         var sizes = anchors.EnumerateArray().Select(a => a.GetProperty("anchor").GetProperty("tree_size").GetInt64()).ToList();
         Assert.Equal(sizes.OrderDescending(), sizes);
         Assert.All(anchors.EnumerateArray().Where(a => a.GetProperty("status").GetString() == "confirmed"),
             a => Assert.True(a.GetProperty("anchor").GetProperty("block_number").GetInt64() > 0));
+        Assert.All(anchors.EnumerateArray(), a => Assert.Equal(signer, new EthereumMessageSigner().EncodeUTF8AndEcRecover(
+            SignedTreeHead.MessageFor(a.GetProperty("anchor").GetProperty("tree_size").GetInt64(), a.GetProperty("anchor").GetProperty("root").GetString()!,
+                a.GetProperty("tree_head_timestamp").GetInt64()), a.GetProperty("tree_head_signature").GetString()), ignoreCase: true));
     }
 
     private static async Task<ProofBundle> WaitForAnchoredBundleAsync(HttpClient proofs, string taskId) =>

@@ -1,11 +1,19 @@
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using MySqlConnector;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Signer;
+using OpenMcpChain.Sdk.Proofs;
 
 namespace OpenMcpChain.Tests;
 
-/// <summary>Rows of the log changed, deleted, inserted and reordered directly in MariaDB: the verifier names the first bad index.</summary>
+/// <summary>
+/// Rows of the log changed, deleted, inserted and reordered directly in MariaDB: the verifier names the first bad index,
+/// and an edit whose stored subtree hashes were rewritten to match is still caught against a signed tree head. Every
+/// test restores what it changed and checks that the log verifies again.
+/// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class LogTamperTests(SystemFixture system)
 {
@@ -20,22 +28,64 @@ public sealed class LogTamperTests(SystemFixture system)
         return (first, first + count);
     }
 
-    private async Task<JsonElement> VerifyAsync() => await Proofs.GetFromJsonAsync<JsonElement>("/api/log/verify");
+    private async Task<JsonElement> VerifyAsync(string query = "") => await Proofs.GetFromJsonAsync<JsonElement>($"/api/log/verify{query}");
 
-    private async Task<int> SqlAsync(string sql)
+    private async Task AssertVerifiesAsync(string query = "")
     {
-        await using var connection = new MySqlConnection(await system.App.GetConnectionStringAsync("proofdb"));
+        var report = await VerifyAsync(query);
+        Assert.True(report.GetProperty("ok").GetBoolean(), $"after restoring: {report}");
+    }
+
+    /// <summary>The current tree head, checked to be signed by the configured proof signer over its size, root and time.</summary>
+    private async Task<(long Size, string Root)> SignedTreeHeadAsync()
+    {
+        var head = await Proofs.GetFromJsonAsync<JsonElement>("/api/log/tree-head");
+        var (size, root) = (head.GetProperty("tree_size").GetInt64(), head.GetProperty("root").GetString()!);
+        var message = SignedTreeHead.MessageFor(size, root, head.GetProperty("timestamp").GetInt64());
+        Assert.Equal(await system.ConfiguredProofSignerAsync(),
+            new EthereumMessageSigner().EncodeUTF8AndEcRecover(message, head.GetProperty("signature").GetString()), ignoreCase: true);
+        return (size, root);
+    }
+
+    private async Task<MySqlConnection> OpenAsync()
+    {
+        var connection = new MySqlConnection(await system.App.GetConnectionStringAsync("proofdb"));
         await connection.OpenAsync();
+        return connection;
+    }
+
+    private async Task<int> SqlAsync(string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync();
         await using var command = new MySqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return await command.ExecuteNonQueryAsync();
     }
+
+    private sealed record EntryRow(long Index, string Entry, byte[] LeafHash, string? TaskId, DateTime CreatedAt);
+
+    private async Task<EntryRow> ReadEntryAsync(long index)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new MySqlCommand("SELECT Entry, LeafHash, TaskId, CreatedAt FROM log_entries WHERE `Index` = @i", connection);
+        command.Parameters.AddWithValue("@i", index);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"entry {index} is not stored");
+        return new(index, reader.GetString(0), (byte[])reader[1], reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetDateTime(3));
+    }
+
+    private Task<int> WriteEntryAsync(long index, string entry, byte[] leafHash) =>
+        SqlAsync("UPDATE log_entries SET Entry = @e, LeafHash = @h WHERE `Index` = @i", ("@e", entry), ("@h", leafHash), ("@i", index));
 
     [Fact]
     public async Task AnUntouchedLogVerifies()
     {
         await AppendAsync(5);
+        var (size, root) = await SignedTreeHeadAsync();
         var report = await VerifyAsync();
         Assert.True(report.GetProperty("ok").GetBoolean(), report.ToString());
+        // …and still leads to the root it signed a moment ago.
+        await AssertVerifiesAsync($"?tree_size={size}&root={root}");
     }
 
     [Fact]
@@ -43,7 +93,8 @@ public sealed class LogTamperTests(SystemFixture system)
     {
         var (first, _) = await AppendAsync(6);
         var target = first + 3;
-        await SqlAsync($"UPDATE log_entries SET Entry = REPLACE(Entry, 'tamper-test', 'tamper-TEST') WHERE `Index` = {target}");
+        var original = await ReadEntryAsync(target);
+        await WriteEntryAsync(target, original.Entry.Replace("tamper-test", "tamper-TEST"), original.LeafHash);
         try
         {
             var report = await VerifyAsync();
@@ -52,9 +103,9 @@ public sealed class LogTamperTests(SystemFixture system)
         }
         finally
         {
-            await SqlAsync($"UPDATE log_entries SET Entry = REPLACE(Entry, 'tamper-TEST', 'tamper-test') WHERE `Index` = {target}");
+            await WriteEntryAsync(target, original.Entry, original.LeafHash);
         }
-        Assert.True((await VerifyAsync()).GetProperty("ok").GetBoolean());
+        await AssertVerifiesAsync();
     }
 
     [Fact]
@@ -62,8 +113,9 @@ public sealed class LogTamperTests(SystemFixture system)
     {
         var (first, _) = await AppendAsync(4);
         var target = first + 1;
-        await SqlAsync($"CREATE TABLE IF NOT EXISTS tamper_backup AS SELECT * FROM log_entries WHERE `Index` = {target}");
-        await SqlAsync($"UPDATE log_entries SET Entry = '{{\"forged\":true}}', LeafHash = UNHEX(SHA2(CONCAT(CHAR(0), '{{\"forged\":true}}'), 256)) WHERE `Index` = {target}");
+        var original = await ReadEntryAsync(target);
+        const string forged = "{\"forged\":true}";
+        await WriteEntryAsync(target, forged, MerkleProof.LeafHash(Encoding.UTF8.GetBytes(forged)));
         try
         {
             var report = await VerifyAsync();
@@ -72,9 +124,88 @@ public sealed class LogTamperTests(SystemFixture system)
         }
         finally
         {
-            await SqlAsync($"UPDATE log_entries l JOIN tamper_backup b ON b.`Index` = l.`Index` SET l.Entry = b.Entry, l.LeafHash = b.LeafHash");
-            await SqlAsync("DROP TABLE tamper_backup");
+            await WriteEntryAsync(target, original.Entry, original.LeafHash);
         }
+        await AssertVerifiesAsync();
+    }
+
+    [Fact]
+    public async Task ChangedEntryWithItsSubtreeHashesRewrittenLooksConsistentButNotToASignedTreeHead()
+    {
+        var (first, _) = await AppendAsync(8);
+        var target = first + 5;
+        // A tree head handed out before the tamper: what an auditor or the anchor holds.
+        var (size, signedRoot) = await SignedTreeHeadAsync();
+        var original = await ReadEntryAsync(target);
+        const string forged = "{\"forged\":\"consistently\",\"kind\":\"tamper-test\"}";
+        var forgedLeaf = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(forged));
+
+        var rewritten = await RewriteSubtreesAsync(target, forgedLeaf);
+        await WriteEntryAsync(target, forged, forgedLeaf);
+        try
+        {
+            // Every stored node over the entry was recomputed: an O(log n) proof from the service checks out…
+            var proof = await Proofs.GetFromJsonAsync<JsonElement>($"/api/log/proofs/inclusion?index={target}&tree_size={size}");
+            var servedRoot = proof.GetProperty("root").GetString()!;
+            Assert.Equal(forgedLeaf.ToHex(true), proof.GetProperty("leaf_hash").GetString());
+            Assert.True(MerkleProof.VerifyInclusion(target, size, forgedLeaf,
+                [.. proof.GetProperty("path").EnumerateArray().Select(p => p.GetString()!.HexToByteArray())], servedRoot.HexToByteArray()));
+            // …but it leads to a root the signer never signed, and the verifier, given the signed head, says so.
+            Assert.NotEqual(signedRoot, servedRoot, StringComparer.OrdinalIgnoreCase);
+            var report = await VerifyAsync($"?tree_size={size}&root={signedRoot}");
+            Assert.False(report.GetProperty("ok").GetBoolean(), report.ToString());
+            Assert.Contains("trusted tree head", report.GetProperty("problem").GetString());
+            // Offline too: the log today is not an extension of the signed head.
+            var now = await Proofs.GetFromJsonAsync<JsonElement>($"/api/log/proofs/consistency?first={size}");
+            Assert.False(MerkleProof.VerifyConsistency(size, now.GetProperty("second").GetInt64(), signedRoot.HexToByteArray(),
+                now.GetProperty("second_root").GetString()!.HexToByteArray(),
+                [.. now.GetProperty("proof").EnumerateArray().Select(p => p.GetString()!.HexToByteArray())]));
+        }
+        finally
+        {
+            await WriteEntryAsync(target, original.Entry, original.LeafHash);
+            foreach (var (level, index, hash) in rewritten)
+                await SqlAsync("UPDATE log_nodes SET Hash = @h WHERE Level = @l AND `Index` = @i", ("@h", hash), ("@l", level), ("@i", index));
+        }
+        await AssertVerifiesAsync();
+        await AssertVerifiesAsync($"?tree_size={size}&root={signedRoot}");
+    }
+
+    /// <summary>
+    /// Replaces the leaf node of <paramref name="target"/> and recomputes every stored perfect subtree above it, in one
+    /// transaction; returns the original hashes of the nodes it changed.
+    /// </summary>
+    private async Task<List<(int Level, long Index, byte[] Hash)>> RewriteSubtreesAsync(long target, byte[] leaf)
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        async Task<byte[]?> NodeAsync(int level, long index)
+        {
+            await using var read = new MySqlCommand("SELECT Hash FROM log_nodes WHERE Level = @l AND `Index` = @i", connection, transaction);
+            read.Parameters.AddWithValue("@l", level);
+            read.Parameters.AddWithValue("@i", index);
+            return await read.ExecuteScalarAsync() as byte[];
+        }
+        var originals = new List<(int, long, byte[])>();
+        var hash = leaf;
+        for (var level = 0; level < 63 && await NodeAsync(level, target >> level) is { } stored; level++)
+        {
+            var index = target >> level;
+            if (level > 0)
+            {
+                var (left, right) = (await NodeAsync(level - 1, index * 2), await NodeAsync(level - 1, index * 2 + 1));
+                hash = MerkleProof.NodeHash(left!, right!);
+            }
+            originals.Add((level, index, stored));
+            await using var write = new MySqlCommand("UPDATE log_nodes SET Hash = @h WHERE Level = @l AND `Index` = @i", connection, transaction);
+            write.Parameters.AddWithValue("@h", hash);
+            write.Parameters.AddWithValue("@l", level);
+            write.Parameters.AddWithValue("@i", index);
+            Assert.Equal(1, await write.ExecuteNonQueryAsync());
+        }
+        await transaction.CommitAsync();
+        Assert.True(originals.Count > 1, "the entry should sit under at least one stored subtree");
+        return originals;
     }
 
     [Fact]
@@ -82,8 +213,8 @@ public sealed class LogTamperTests(SystemFixture system)
     {
         var (first, _) = await AppendAsync(5);
         var target = first + 2;
-        await SqlAsync($"CREATE TABLE tamper_deleted AS SELECT * FROM log_entries WHERE `Index` = {target}");
-        await SqlAsync($"DELETE FROM log_entries WHERE `Index` = {target}");
+        var original = await ReadEntryAsync(target);
+        await SqlAsync("DELETE FROM log_entries WHERE `Index` = @i", ("@i", target));
         try
         {
             var report = await VerifyAsync();
@@ -92,9 +223,10 @@ public sealed class LogTamperTests(SystemFixture system)
         }
         finally
         {
-            await SqlAsync("INSERT INTO log_entries SELECT * FROM tamper_deleted");
-            await SqlAsync("DROP TABLE tamper_deleted");
+            await SqlAsync("INSERT INTO log_entries (`Index`, Entry, LeafHash, TaskId, CreatedAt) VALUES (@i, @e, @h, @t, @c)",
+                ("@i", original.Index), ("@e", original.Entry), ("@h", original.LeafHash), ("@t", original.TaskId), ("@c", original.CreatedAt));
         }
+        await AssertVerifiesAsync();
     }
 
     [Fact]
@@ -102,9 +234,13 @@ public sealed class LogTamperTests(SystemFixture system)
     {
         var (first, _) = await AppendAsync(6);
         var (a, b) = (first + 1, first + 4);
-        await SqlAsync($"UPDATE log_entries SET `Index` = -1 WHERE `Index` = {a}");
-        await SqlAsync($"UPDATE log_entries SET `Index` = {a} WHERE `Index` = {b}");
-        await SqlAsync($"UPDATE log_entries SET `Index` = {b} WHERE `Index` = -1");
+        async Task SwapAsync()
+        {
+            await SqlAsync($"UPDATE log_entries SET `Index` = -1 WHERE `Index` = {a}");
+            await SqlAsync($"UPDATE log_entries SET `Index` = {a} WHERE `Index` = {b}");
+            await SqlAsync($"UPDATE log_entries SET `Index` = {b} WHERE `Index` = -1");
+        }
+        await SwapAsync();
         try
         {
             var report = await VerifyAsync();
@@ -113,10 +249,9 @@ public sealed class LogTamperTests(SystemFixture system)
         }
         finally
         {
-            await SqlAsync($"UPDATE log_entries SET `Index` = -1 WHERE `Index` = {a}");
-            await SqlAsync($"UPDATE log_entries SET `Index` = {a} WHERE `Index` = {b}");
-            await SqlAsync($"UPDATE log_entries SET `Index` = {b} WHERE `Index` = -1");
+            await SwapAsync();
         }
+        await AssertVerifiesAsync();
     }
 
     [Fact]
@@ -134,5 +269,6 @@ public sealed class LogTamperTests(SystemFixture system)
         {
             await SqlAsync($"DELETE FROM log_entries WHERE `Index` = {size}");
         }
+        await AssertVerifiesAsync();
     }
 }

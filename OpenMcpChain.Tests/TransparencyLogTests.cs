@@ -22,6 +22,20 @@ public sealed class TransparencyLogTests(SystemFixture system)
         return body;
     }
 
+    /// <summary>
+    /// The tree head's signature recovers to the signer the AppHost configures (not merely to the address the same
+    /// response names), over exactly the canonical text of its size, root and time.
+    /// </summary>
+    private async Task AssertSignedByTheConfiguredSignerAsync(JsonElement head)
+    {
+        var message = head.GetProperty("message").GetString()!;
+        Assert.Equal(SignedTreeHead.MessageFor(head.GetProperty("tree_size").GetInt64(), head.GetProperty("root").GetString()!,
+            head.GetProperty("timestamp").GetInt64()), message);
+        var configured = await system.ConfiguredProofSignerAsync();
+        Assert.Equal(configured, new EthereumMessageSigner().EncodeUTF8AndEcRecover(message, head.GetProperty("signature").GetString()), ignoreCase: true);
+        Assert.Equal(configured, head.GetProperty("signer").GetString(), ignoreCase: true);
+    }
+
     [Fact]
     public async Task ConcurrentAppendsEachLandWhereTheirAnswerSaysAndEveryEntryIsProvablyInTheSignedTree()
     {
@@ -49,9 +63,7 @@ public sealed class TransparencyLogTests(SystemFixture system)
         var size = head.GetProperty("tree_size").GetInt64();
         var root = head.GetProperty("root").GetString()!.HexToByteArray();
         Assert.True(size >= before + 100);
-        Assert.Equal(head.GetProperty("signer").GetString(),
-            new EthereumMessageSigner().EncodeUTF8AndEcRecover(head.GetProperty("message").GetString(), head.GetProperty("signature").GetString()),
-            ignoreCase: true);
+        await AssertSignedByTheConfiguredSignerAsync(head);
 
         foreach (var (n, body) in appended.Where(a => a.N % 17 == 0))
         {
@@ -123,6 +135,8 @@ public sealed class TransparencyLogTests(SystemFixture system)
             using (var r = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "test", step = i })) Assert.True(r.IsSuccessStatusCode);
         var later = await GetAsync("/api/log/tree-head");
 
+        await AssertSignedByTheConfiguredSignerAsync(earlier);
+        await AssertSignedByTheConfiguredSignerAsync(later);
         var (m, n) = (earlier.GetProperty("tree_size").GetInt64(), later.GetProperty("tree_size").GetInt64());
         var consistency = await GetAsync($"/api/log/proofs/consistency?first={m}&second={n}");
         var proof = consistency.GetProperty("proof").EnumerateArray().Select(p => p.GetString()!.HexToByteArray()).ToList();

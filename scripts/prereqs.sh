@@ -19,7 +19,10 @@ if ((${#need_apt[@]})); then
 fi
 
 tools="$root/tools"
-if [ ! -x "$tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] || [ ! -d "$tools/node_modules/solc" ]; then
+# Every package of tools/package.json must be present (cast too: the tests check attestations with it).
+if [ ! -x "$tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] \
+  || [ ! -x "$tools/node_modules/@foundry-rs/cast-linux-amd64/bin/cast" ] \
+  || [ ! -d "$tools/node_modules/solc" ]; then
   echo "prereqs: installing anvil, cast and solc from npm"
   (cd "$tools" && npm install --no-audit --no-fund --loglevel=error --no-package-lock >/dev/null)
 fi

@@ -1,17 +1,17 @@
-using Nethereum.Hex.HexConvertors.Extensions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Nethereum.Hex.HexConvertors.Extensions;
+using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
-using OpenMcpChain.ProofService.Signing;
-using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 using OpenMcpChain.Sdk.Proofs;
 
 namespace Microsoft.AspNetCore.Builder;
 
+/// <summary>Outcome attestations: sealing a finished task's outcome and reading its provenance.</summary>
 public static class AttestationsApi
 {
     public static RouteGroupBuilder MapAttestationsApi(this IEndpointRouteBuilder app)
@@ -22,9 +22,12 @@ public static class AttestationsApi
         return api;
     }
 
-    /// <summary>Signs a finished task's outcome once; attesting the same outcome again returns the first attestation.</summary>
+    /// <summary>
+    /// Signs a finished task's outcome once, over the task's log entries that precede its outcome entry (sealed in one
+    /// sequenced step); attesting the same outcome again returns the first attestation.
+    /// </summary>
     public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> AttestAsync(
-        AttestRequest request, ProofDbContext db, IAttestationProvider attester, LogSequencer log, LogReader reader, ILogger<AttestRequest> logger, CancellationToken ct)
+        AttestRequest request, ProofDbContext db, LogSequencer log, LogReader reader, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.TaskId) || request.TaskId.Length > 64 || request.Result is null)
         {
@@ -34,67 +37,15 @@ public static class AttestationsApi
         {
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, $"tx_hashes: '{bad}' is not a transaction hash (0x and 64 hex digits).");
         }
-        var message = CanonicalJson.Serialize(new JsonObject
-        {
-            ["task_id"] = request.TaskId,
-            ["goal"] = request.Goal ?? "",
-            ["result"] = request.Result.DeepClone(),
-        });
-
-        var existing = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct);
-        if (existing is null)
-        {
-            // The step log is what the log holds for this task so far (its steps and the chain's write decisions).
-            var steps = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == request.TaskId).OrderBy(e => e.Index)
-                .Select(e => new { e.LeafHash, e.Entry }).ToListAsync(ct);
-            var txHashes = (request.TxHashes ?? []).Concat(steps.Select(s => SentTxHash(s.Entry)).OfType<string>())
-                .Select(h => h.ToLowerInvariant()).Distinct().ToList();
-            var typedData = TaskOutcomeTypedData.Build(request.TaskId, request.Goal ?? "", CanonicalJson.Serialize(request.Result),
-                MerkleProof.RootOf([.. steps.Select(s => s.LeafHash)]), steps.Count, txHashes, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            existing = new Attestation
-            {
-                TaskId = request.TaskId,
-                Signer = attester.Identity,
-                Scheme = attester.Scheme,
-                Message = message,
-                Signature = attester.Attest(typedData),
-                TypedData = typedData,
-                CreatedAt = DateTimeOffset.UtcNow,
-            };
-            db.Attestations.Add(existing);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                logger.LogInformation("Attested task {TaskId} as {Signer}", request.TaskId, existing.Signer);
-            }
-            catch (DbUpdateException)
-            {
-                // A concurrent request attested this task first: answer with what was stored.
-                db.ChangeTracker.Clear();
-                existing = await db.Attestations.AsNoTracking().SingleAsync(a => a.TaskId == request.TaskId, ct);
-            }
-        }
-        if (existing.Message != message)
+        var seal = OutcomeSeal.For(request.TaskId, request.Goal ?? "", request.Result, request.TxHashes ?? []);
+        var attestation = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct) is { LogIndex: not null } stored
+            ? stored
+            : await log.SealAsync(seal, ct);
+        if (attestation.Message != seal.Message)
         {
             return ApiErrors.Problem(409, ErrorCodes.AttestationConflict, $"Task {request.TaskId} was already attested with a different outcome.");
         }
-        if (existing.LogIndex is null)
-        {
-            // Recorded in the transparency log after the attestation commits; a repeat of this request finishes a crashed append.
-            var (index, _) = await log.AppendAsync(CanonicalJson.Serialize(new JsonObject
-            {
-                ["type"] = "task_outcome",
-                ["task_id"] = existing.TaskId,
-                ["signer"] = existing.Signer,
-                ["scheme"] = existing.Scheme,
-                ["signature"] = existing.Signature,
-                ["attested_at"] = existing.CreatedAt.ToUnixTimeSeconds(),
-            }), existing.TaskId, ct);
-            await db.Attestations.Where(a => a.Id == existing.Id && a.LogIndex == null)
-                .ExecuteUpdateAsync(a => a.SetProperty(x => x.LogIndex, index), ct);
-            existing.LogIndex = index;
-        }
-        return TypedResults.Ok(await ToProvenanceAsync(existing, db, reader, log, ct));
+        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, log, ct));
     }
 
     /// <summary>A task's provenance, self-contained: the attestation, the outcome's log entry with its inclusion proof to
@@ -107,18 +58,13 @@ public static class AttestationsApi
         return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, log, ct));
     }
 
-    /// <summary>The hash of a transaction ChainService sent, from one of its <c>chain_write</c> log entries.</summary>
-    private static string? SentTxHash(string entry) =>
-        JsonNode.Parse(entry) is JsonObject e && e["type"]?.GetValue<string>() == "chain_write" && e["result"] is JsonObject r
-        && r["tx_hash"] is JsonValue hash && hash.TryGetValue<string>(out var text) ? text : null;
-
     private static async Task<Provenance> ToProvenanceAsync(Attestation a, ProofDbContext db, LogReader reader, LogSequencer log, CancellationToken ct)
     {
         ProvenanceLog? logPart = null;
         AnchorRecord? anchor = null;
         if (a.LogIndex is { } index)
         {
-            anchor = await BundlesApi.AnchorCoveringAsync(db, index, ct);
+            anchor = (await db.FirstAnchorCoveringAsync(index, ct))?.ToRecord();
             var size = anchor?.TreeSize ?? log.Size;
             var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
             logPart = new ProvenanceLog

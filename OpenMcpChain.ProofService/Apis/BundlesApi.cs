@@ -2,6 +2,7 @@ using Nethereum.Hex.HexConvertors.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
@@ -29,15 +30,13 @@ public static class BundlesApi
     private static async Task<Results<Ok<List<AnchorView>>, ProblemHttpResult>> ListAnchorsAsync(int? limit, [FromQuery(Name = "before_size")] long? beforeSize, ProofDbContext db, CancellationToken ct)
     {
         if (limit is < 1 or > 500) return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "limit must be between 1 and 500.");
-        var anchors = await db.Anchors.AsNoTracking()
-            .Where(a => beforeSize == null || a.TreeSize < beforeSize)
-            .OrderByDescending(a => a.TreeSize).Take(limit ?? 50).ToListAsync(ct);
-        return TypedResults.Ok(anchors.Select(a => new AnchorView(ToRecord(a), a.Status, a.TreeHeadTimestamp, a.TreeHeadSignature,
+        var anchors = await db.NewestAnchorsAsync(beforeSize, limit ?? 50, ct);
+        return TypedResults.Ok(anchors.Select(a => new AnchorView(a.ToRecord(), a.Status, a.TreeHeadTimestamp, a.TreeHeadSignature,
             a.CreatedAt.ToUnixTimeSeconds())).ToList());
     }
 
     private static async Task<Results<Ok<AnchorContract>, ProblemHttpResult>> GetContractAsync(ProofDbContext db, CancellationToken ct) =>
-        await db.AnchorContracts.AsNoTracking().OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct) is { } contract
+        await db.LatestAnchorContractAsync(ct) is { } contract
             ? TypedResults.Ok(contract)
             : ApiErrors.Problem(404, ErrorCodes.NotFound, "No anchor contract is deployed yet (is Anchoring:Enabled set?).");
 
@@ -54,18 +53,8 @@ public static class BundlesApi
         if (entries.Count == 0) return ApiErrors.Problem(409, ErrorCodes.LogEntryNotFound, $"Task {taskId} has no log entries yet.");
 
         var last = entries[^1].Index;
-        var anchor = await FirstAnchorCoveringAsync(db, last, ct);
-        SignedTreeHead head;
-        if (anchor is not null)
-        {
-            var signer = await db.AnchorContracts.AsNoTracking().Where(c => c.Address == anchor.Contract).Select(c => c.Signer).FirstAsync(ct);
-            head = new SignedTreeHead(anchor.TreeSize, anchor.Root, anchor.TreeHeadTimestamp, signer, anchor.TreeHeadSignature,
-                SignedTreeHead.MessageFor(anchor.TreeSize, anchor.Root, anchor.TreeHeadTimestamp));
-        }
-        else
-        {
-            head = await heads.SignAsync(log.Size, ct);
-        }
+        var anchor = await db.FirstAnchorCoveringAsync(last, ct);
+        var head = anchor is not null ? await db.SignedTreeHeadAsync(anchor, ct) : await heads.SignAsync(log.Size, ct);
         var proved = new List<BundleEntry>(entries.Count);
         foreach (var entry in entries)
         {
@@ -75,7 +64,7 @@ public static class BundlesApi
         return TypedResults.Ok(new ProofBundle
         {
             TaskId = taskId, Attestation = attestation, Entries = proved, TreeHead = head,
-            Anchor = anchor is null ? null : ToRecord(anchor),
+            Anchor = anchor?.ToRecord(),
         });
     }
 
@@ -91,15 +80,4 @@ public static class BundlesApi
             return ApiErrors.Problem(422, ErrorCodes.NetworkNotConfigured, $"Network '{bundle.Anchor.Network}' is not configured here; verify offline with the SDK.");
         return TypedResults.Ok(await ProofBundleVerifier.VerifyAsync(bundle, rpc, signer.Address));
     }
-
-    internal static async Task<AnchorRecord?> AnchorCoveringAsync(ProofDbContext db, long index, CancellationToken ct) =>
-        await FirstAnchorCoveringAsync(db, index, ct) is { } anchor ? ToRecord(anchor) : null;
-
-    /// <summary>The first confirmed anchor whose tree holds entry <paramref name="index"/>.</summary>
-    private static Task<Anchor?> FirstAnchorCoveringAsync(ProofDbContext db, long index, CancellationToken ct) =>
-        db.Anchors.AsNoTracking().Where(a => a.Status == AnchorStatuses.Confirmed && a.TreeSize > index)
-            .OrderBy(a => a.TreeSize).FirstOrDefaultAsync(ct);
-
-    private static AnchorRecord ToRecord(Anchor a) =>
-        new(a.Network, a.ChainId, a.Contract, a.TxHash, a.BlockNumber ?? 0, a.TreeSize, a.Root);
 }

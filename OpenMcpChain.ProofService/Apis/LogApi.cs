@@ -23,7 +23,7 @@ public static class LogApi
         api.MapGet("/tree-head", GetTreeHeadAsync);
         api.MapGet("/proofs/inclusion", GetInclusionAsync);
         api.MapGet("/proofs/consistency", GetConsistencyAsync);
-        api.MapGet("/verify", async (LogVerifier verifier, CancellationToken ct) => TypedResults.Ok(await verifier.VerifyAsync(ct)));
+        api.MapGet("/verify", VerifyAsync);
         return api;
     }
 
@@ -81,6 +81,19 @@ public static class LogApi
         if (limit is < 1 or > 1000) return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "limit must be between 1 and 1000.");
         var entries = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Index).Take(limit ?? 100).ToListAsync(ct);
         return TypedResults.Ok(entries.Select(e => new EntryResponse(e.Index, e.Entry, e.LeafHash.ToHex(true), e.CreatedAt.ToUnixTimeSeconds())).ToList());
+    }
+
+    /// <summary>
+    /// Recomputes the log from its entries and names the first bad index. With <c>tree_size</c> and <c>root</c> (a tree
+    /// head the caller trusts) the entries must also still lead to that root.
+    /// </summary>
+    public static async Task<Results<Ok<VerifyReport>, ProblemHttpResult>> VerifyAsync(
+        [FromQuery(Name = "tree_size")] long? treeSize, string? root, LogVerifier verifier, CancellationToken ct)
+    {
+        if (treeSize is null && root is null) return TypedResults.Ok(await verifier.VerifyAsync(null, ct));
+        if (treeSize is not > 0 || root is not { Length: 66 } || !root.StartsWith("0x", StringComparison.Ordinal) || !root[2..].All(char.IsAsciiHexDigit))
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "tree_size (at least 1) and root (0x and 64 hex digits) go together.");
+        return TypedResults.Ok(await verifier.VerifyAsync(new TrustedTreeHead(treeSize.Value, root.HexToByteArray()), ct));
     }
 
     /// <summary>The current tree head, signed by the ProofService key over canonical JSON of size, root and time.</summary>

@@ -3,6 +3,7 @@ using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.ProofService.Infrastructure;
 
+/// <summary>proofdb: attestations, the transparency log (entries and subtree nodes) and its anchors.</summary>
 public sealed class ProofDbContext(DbContextOptions<ProofDbContext> options) : DbContext(options)
 {
     public DbSet<Attestation> Attestations => Set<Attestation>();

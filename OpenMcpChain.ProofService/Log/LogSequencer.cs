@@ -2,16 +2,18 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ProofService.Infrastructure;
+using OpenMcpChain.ProofService.Signing;
 using OpenMcpChain.Sdk.Proofs;
 
 namespace OpenMcpChain.ProofService.Log;
 
 /// <summary>
-/// The single writer of the log. Concurrent appends queue here and are committed in batches: one transaction writes
-/// every waiting entry and the perfect-subtree nodes they complete, and each caller learns its index only after the
-/// commit is durable. The right edge of the tree (at most one node per level) stays in memory between batches.
+/// The single writer of the log. Concurrent appends and outcome seals queue here and are committed in batches: one
+/// transaction writes every waiting entry, the perfect-subtree nodes they complete and the attestations sealed on the
+/// way, and each caller learns its result only after the commit is durable. The right edge of the tree (at most one
+/// node per level) stays in memory between batches.
 /// </summary>
-public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequencer> logger) : BackgroundService
+public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvider attester, ILogger<LogSequencer> logger) : BackgroundService
 {
     public const int MaxBatch = 1000;
     private readonly Channel<Pending[]> _queue = Channel.CreateUnbounded<Pending[]>(); // a request's entries stay together
@@ -24,23 +26,32 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
 
     public Task WaitReadyAsync(CancellationToken ct) => _ready.Task.WaitAsync(ct);
 
-    private sealed record Pending(string Entry, string? TaskId, TaskCompletionSource<(long, byte[])> Done);
-
     /// <summary>Appends a canonical entry (about <paramref name="taskId"/>, if any); completes with its index and leaf hash once committed.</summary>
     public async Task<(long Index, byte[] LeafHash)> AppendAsync(string canonicalEntry, string? taskId, CancellationToken ct)
     {
-        var done = new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync([new Pending(canonicalEntry, taskId, done)], ct);
-        return await done.Task.WaitAsync(ct);
+        var append = new Append(canonicalEntry, taskId);
+        await _queue.Writer.WriteAsync([append], ct);
+        var row = await append.Done.WaitAsync(ct);
+        return (row.Index, row.LeafHash);
     }
 
     /// <summary>Appends entries at consecutive indexes in one commit; completes once they are durable.</summary>
     public async Task<(long Index, byte[] LeafHash)[]> AppendManyAsync(IReadOnlyList<(string Entry, string? TaskId)> entries, CancellationToken ct)
     {
-        var pending = entries.Select(e => new Pending(e.Entry, e.TaskId,
-            new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously))).ToArray();
+        var pending = entries.Select(e => new Append(e.Entry, e.TaskId)).ToArray();
         await _queue.Writer.WriteAsync(pending, ct);
-        return await Task.WhenAll(pending.Select(p => p.Done.Task)).WaitAsync(ct);
+        return [.. (await Task.WhenAll(pending.Select(p => p.Done)).WaitAsync(ct)).Select(row => (row.Index, row.LeafHash))];
+    }
+
+    /// <summary>
+    /// Attests a task's outcome over its log entries as they stand in this batch and appends the <c>task_outcome</c>
+    /// entry right after them, in the same commit. A task already attested gets its stored attestation back.
+    /// </summary>
+    public async Task<Attestation> SealAsync(OutcomeSeal seal, CancellationToken ct)
+    {
+        var sealing = new Seal(seal);
+        await _queue.Writer.WriteAsync([sealing], ct);
+        return await sealing.Done.WaitAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -53,45 +64,100 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var group)) batch.AddRange(group);
             try
             {
-                var committed = await CommitAsync(batch, stoppingToken);
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult((committed[i].Index, committed[i].LeafHash));
+                await CommitAsync(batch, stoppingToken);
+                foreach (var item in batch) item.Complete();
+                foreach (var seal in batch.OfType<Seal>().Where(s => s.Created))
+                    logger.LogInformation("Attested task {TaskId} as {Signer} at log index {Index}", seal.Result!.TaskId, seal.Result.Signer, seal.Result.LogIndex);
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Appending {Count} log entries failed", batch.Count);
-                foreach (var item in batch) item.Done.TrySetException(e);
+                logger.LogError(e, "Committing {Count} log requests failed", batch.Count);
+                foreach (var item in batch) item.Fail(e);
                 await LoadAsync(stoppingToken); // the in-memory edge may be ahead of what committed
             }
         }
     }
 
-    private async Task<List<LogEntry>> CommitAsync(List<Pending> entries, CancellationToken ct)
+    private async Task CommitAsync(List<Pending> batch, CancellationToken ct)
     {
         var first = _size;
         var frontier = _frontier.Clone();
-        var entryRows = new List<LogEntry>(entries.Count);
-        var nodeRows = new List<LogNode>(entries.Count * 2);
+        var entryRows = new List<LogEntry>(batch.Count);
+        var nodeRows = new List<LogNode>(batch.Count * 2);
         var now = DateTimeOffset.UtcNow;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var index = first + i;
-            var hash = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entries[i].Entry));
-            entryRows.Add(new LogEntry { Index = index, Entry = entries[i].Entry, LeafHash = hash, TaskId = entries[i].TaskId, CreatedAt = now });
-            nodeRows.AddRange(frontier.Append(index, hash).Select(n => new LogNode { Level = n.Level, Index = n.Index, Hash = n.Hash }));
-        }
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var tasks = await SealedTasks.LoadAsync(db, batch.OfType<Seal>().Select(s => s.Request.TaskId), ct);
+
+        LogEntry Add(string entry, string? taskId)
+        {
+            var index = first + entryRows.Count;
+            var hash = MerkleProof.LeafHash(Encoding.UTF8.GetBytes(entry));
+            var row = new LogEntry { Index = index, Entry = entry, LeafHash = hash, TaskId = taskId, CreatedAt = now };
+            entryRows.Add(row);
+            nodeRows.AddRange(frontier.Append(index, hash).Select(n => new LogNode { Level = n.Level, Index = n.Index, Hash = n.Hash }));
+            tasks.Appended(row);
+            return row;
+        }
+
+        foreach (var item in batch)
+        {
+            switch (item)
+            {
+                case Append append:
+                    append.Result = Add(append.Entry, append.TaskId);
+                    break;
+                case Seal seal:
+                    SealOutcome(seal, tasks, db, Add, now);
+                    break;
+            }
+        }
         db.LogEntries.AddRange(entryRows);
         db.LogNodes.AddRange(nodeRows);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
         _frontier = frontier;
-        Interlocked.Exchange(ref _size, first + entries.Count);
-        return entryRows;
+        Interlocked.Exchange(ref _size, first + entryRows.Count);
+    }
+
+    /// <summary>Signs the outcome over the task's entries so far and appends its entry next; a signing failure fails this seal only.</summary>
+    private void SealOutcome(Seal seal, SealedTasks tasks, ProofDbContext db, Func<string, string?, LogEntry> add, DateTimeOffset now)
+    {
+        var request = seal.Request;
+        if (tasks.AttestationOf(request.TaskId) is { } existing)
+        {
+            if (existing.LogIndex is null) // attested before sealing was one step, and its log entry never written
+            {
+                existing.LogIndex = add(OutcomeSeal.OutcomeEntry(existing), existing.TaskId).Index;
+                db.Entry(existing).Property(a => a.LogIndex).IsModified = true;
+            }
+            seal.Result = existing;
+            return;
+        }
+        Attestation attestation;
+        try
+        {
+            var typedData = request.TypedData(tasks.StepsOf(request.TaskId), now);
+            attestation = new Attestation
+            {
+                TaskId = request.TaskId, Signer = attester.Identity, Scheme = attester.Scheme, Message = request.Message,
+                Signature = attester.Attest(typedData), TypedData = typedData, CreatedAt = now,
+            };
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Attesting task {TaskId} failed", request.TaskId);
+            seal.Fail(e);
+            return;
+        }
+        attestation.LogIndex = add(OutcomeSeal.OutcomeEntry(attestation), attestation.TaskId).Index;
+        db.Attestations.Add(attestation);
+        tasks.Attested(attestation);
+        (seal.Result, seal.Created) = (attestation, true);
     }
 
     /// <summary>Reads the size and the right edge (the newest node of each level that is still a left child).</summary>
@@ -116,5 +182,36 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, ILogger<LogSequenc
         _frontier = new MerkleFrontier(pending);
         Interlocked.Exchange(ref _size, size);
         _ready.TrySetResult();
+    }
+
+    /// <summary>A queued request; completed only after its batch commits.</summary>
+    private abstract class Pending
+    {
+        public abstract void Complete();
+        public abstract void Fail(Exception e);
+    }
+
+    private abstract class Pending<T> : Pending where T : class
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public T? Result { get; set; }
+        public Task<T> Done => _done.Task;
+        public override void Complete()
+        {
+            if (Result is not null) _done.TrySetResult(Result);
+        }
+        public override void Fail(Exception e) => _done.TrySetException(e);
+    }
+
+    private sealed class Append(string entry, string? taskId) : Pending<LogEntry>
+    {
+        public string Entry => entry;
+        public string? TaskId => taskId;
+    }
+
+    private sealed class Seal(OutcomeSeal request) : Pending<Attestation>
+    {
+        public OutcomeSeal Request => request;
+        public bool Created { get; set; }
     }
 }

@@ -8,15 +8,20 @@ namespace OpenMcpChain.ProofService.Log;
 /// <summary>What the verifier found: the first index where the stored log stops being what was appended.</summary>
 public sealed record VerifyReport(bool Ok, long Size, long? FirstBadIndex, string? Problem);
 
+/// <summary>A tree head the caller holds (say, one signed and handed out earlier): the log must still lead to its root.</summary>
+public sealed record TrustedTreeHead(long TreeSize, byte[] Root);
+
 /// <summary>
 /// Recomputes the whole tree from the stored entries and compares it with the stored leaf hashes and subtree nodes,
-/// reporting the first index where an entry was changed, deleted, inserted or reordered.
+/// reporting the first index where an entry was changed, deleted, inserted or reordered. Stored nodes rewritten to
+/// match an edit look consistent, so only a tree head kept from before can expose that: given one, its root is
+/// recomputed from the entries too.
 /// </summary>
 public sealed class LogVerifier(ProofDbContext db)
 {
     private const int Page = 5000;
 
-    public async Task<VerifyReport> VerifyAsync(CancellationToken ct)
+    public async Task<VerifyReport> VerifyAsync(TrustedTreeHead? trusted, CancellationToken ct)
     {
         var storedLeaves = await db.LogNodes.CountAsync(n => n.Level == 0, ct);
         var expected = 0L;
@@ -49,11 +54,23 @@ public sealed class LogVerifier(ProofDbContext db)
                         return new(false, expected, index << level, $"the subtree of entries {index << level}..{expected} no longer matches its stored hash");
                 }
                 expected++;
+                if (expected == trusted?.TreeSize && !RootOf(frontier).AsSpan().SequenceEqual(trusted.Root))
+                    return new(false, expected, null, $"the first {expected} entries no longer lead to the trusted tree head's root");
             }
         }
-        return expected < storedLeaves
-            ? new(false, expected, expected, $"entries from {expected} on were deleted")
-            : new(true, expected, null, null);
+        if (expected < storedLeaves) return new(false, expected, expected, $"entries from {expected} on were deleted");
+        if (expected < trusted?.TreeSize)
+            return new(false, expected, expected, $"the log holds {expected} entries, fewer than the trusted tree head's {trusted.TreeSize}");
+        return new(true, expected, null, null);
+    }
+
+    /// <summary>The root of the tree whose right edge is <paramref name="frontier"/>: its perfect subtrees folded from the smallest.</summary>
+    private static byte[] RootOf(MerkleFrontier frontier)
+    {
+        byte[]? root = null;
+        foreach (var (_, hash) in frontier.Pending.OrderBy(p => p.Key))
+            root = root is null ? hash : MerkleProof.NodeHash(hash, root);
+        return root ?? MerkleProof.EmptyRoot();
     }
 
     private static bool Matches(Dictionary<(int, long), byte[]> nodes, int level, long index, byte[] hash) =>
