@@ -45,7 +45,8 @@ public sealed class SystemFixture : IAsyncLifetime
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        // No resilience handler on the clients the tests use: an intermittent 5xx must fail a test, not be retried
+        // away (TestClientTests holds this, also against a testing package that would add one by default).
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token);
