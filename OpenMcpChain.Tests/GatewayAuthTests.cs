@@ -156,27 +156,29 @@ public sealed class OpenApiTests(SystemFixture system)
 [Collection(SystemCollection.Name)]
 public sealed class GatewayMcpTests(SystemFixture system)
 {
-    private async Task<ModelContextProtocol.Client.McpClient> ConnectAsync(string token) =>
+    private async Task<ModelContextProtocol.Client.McpClient> ConnectAsync(string token, CancellationToken ct) =>
         await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.HttpClientTransport(
             new ModelContextProtocol.Client.HttpClientTransportOptions
             {
                 Endpoint = new Uri(system.App.GetEndpoint("gateway", "http"), "/mcp"),
                 TransportMode = ModelContextProtocol.Client.HttpTransportMode.StreamableHttp,
                 AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" },
-            }));
+            }), cancellationToken: ct);
 
     [Fact]
     public async Task ASignedInUserWithTheToolsScopeUsesTheChainToolsAndIsRecordedAsThemselves()
     {
+        // MCP answers may stream; a deadline on every call keeps a silent server from holding the run.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using var http = new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") };
         var operatorToken = await new OpenMcpChainClient(http).AuthenticateAsync("operator", await system.ParameterAsync("gateway-operator-password"));
         Assert.Contains("chain:tools", operatorToken.Scope);
 
-        await using (var mcp = await ConnectAsync(operatorToken.AccessToken))
+        await using (var mcp = await ConnectAsync(operatorToken.AccessToken, deadline.Token))
         {
-            var tools = await mcp.ListToolsAsync();
+            var tools = await mcp.ListToolsAsync(cancellationToken: deadline.Token);
             Assert.Contains(tools, t => t.Name == "get_chain_info");
-            var info = await mcp.CallToolAsync("get_chain_info", new Dictionary<string, object?>());
+            var info = await mcp.CallToolAsync("get_chain_info", new Dictionary<string, object?>(), cancellationToken: deadline.Token);
             Assert.NotEqual(true, info.IsError);
             Assert.Equal(31337, info.StructuredContent!.Value.GetProperty("chain_id").GetInt64());
 
@@ -184,7 +186,7 @@ public sealed class GatewayMcpTests(SystemFixture system)
             var parked = await mcp.CallToolAsync("transfer_native", new Dictionary<string, object?>
             {
                 ["to"] = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress(), ["amount"] = "6",
-            });
+            }, cancellationToken: deadline.Token);
             Assert.True(parked.IsError);
             var text = string.Join(" ", parked.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(t => t.Text));
             Assert.Contains("APPROVAL_REQUIRED", text);

@@ -12,6 +12,7 @@ namespace OpenMcpChain.Tests;
 public sealed class SystemFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
     /// <summary>How often ProofService anchors new log entries in the tests (the AppHost default is 30 s).</summary>
     public const string AnchorInterval = "00:00:02";
     public const string ReaderPassword = "reader-test-password";
@@ -50,7 +51,8 @@ public sealed class SystemFixture : IAsyncLifetime
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        // No resilience handler on the clients the tests use: an intermittent 5xx must fail a test, not be retried
+        // away (TestClientTests holds this, also against a testing package that would add one by default).
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token);
@@ -64,9 +66,12 @@ public sealed class SystemFixture : IAsyncLifetime
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
 
     /// <summary>The value of an AppHost parameter (e.g. a generated caller key).</summary>
-    public async Task<string> ParameterAsync(string name) =>
-        (await App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
-            .Single(p => p.Name == name).GetValueAsync(default))!;
+    public async Task<string> ParameterAsync(string name)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return (await App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == name).GetValueAsync(cts.Token))!;
+    }
 
     /// <summary>ChainService as its operator (the caller allowed to approve parked writes).</summary>
     public async Task<HttpClient> ChainOperatorAsync()
@@ -97,12 +102,14 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_chainService is { IsCompletedSuccessfully: true }) await _chainService.Result.DisposeAsync();
+        // A shutdown that hangs fails the run here instead of holding CI until its own limit.
+        using var cts = new CancellationTokenSource(StopTimeout);
+        if (_chainService is { IsCompletedSuccessfully: true }) await _chainService.Result.DisposeAsync().WaitAsync(cts.Token);
         Gateway?.Dispose();
         if (App is not null)
         {
-            await App.StopAsync();
-            await App.DisposeAsync();
+            await App.StopAsync(cts.Token);
+            await App.DisposeAsync().AsTask().WaitAsync(cts.Token);
         }
         Directory.Delete(DataDirectory, recursive: true);
     }
