@@ -7,6 +7,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
@@ -101,6 +102,10 @@ public sealed class ChainServiceFixture(SystemFixture system)
     }
 
     public T GetService<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
+
+    /// <summary>A second instance of this service (same database, wallet and policy) with <paramref name="configure"/> applied last.</summary>
+    public WebApplicationFactory<chainservice::Program> Variant(Action<IServiceCollection> configure) =>
+        _factory.WithWebHostBuilder(web => web.ConfigureTestServices(configure));
 
     public async Task<long> WalletNonceAsync() =>
         (long)(await Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(WalletAddress, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value;
