@@ -27,6 +27,9 @@ public sealed class ChainServiceFixture(SystemFixture system)
     public const string OperatorKey = "operator-test-key-0123456789abcdef";
     public const string AgentKey = "agent-test-key-0123456789abcdef";
 
+    // Nethereum polls for a receipt without end; the devnet mines at once, so a minute means it never will.
+    private static readonly TimeSpan ReceiptDeadline = TimeSpan.FromSeconds(60);
+
     private WebApplicationFactory<chainservice::Program> _factory = null!;
     public Web3 Devnet => system.Devnet;
     public Web3 Deployer { get; private set; } = null!;
@@ -115,13 +118,13 @@ public sealed class ChainServiceFixture(SystemFixture system)
         var artifact = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "contracts", "TestToken.json"))).RootElement;
         var receipt = await Deployer.Eth.DeployContract.SendRequestAndWaitForReceiptAsync(
             artifact.GetProperty("abi").GetRawText(), artifact.GetProperty("bytecode").GetString(), Deployer.TransactionManager.Account.Address,
-            new Nethereum.Hex.HexTypes.HexBigInteger(3_000_000), null, name, symbol, Web3.Convert.ToWei(1_000_000));
+            new Nethereum.Hex.HexTypes.HexBigInteger(3_000_000), null, name, symbol, Web3.Convert.ToWei(1_000_000)).WaitAsync(ReceiptDeadline);
         return receipt.ContractAddress;
     }
 
     public async Task SendTokensAsync(string token, string to, BigInteger amount)
     {
-        await Deployer.Eth.ERC20.GetContractService(token).TransferRequestAndWaitForReceiptAsync(to, amount);
+        await Deployer.Eth.ERC20.GetContractService(token).TransferRequestAndWaitForReceiptAsync(to, amount).WaitAsync(ReceiptDeadline);
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
