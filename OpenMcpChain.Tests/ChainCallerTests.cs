@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Nethereum.Web3.Accounts;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.Tests;
 
@@ -18,11 +19,11 @@ public sealed class ChainCallerTests(SystemFixture system)
         var reserve = new Account(ChainServiceFixture.ReserveKey).Address;
         var nonce = await NonceAsync(chain, reserve);
 
-        var (status, code, _) = await chain.CreateClient(ChainServiceFixture.AgentKey)
+        var (status, error) = await chain.CreateClient(ChainServiceFixture.AgentKey)
             .ToolErrorAsync("transfer_native", new { to = chain.WalletAddress, amount = "0.01", wallet = "reserve" });
 
         Assert.Equal(403, status);
-        Assert.Equal("POLICY_WALLET_NOT_ALLOWED", code);
+        Assert.Equal(("POLICY_WALLET_NOT_ALLOWED", "POLICY_WALLET_NOT_ALLOWED"), (error.Code, error.PolicyDecision));
         Assert.Equal(nonce, await NonceAsync(chain, reserve));
         // The operator was given that wallet and sends from it.
         var sent = await chain.CreateClient(ChainServiceFixture.OperatorKey)
@@ -39,14 +40,16 @@ public sealed class ChainCallerTests(SystemFixture system)
 
         using var refused = await chain.CreateClient(ChainServiceFixture.AgentKey)
             .PostAsJsonAsync("/api/contracts", new { data = AnswerContractInitCode }, OpenMcpChainJson.Options);
-        var refusal = await refused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var refusal = ChainToolError.From(await refused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>());
         Assert.Equal(403, (int)refused.StatusCode);
-        Assert.Equal("POLICY_DEPLOY_NOT_ALLOWED", refusal.GetProperty("code").GetString());
+        Assert.Equal(("POLICY_DEPLOY_NOT_ALLOWED", "POLICY_DEPLOY_NOT_ALLOWED"), (refusal?.Code, refusal?.PolicyDecision));
         Assert.Equal(nonce, await chain.WalletNonceAsync());
 
         using var bad = await chain.CreateClient(ChainServiceFixture.OperatorKey)
             .PostAsJsonAsync("/api/contracts", new { data = "not hex" }, OpenMcpChainJson.Options);
         Assert.Equal(400, (int)bad.StatusCode);
+        var badData = ChainToolError.From(await bad.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>());
+        Assert.Equal(("INVALID_ARGUMENT", "data"), (badData?.Code, badData?.Field));
 
         using var response = await chain.CreateClient(ChainServiceFixture.OperatorKey)
             .PostAsJsonAsync("/api/contracts", new { data = AnswerContractInitCode }, OpenMcpChainJson.Options);
@@ -61,9 +64,9 @@ public sealed class ChainCallerTests(SystemFixture system)
         var answer = await chain.CreateClient().ToolAsync("call_contract", new { address, signature = "answer() returns (uint256)" });
         Assert.Equal("42", answer.GetProperty("values").GetProperty("out0").GetString());
         // Where there is no code, a read says so instead of decoding nothing.
-        var (_, code, _) = await chain.CreateClient().ToolErrorAsync("call_contract",
+        var (_, nothing) = await chain.CreateClient().ToolErrorAsync("call_contract",
             new { address = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress(), signature = "answer() returns (uint256)" });
-        Assert.Equal("CALL_RETURNED_NOTHING", code);
+        Assert.Equal("CALL_RETURNED_NOTHING", nothing.Code);
     }
 
     private static async Task<long> NonceAsync(ChainServiceFixture chain, string address) =>
@@ -82,8 +85,8 @@ public sealed class WriteDecisionLogTests(SystemFixture system)
         var client = chain.CreateClient(taskId: taskId);
         var to = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
         var sent = await client.ToolAsync("transfer_native", new { to, amount = "0.01" });
-        var (_, denied, _) = await client.ToolErrorAsync("transfer_native", new { to, amount = "5" });
-        Assert.Equal("POLICY_VALUE_CAP", denied);
+        var (_, denied) = await client.ToolErrorAsync("transfer_native", new { to, amount = "5" });
+        Assert.Equal("POLICY_VALUE_CAP", denied.PolicyDecision);
         await client.ToolAsync("get_balance", new { address = to }); // a read: no decision, not logged
 
         var proofs = system.CreateClient("proofservice");

@@ -76,20 +76,22 @@ public sealed class ChainReadTests(SystemFixture system)
     }
 
     [Theory]
-    [InlineData("get_balance", "{\"address\":\"0x1234\"}", "INVALID_ADDRESS")]
-    [InlineData("get_balance", "{}", "INVALID_ARGUMENT")]
-    [InlineData("get_chain_info", "{\"network\":\"mainnet-nope\"}", "UNKNOWN_NETWORK")]
-    [InlineData("get_transaction", "{\"hash\":\"0xabc\"}", "INVALID_ARGUMENT")]
-    [InlineData("get_block", "{\"block\":\"yesterday\"}", "INVALID_ARGUMENT")]
-    [InlineData("call_contract", "{\"address\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"signature\":\"not a signature\"}", "INVALID_ARGUMENT")]
-    public async Task BadArgumentsGetStableCodes(string tool, string json, string code)
+    [InlineData("get_balance", "{\"address\":\"0x1234\"}", "INVALID_ADDRESS", "address")]
+    [InlineData("get_balance", "{}", "INVALID_ARGUMENT", "address")]
+    [InlineData("get_balance", "{\"address\":[1]}", "INVALID_ARGUMENT", "address")]
+    [InlineData("get_chain_info", "{\"network\":\"mainnet-nope\"}", "UNKNOWN_NETWORK", "network")]
+    [InlineData("get_transaction", "{\"hash\":\"0xabc\"}", "INVALID_ARGUMENT", "hash")]
+    [InlineData("get_block", "{\"block\":\"yesterday\"}", "INVALID_ARGUMENT", "block")]
+    [InlineData("call_contract", "{\"address\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"signature\":\"not a signature\"}", "INVALID_ARGUMENT", "signature")]
+    [InlineData("transfer_native", "{\"to\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\",\"amount\":\"lots\"}", "INVALID_ARGUMENT", "amount")]
+    public async Task BadArgumentsGetStableCodesNamingTheirField(string tool, string json, string code, string field)
     {
         var chain = await system.GetChainServiceAsync();
         var client = chain.CreateClient();
         using var response = await client.PostAsync($"/api/tools/{tool}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var error = OpenMcpChain.Sdk.Contracts.ChainToolError.From(System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, body.GetProperty("code").GetString());
+        Assert.Equal((code, field), (error?.Code, error?.Field));
     }
 
     [Fact]

@@ -2,7 +2,6 @@ extern alias chainservice;
 using System.Text.Json;
 using chainservice::OpenMcpChain.ChainService.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Client;
 using Nethereum.Model;
 using Nethereum.Signer;
 using Nethereum.Util;
@@ -92,26 +91,20 @@ public sealed class ChainRecoveryTests(SystemFixture system)
     public async Task McpClientsSeeAnnotatedToolsAndCanCallThem()
     {
         var chain = await system.GetChainServiceAsync();
-        var http = chain.CreateClient();
-        await using var mcp = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {ChainServiceFixture.AgentKey}" },
-        }, http));
+        await using var mcp = await chain.ConnectMcpAsync();
 
         var tools = (await mcp.ListToolsAsync()).ToDictionary(t => t.Name);
 
         Assert.True(tools["get_balance"].ProtocolTool.Annotations?.ReadOnlyHint);
         Assert.True(tools["transfer_native"].ProtocolTool.Annotations?.DestructiveHint);
         Assert.All(tools.Values, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
-        var result = await mcp.CallToolAsync("get_balance", new Dictionary<string, object?> { ["address"] = chain.WalletAddress });
+        var result = await mcp.CallAsync("get_balance", new Dictionary<string, object?> { ["address"] = chain.WalletAddress });
         Assert.NotEqual(true, result.IsError);
         var balance = result.StructuredContent!.Value.Deserialize<JsonElement>();
         Assert.Equal(chain.WalletAddress, balance.GetProperty("address").GetString());
 
-        var denied = await mcp.CallToolAsync("transfer_native", new Dictionary<string, object?> { ["to"] = chain.WalletAddress, ["amount"] = "5" });
-        Assert.True(denied.IsError);
-        Assert.Contains("POLICY_VALUE_CAP: ", Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(denied.Content[0]).Text);
+        var denied = await mcp.CallAsync("transfer_native", new Dictionary<string, object?> { ["to"] = chain.WalletAddress, ["amount"] = "5" });
+        Assert.Equal(("POLICY_VALUE_CAP", "POLICY_VALUE_CAP"), (denied.Error().Code, denied.Error().PolicyDecision));
+        Assert.Contains("per-transaction cap", denied.Text()); // and a sentence for people
     }
 }

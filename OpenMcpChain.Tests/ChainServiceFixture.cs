@@ -7,6 +7,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
@@ -25,6 +26,9 @@ public sealed class ChainServiceFixture(SystemFixture system)
     public const string DeployerKey = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"; // anvil #3, devnet only
     public const string OperatorKey = "operator-test-key-0123456789abcdef";
     public const string AgentKey = "agent-test-key-0123456789abcdef";
+
+    // Nethereum polls for a receipt without end; the devnet mines at once, so a minute means it never will.
+    private static readonly TimeSpan ReceiptDeadline = TimeSpan.FromSeconds(60);
 
     private WebApplicationFactory<chainservice::Program> _factory = null!;
     public Web3 Devnet => system.Devnet;
@@ -102,6 +106,10 @@ public sealed class ChainServiceFixture(SystemFixture system)
 
     public T GetService<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
 
+    /// <summary>A second instance of this service (same database, wallet and policy) with <paramref name="configure"/> applied last.</summary>
+    public WebApplicationFactory<chainservice::Program> Variant(Action<IServiceCollection> configure) =>
+        _factory.WithWebHostBuilder(web => web.ConfigureTestServices(configure));
+
     public async Task<long> WalletNonceAsync() =>
         (long)(await Devnet.Eth.Transactions.GetTransactionCount.SendRequestAsync(WalletAddress, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value;
 
@@ -110,13 +118,13 @@ public sealed class ChainServiceFixture(SystemFixture system)
         var artifact = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "contracts", "TestToken.json"))).RootElement;
         var receipt = await Deployer.Eth.DeployContract.SendRequestAndWaitForReceiptAsync(
             artifact.GetProperty("abi").GetRawText(), artifact.GetProperty("bytecode").GetString(), Deployer.TransactionManager.Account.Address,
-            new Nethereum.Hex.HexTypes.HexBigInteger(3_000_000), null, name, symbol, Web3.Convert.ToWei(1_000_000));
+            new Nethereum.Hex.HexTypes.HexBigInteger(3_000_000), null, name, symbol, Web3.Convert.ToWei(1_000_000)).WaitAsync(ReceiptDeadline);
         return receipt.ContractAddress;
     }
 
     public async Task SendTokensAsync(string token, string to, BigInteger amount)
     {
-        await Deployer.Eth.ERC20.GetContractService(token).TransferRequestAndWaitForReceiptAsync(to, amount);
+        await Deployer.Eth.ERC20.GetContractService(token).TransferRequestAndWaitForReceiptAsync(to, amount).WaitAsync(ReceiptDeadline);
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Nethereum.Web3;
+using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.Tests;
 
@@ -52,12 +54,13 @@ public sealed class ChainWriteTests(SystemFixture system)
         var chain = await system.GetChainServiceAsync();
         var nonce = await chain.WalletNonceAsync();
 
-        var (status, code, body) = await chain.CreateClient().ToolErrorAsync("write_contract",
+        var (status, error) = await chain.CreateClient().ToolErrorAsync("write_contract",
             new { address = chain.Token, signature = "setCounter(uint256)", args = new[] { 5000 } });
 
         Assert.Equal(400, status);
-        Assert.Equal("EXECUTION_REVERTED", code);
-        Assert.Contains("counter too large", body.GetProperty("message").GetString());
+        Assert.Equal("EXECUTION_REVERTED", error.Code);
+        Assert.Equal("TestToken: counter too large", error.Reason);
+        Assert.Null(error.PolicyDecision); // the simulation failed before the gate
         Assert.Equal(nonce, await chain.WalletNonceAsync());
     }
 
@@ -85,10 +88,11 @@ public sealed class ChainWriteTests(SystemFixture system)
         var json = JsonSerializer.SerializeToElement(args);
         var tool = json.GetProperty("tool").GetString()!;
 
-        var (status, code, _) = await chain.CreateClient().ToolErrorAsync(tool, json);
+        var (status, error) = await chain.CreateClient().ToolErrorAsync(tool, json);
 
         Assert.Equal(403, status);
-        Assert.Equal(expected, code);
+        Assert.Equal(expected, error.Code);
+        Assert.Equal(expected, error.PolicyDecision);
         Assert.Equal(nonce, await chain.WalletNonceAsync());
     }
 }
@@ -105,28 +109,29 @@ public sealed class ChainSafetyTests(SystemFixture system)
         var to = NewRecipient();
         var nonce = await chain.WalletNonceAsync();
 
-        var (status, code, body) = await chain.CreateClient().ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "60" });
+        var (status, capped) = await chain.CreateClient().ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "60" });
         Assert.Equal(403, status);
-        Assert.Equal("POLICY_TOKEN_CAP", code);
-        Assert.Contains("50 TT", body.GetProperty("message").GetString());
+        Assert.Equal(("POLICY_TOKEN_CAP", "POLICY_TOKEN_CAP"), (capped.Code, capped.PolicyDecision));
+        Assert.Contains("50 TT", capped.Message);
         // The same transfer encoded by hand through write_contract meets the same gate.
-        var (_, rawCode, _) = await chain.CreateClient().ToolErrorAsync("write_contract", new
+        var (_, raw) = await chain.CreateClient().ToolErrorAsync("write_contract", new
         {
             address = chain.Token, signature = "transfer(address to, uint256 value)", args = new object[] { to, Web3.Convert.ToWei(60).ToString() },
         });
-        Assert.Equal("POLICY_TOKEN_CAP", rawCode);
+        Assert.Equal("POLICY_TOKEN_CAP", raw.Code);
         // Above the token's approval threshold the write is parked.
-        var (_, parked, _) = await chain.CreateClient().ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "48" });
-        Assert.Equal("APPROVAL_REQUIRED", parked);
+        var (_, parked) = await chain.CreateClient().ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "48" });
+        Assert.Equal(("APPROVAL_REQUIRED", "APPROVAL_REQUIRED"), (parked.Code, parked.PolicyDecision));
+        Assert.NotNull(parked.ApprovalId);
         Assert.Equal(nonce, await chain.WalletNonceAsync());
 
         // A task's token budget (80 TT) counts every transfer of the task.
         var task = chain.CreateClient(taskId: $"token-budget-{Guid.NewGuid():N}"[..40]);
         await task.ToolAsync("transfer_erc20", new { token = chain.Token, to, amount = "30" });
         await task.ToolAsync("write_contract", new { address = chain.Token, signature = "transfer(address,uint256)", args = new object[] { to, Web3.Convert.ToWei(30).ToString() } });
-        var (_, overBudget, overBody) = await task.ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "30" });
-        Assert.Equal("POLICY_BUDGET_EXCEEDED", overBudget);
-        Assert.Contains("TT budget of the task", overBody.GetProperty("message").GetString());
+        var (_, overBudget) = await task.ToolErrorAsync("transfer_erc20", new { token = chain.Token, to, amount = "30" });
+        Assert.Equal("POLICY_BUDGET_EXCEEDED", overBudget.Code);
+        Assert.Contains("TT budget of the task", overBudget.Message);
         Assert.Equal(Web3.Convert.ToWei(60), await chain.Deployer.Eth.ERC20.GetContractService(chain.Token).BalanceOfQueryAsync(to));
     }
 
@@ -144,9 +149,9 @@ public sealed class ChainSafetyTests(SystemFixture system)
         var redis = chain.GetService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
         Assert.True(await redis.KeyDeleteAsync($"budget:devnet:task:{taskId}"));
         var nonce = await chain.WalletNonceAsync();
-        var (_, code, body) = await client.ToolErrorAsync("transfer_native", new { to, amount = "0.4" });
-        Assert.Equal("POLICY_BUDGET_EXCEEDED", code);
-        Assert.Contains("budget of the task", body.GetProperty("message").GetString());
+        var (_, refused) = await client.ToolErrorAsync("transfer_native", new { to, amount = "0.4" });
+        Assert.Equal(("POLICY_BUDGET_EXCEEDED", "POLICY_BUDGET_EXCEEDED"), (refused.Code, refused.PolicyDecision));
+        Assert.Contains("budget of the task", refused.Message);
         Assert.Equal(nonce, await chain.WalletNonceAsync());
         // The recounted budget still allows what fits.
         await client.ToolAsync("transfer_native", new { to, amount = "0.2" });
@@ -163,9 +168,9 @@ public sealed class ChainSafetyTests(SystemFixture system)
         await client.ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
         await client.ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
         var nonce = await chain.WalletNonceAsync();
-        var (status, code, _) = await client.ToolErrorAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+        var (status, error) = await client.ToolErrorAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
 
-        Assert.Equal((403, "POLICY_BUDGET_EXCEEDED"), (status, code));
+        Assert.Equal((403, "POLICY_BUDGET_EXCEEDED"), (status, error.Code));
         Assert.Equal(nonce, await chain.WalletNonceAsync());
         // Another task has its own budget.
         await chain.CreateClient(taskId: $"budget-{Guid.NewGuid():N}").ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
@@ -178,9 +183,10 @@ public sealed class ChainSafetyTests(SystemFixture system)
         var to = NewRecipient();
         var nonce = await chain.WalletNonceAsync();
 
-        var (status, code, body) = await chain.CreateClient().ToolErrorAsync("transfer_native", new { to, amount = "0.8" });
-        Assert.Equal((409, "APPROVAL_REQUIRED"), (status, code));
-        var approvalId = body.GetProperty("details").GetProperty("approval_id").GetString();
+        var (status, parked) = await chain.CreateClient().ToolErrorAsync("transfer_native", new { to, amount = "0.8" });
+        Assert.Equal((409, "APPROVAL_REQUIRED", "APPROVAL_REQUIRED"), (status, parked.Code, parked.PolicyDecision));
+        var approvalId = parked.ApprovalId;
+        Assert.NotNull(approvalId);
         Assert.Equal(nonce, await chain.WalletNonceAsync());
         Assert.Equal(BigInteger.Zero, (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
 
@@ -189,10 +195,13 @@ public sealed class ChainSafetyTests(SystemFixture system)
 
         var operatorClient = chain.CreateClient(ChainServiceFixture.OperatorKey);
         using var approved = await operatorClient.PostAsync($"/api/approvals/{approvalId}/approve", null);
-        var result = await approved.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(approved.IsSuccessStatusCode, result.ToString());
-        Assert.Equal("confirmed", result.GetProperty("status").GetString());
+        Assert.True(approved.IsSuccessStatusCode, await approved.Content.ReadAsStringAsync());
+        var result = (await approved.Content.ReadFromJsonAsync<WriteResult>(OpenMcpChainJson.Options))!;
+        Assert.Equal(("confirmed", PolicyDecisions.Allowed), (result.Status, result.PolicyDecision));
         Assert.Equal(Web3.Convert.ToWei(0.8m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+        var approval = (await operatorClient.GetFromJsonAsync<ApprovalResponse>($"/api/approvals/{approvalId}", OpenMcpChainJson.Options))!;
+        Assert.Equal((ApprovalStatuses.Approved, result.TxHash, null), (approval.Status, approval.TxHash, approval.ErrorCode));
+        Assert.Equal($"send 0.8 ETH to {Nethereum.Util.AddressUtil.Current.ConvertToChecksumAddress(to)}", approval.Summary);
 
         using var again = await operatorClient.PostAsync($"/api/approvals/{approvalId}/approve", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
@@ -204,15 +213,42 @@ public sealed class ChainSafetyTests(SystemFixture system)
     {
         var chain = await system.GetChainServiceAsync();
         var to = NewRecipient();
-        var (_, _, body) = await chain.CreateClient().ToolErrorAsync("transfer_native", new { to, amount = "0.9" });
-        var approvalId = body.GetProperty("details").GetProperty("approval_id").GetString();
+        var (_, parked) = await chain.CreateClient().ToolErrorAsync("transfer_native", new { to, amount = "0.9" });
+        var approvalId = parked.ApprovalId;
         var nonce = await chain.WalletNonceAsync();
 
         using var rejected = await chain.CreateClient(ChainServiceFixture.OperatorKey)
             .PostAsJsonAsync($"/api/approvals/{approvalId}/reject", new { reason = "not today" });
 
-        var approval = await rejected.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("rejected", approval.GetProperty("status").GetString());
+        var approval = (await rejected.Content.ReadFromJsonAsync<ApprovalResponse>(OpenMcpChainJson.Options))!;
+        Assert.Equal((ApprovalStatuses.Rejected, "not today", null), (approval.Status, approval.Reason, approval.TxHash));
+        Assert.Equal(nonce, await chain.WalletNonceAsync());
+        Assert.Equal(BigInteger.Zero, (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
+    }
+
+    [Fact]
+    public async Task AnApprovedWriteThatCanNoLongerBeSentKeepsItsCodeOnTheApproval()
+    {
+        var chain = await system.GetChainServiceAsync();
+        var task = chain.CreateClient(taskId: $"approved-over-{Guid.NewGuid():N}"[..40]);
+        var to = NewRecipient();
+        var (_, parked) = await task.ToolErrorAsync("transfer_native", new { to, amount = "0.8" });
+        // While it waits, the task spends 0.8 of its 1 ETH budget: the parked 0.8 no longer fits.
+        await task.ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+        await task.ToolAsync("transfer_native", new { to = NewRecipient(), amount = "0.4" });
+        var nonce = await chain.WalletNonceAsync();
+
+        var operatorClient = chain.CreateClient(ChainServiceFixture.OperatorKey);
+        using var approved = await operatorClient.PostAsJsonAsync($"/api/approvals/{parked.ApprovalId}/approve", new { reason = "fine by me" });
+        var refusal = ChainToolError.From(await approved.Content.ReadFromJsonAsync<JsonElement>());
+        Assert.Equal(HttpStatusCode.Forbidden, approved.StatusCode);
+        Assert.Equal(("POLICY_BUDGET_EXCEEDED", "POLICY_BUDGET_EXCEEDED"), (refusal?.Code, refusal?.PolicyDecision));
+
+        // What a waiting task reads: approved, nothing sent, and why — as fields, not a reason to parse.
+        var approval = (await operatorClient.GetFromJsonAsync<ApprovalResponse>($"/api/approvals/{parked.ApprovalId}", OpenMcpChainJson.Options))!;
+        Assert.Equal((ApprovalStatuses.Approved, null, "POLICY_BUDGET_EXCEEDED"), (approval.Status, approval.TxHash, approval.ErrorCode));
+        Assert.False(string.IsNullOrEmpty(approval.ErrorMessage));
+        Assert.Equal("fine by me", approval.Reason);
         Assert.Equal(nonce, await chain.WalletNonceAsync());
         Assert.Equal(BigInteger.Zero, (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
     }
@@ -244,10 +280,10 @@ public sealed class ChainSafetyTests(SystemFixture system)
 
         var first = await client.ToolAsync("transfer_native", new { to, amount = "0.05", idempotency_key = key });
         var second = await client.ToolAsync("transfer_native", new { to, amount = "0.05", idempotency_key = key });
-        var (_, code, _) = await client.ToolErrorAsync("transfer_native", new { to, amount = "0.06", idempotency_key = key });
+        var (_, reused) = await client.ToolErrorAsync("transfer_native", new { to, amount = "0.06", idempotency_key = key });
 
         Assert.Equal(first.GetProperty("tx_hash").GetString(), second.GetProperty("tx_hash").GetString());
-        Assert.Equal("IDEMPOTENCY_KEY_REUSED", code);
+        Assert.Equal("IDEMPOTENCY_KEY_REUSED", reused.Code);
         Assert.Equal(Web3.Convert.ToWei(0.05m), (await chain.Devnet.Eth.GetBalance.SendRequestAsync(to)).Value);
     }
 

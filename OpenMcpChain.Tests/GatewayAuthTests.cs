@@ -190,7 +190,7 @@ public sealed class GatewayMcpTests(SystemFixture system)
             Assert.True(parked.IsError);
             var text = string.Join(" ", parked.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(t => t.Text));
             Assert.Contains("APPROVAL_REQUIRED", text);
-            var approvalId = System.Text.RegularExpressions.Regex.Match(text, @"approval request (\S+) is waiting").Groups[1].Value;
+            var approvalId = OpenMcpChain.Sdk.Contracts.ChainToolError.From(parked.StructuredContent)!.ApprovalId;
             var approval = await (await system.ChainOperatorAsync()).GetFromJsonAsync<JsonElement>($"/api/approvals/{approvalId}");
             Assert.Equal("gateway:operator", approval.GetProperty("caller").GetString());
             using var reject = await (await system.ChainOperatorAsync()).PostAsJsonAsync($"/api/approvals/{approvalId}/reject", new { reason = "test" });

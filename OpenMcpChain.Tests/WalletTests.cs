@@ -41,7 +41,7 @@ public sealed class WalletTests
         var secret = EthECKey.GenerateKey().GetPrivateKey();
         var wallets = new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions> { ["default"] = new() { PrivateKey = secret } }));
 
-        var error = Assert.Throws<chainservice::OpenMcpChain.ChainService.Tools.ChainToolException>(() => wallets.AddressOf("cold"));
+        var error = Assert.Throws<chainservice::OpenMcpChain.ChainService.Errors.ChainToolException>(() => wallets.AddressOf("cold"));
 
         Assert.Equal("UNKNOWN_WALLET", error.Code);
         Assert.DoesNotContain(secret[2..], error.Message, StringComparison.OrdinalIgnoreCase);

@@ -1,5 +1,6 @@
-using System.Text.Json;
 using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.AgentService.Agent;
 
@@ -25,10 +26,6 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
         return await McpClient.CreateAsync(transport, new McpClientOptions(), loggers, ct);
     }
 
-    /// <summary>The stable code in a tool error's text ("… CODE: message"), or TOOL_FAILED.</summary>
-    public static string ErrorCode(string text) =>
-        System.Text.RegularExpressions.Regex.Match(text, @"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+): ") is { Success: true } m ? m.Groups[1].Value : "TOOL_FAILED";
-
     /// <summary>The chain id and latest block, read through the same tool the agent uses.</summary>
     public static async Task<(long ChainId, long BlockNumber)> GetChainContextAsync(McpClient client, string? network, CancellationToken ct)
     {
@@ -38,15 +35,13 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
             args["network"] = network;
         }
         var result = await client.CallToolAsync("get_chain_info", args, cancellationToken: ct);
-        var text = result.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().FirstOrDefault()?.Text ?? "";
         if (result.IsError == true)
         {
-            var code = ErrorCode(text);
-            throw new AgentFailure(code, $"Reading the chain failed: {text}", transient: code == "RPC_UNAVAILABLE");
+            var error = ChainToolError.From(result.StructuredContent)
+                        ?? new ChainToolError(ErrorCodes.ToolFailed, string.Join(" ", result.Content.OfType<TextContentBlock>().Select(t => t.Text)));
+            throw new AgentFailure(error.Code, $"Reading the chain failed: {error.Message}", transient: error.Code == ChainErrorCodes.RpcUnavailable);
         }
-        var info = result.StructuredContent is { } structured
-            ? structured.Deserialize<JsonElement>()
-            : JsonDocument.Parse(text).RootElement;
+        var info = result.StructuredContent ?? throw new AgentFailure(ErrorCodes.ToolFailed, "get_chain_info answered no structured content.", transient: false);
         return (info.GetProperty("chain_id").GetInt64(), info.GetProperty("block_number").GetInt64());
     }
 }

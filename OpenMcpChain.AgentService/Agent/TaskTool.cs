@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
@@ -13,8 +12,10 @@ namespace OpenMcpChain.AgentService.Agent;
 /// idempotency key per step — the n-th write of a task is always <c>{task}:w{n}</c> — so a task that runs again (a
 /// retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
 /// </summary>
-public sealed partial class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout, Func<string>? nextWrite) : DelegatingAIFunction(inner)
+public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout, Func<string>? nextWrite) : DelegatingAIFunction(inner)
 {
+    private const string StepTimeout = "STEP_TIMEOUT";
+
     public static readonly IReadOnlySet<string> WriteTools = new HashSet<string> { "transfer_native", "transfer_erc20", "write_contract" };
 
     /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
@@ -51,22 +52,22 @@ public sealed partial class TaskTool(AIFunction inner, TaskRun run, TimeSpan ste
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            result = $"STEP_TIMEOUT: {Name} did not answer within {stepTimeout.TotalSeconds:0} s.";
+            result = $"{StepTimeout}: {Name} did not answer within {stepTimeout.TotalSeconds:0} s.";
         }
         var (output, isError) = AgentRunner.Render(result);
-        var code = isError ? ChainToolsClient.ErrorCode(output) : null;
-        string? decision = nextWrite is null ? null : code is null ? "allowed"
-            : code.StartsWith("POLICY_", StringComparison.Ordinal) || code == "APPROVAL_REQUIRED" ? code : null;
+        // What the tool answered, as typed fields of its structured content (ChainService sets the policy decision).
+        var structured = result is JsonElement { ValueKind: JsonValueKind.Object } answer && answer.TryGetProperty("structuredContent", out var content)
+            ? content : (JsonElement?)null;
+        var error = isError ? ChainToolError.From(structured) : null;
+        var code = !isError ? null : error?.Code ?? (result is string ? StepTimeout : ErrorCodes.ToolFailed);
+        var decision = PolicyDecisions.From(structured);
         await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
             StepRecorder.ElapsedMs(started));
         // The run ends at a parked write (it resumes once the approval is decided) or a write the gate refused.
-        if (code == "APPROVAL_REQUIRED" && ApprovalId().Match(output) is { Success: true } parked)
-            run.Stop(new TaskParked(parked.Groups[1].Value));
-        else if (decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true)
-            run.Stop(new AgentFailure(decision, $"{Name} was refused: {output}", transient: false));
+        if (error is { Code: ChainErrorCodes.ApprovalRequired, ApprovalId: { } approvalId })
+            run.Stop(new TaskParked(approvalId));
+        else if (PolicyDecisions.IsRefusal(decision))
+            run.Stop(new AgentFailure(decision!, $"{Name} was refused: {output}", transient: false));
         return result;
     }
-
-    [GeneratedRegex(@"approval request (\S+) is waiting")]
-    private static partial Regex ApprovalId();
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.AgentService.Infrastructure;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.AgentService.Queue;
@@ -10,7 +10,7 @@ namespace OpenMcpChain.AgentService.Queue;
 /// <summary>
 /// Follows the approval requests parked tasks wait for. Approved and executed: the task goes back to pending and runs
 /// again — its reads are repeated, and its parked write, keyed per step, returns the transaction the approval sent.
-/// Rejected: the task ends <c>rejected</c>. Approved but not executable: the task fails with the reason.
+/// Rejected: the task ends <c>rejected</c>. Approved but not executable: the task fails with the write's error code.
 /// </summary>
 public sealed class ApprovalWatcher(IServiceScopeFactory scopes, IHttpClientFactory httpClients, ILogger<ApprovalWatcher> logger)
     : PeriodicWorker(TimeSpan.FromSeconds(1), logger)
@@ -32,31 +32,29 @@ public sealed class ApprovalWatcher(IServiceScopeFactory scopes, IHttpClientFact
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Failed, "approval request missing", s => s
-                    .SetProperty(t => t.ErrorCode, "APPROVAL_NOT_FOUND").SetProperty(t => t.ErrorMessage, $"Approval request {task.ApprovalId} does not exist."));
+                    .SetProperty(t => t.ErrorCode, ChainErrorCodes.ApprovalNotFound).SetProperty(t => t.ErrorMessage, $"Approval request {task.ApprovalId} does not exist."));
                 continue;
             }
             response.EnsureSuccessStatusCode();
-            var approval = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-            var status = approval.GetProperty("status").GetString();
-            var decidedBy = approval.TryGetProperty("decided_by", out var by) ? by.GetString() : null;
-            var reason = approval.TryGetProperty("reason", out var r) ? r.GetString() : null;
-            var sent = approval.TryGetProperty("tx_hash", out var tx) && tx.ValueKind == JsonValueKind.String;
-            if (status == "rejected")
+            var approval = (await response.Content.ReadFromJsonAsync<ApprovalResponse>(OpenMcpChainJson.Options, ct))!;
+            if (approval.Status == ApprovalStatuses.Rejected)
             {
-                var message = $"Approval request {task.ApprovalId} was rejected by {decidedBy}{(reason is null ? "" : $": {reason}")}.";
-                await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Rejected, $"rejected by {decidedBy}", s => s
+                var message = $"Approval request {task.ApprovalId} was rejected by {approval.DecidedBy}{(approval.Reason is null ? "" : $": {approval.Reason}")}.";
+                await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Rejected, $"rejected by {approval.DecidedBy}", s => s
                     .SetProperty(t => t.ErrorCode, ErrorCodes.ApprovalRejected)
                     .SetProperty(t => t.ErrorMessage, message));
             }
-            else if (status == "approved" && sent)
+            else if (approval.Status == ApprovalStatuses.Approved && approval.TxHash is not null)
             {
-                await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Pending, $"approved by {decidedBy}", s => s
+                await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Pending, $"approved by {approval.DecidedBy}", s => s
                     .SetProperty(t => t.EnqueuedAt, (DateTimeOffset?)null));
             }
-            else if (status == "approved" && reason?.StartsWith("approved, but not executed", StringComparison.Ordinal) == true)
+            else if (approval.Status == ApprovalStatuses.Approved && approval.ErrorCode is { } code)
             {
+                // Approved, but ChainService could not send it: the task fails with the write's own stable code.
+                var message = $"Approval request {task.ApprovalId} was approved, but the write was not sent: {approval.ErrorMessage}";
                 await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Failed, "approved write not executed", s => s
-                    .SetProperty(t => t.ErrorCode, "APPROVED_WRITE_FAILED").SetProperty(t => t.ErrorMessage, reason));
+                    .SetProperty(t => t.ErrorCode, code).SetProperty(t => t.ErrorMessage, message));
             }
         }
     }

@@ -6,14 +6,17 @@ using Nethereum.ABI.FunctionEncoding;
 using Nethereum.ABI.Model;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Util;
-using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Errors;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Abi;
 
 /// <summary>Human-readable signatures (<c>balanceOf(address) returns (uint256)</c>) to calldata and back.</summary>
 public static class AbiCodec
 {
-    public static FunctionABI ParseFunction(string signature)
+    private const string ArgsField = "args";
+
+    public static FunctionABI ParseFunction(string signature, string field = "signature")
     {
         var text = signature.Trim();
         if (!text.StartsWith("function ", StringComparison.Ordinal)) text = "function " + text;
@@ -25,11 +28,11 @@ public static class AbiCodec
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
         }
-        throw new ChainToolException(ChainErrorCodes.InvalidArgument,
+        throw Arguments.Invalid(field,
             $"'{signature}' is not a function signature such as 'balanceOf(address) returns (uint256)'.");
     }
 
-    public static EventABI ParseEvent(string signature)
+    public static EventABI ParseEvent(string signature, string field = "eventSignature")
     {
         var text = signature.Trim();
         if (!text.StartsWith("event ", StringComparison.Ordinal)) text = "event " + text;
@@ -41,17 +44,17 @@ public static class AbiCodec
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
         }
-        throw new ChainToolException(ChainErrorCodes.InvalidArgument,
+        throw Arguments.Invalid(field,
             $"'{signature}' is not an event signature such as 'Transfer(address indexed from, address indexed to, uint256 value)'.");
     }
 
-    /// <summary>Calldata for <paramref name="function"/> with JSON arguments converted to their ABI types.</summary>
+    /// <summary>Calldata for <paramref name="function"/> with JSON arguments (the tool's <c>args</c>) converted to their ABI types.</summary>
     public static string Encode(FunctionABI function, IReadOnlyList<JsonElement> args)
     {
         var inputs = function.InputParameters ?? [];
         if (args.Count != inputs.Length)
         {
-            throw new ChainToolException(ChainErrorCodes.InvalidArgument,
+            throw Arguments.Invalid(ArgsField,
                 $"{function.Name} takes {inputs.Length} argument(s), {args.Count} given.");
         }
         var values = inputs.Select((p, i) => Convert(p.Type, args[i], p.Name ?? $"arg{i}")).ToArray();
@@ -61,7 +64,7 @@ public static class AbiCodec
         }
         catch (Exception e) when (e is not ChainToolException)
         {
-            throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"The arguments do not fit {function.Name}: {e.Message}");
+            throw Arguments.Invalid(ArgsField, $"The arguments do not fit {function.Name}: {e.Message}");
         }
     }
 
@@ -97,7 +100,7 @@ public static class AbiCodec
             if (type == "address")
             {
                 if (!AddressUtil.Current.IsValidEthereumAddressHexFormat(text))
-                    throw new ChainToolException(ChainErrorCodes.InvalidAddress, $"{name}: '{text}' is not an address.");
+                    throw Arguments.Invalid(ArgsField, $"{name}: '{text}' is not an address.", ChainErrorCodes.InvalidAddress);
                 return text;
             }
             if (type.StartsWith("uint", StringComparison.Ordinal) || type.StartsWith("int", StringComparison.Ordinal))
@@ -113,7 +116,7 @@ public static class AbiCodec
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or ArgumentException)
         {
-            throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"{name} ({type}): {e.Message}");
+            throw Arguments.Invalid(ArgsField, $"{name} ({type}): {e.Message}");
         }
     }
 

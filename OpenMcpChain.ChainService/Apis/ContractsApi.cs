@@ -1,8 +1,9 @@
 using OpenMcpChain.ChainService.Audit;
 using OpenMcpChain.ChainService.Callers;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Policy;
-using OpenMcpChain.ChainService.Tools;
 using OpenMcpChain.ChainService.Writes;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -25,7 +26,7 @@ public static class ContractsApi
     {
         var data = request.Data ?? "";
         if (data.Length <= 2 || !data.StartsWith("0x", StringComparison.Ordinal) || data.Length % 2 != 0 || !data[2..].All(char.IsAsciiHexDigit))
-            return ApiErrors.Problem(400, ChainErrorCodes.InvalidArgument, "data must be the contract's init code as 0x hex.");
+            return Arguments.Invalid("data", "data must be the contract's init code as 0x hex.").ToProblem();
         try
         {
             var result = await audit.RunAsync("deploy_contract", new { request.Wallet, request.Network, request.IdempotencyKey, request.Summary }, () =>
@@ -39,7 +40,7 @@ public static class ContractsApi
         }
         catch (ChainToolException e)
         {
-            return ToolsApi.ToProblem(e);
+            return e.ToProblem();
         }
     }
 }

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ChainService.Abi;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
-using OpenMcpChain.ChainService.Tools;
-using OpenMcpChain.ChainService.Writes;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -37,10 +37,10 @@ public static class SubscriptionsApi
     {
         try
         {
-            var address = ChainTools.RequireAddress(request.Address, "address");
-            var ev = AbiCodec.ParseEvent(request.EventSignature ?? "");
+            var address = Arguments.Address(request.Address, "address");
+            var ev = AbiCodec.ParseEvent(request.EventSignature ?? "", "event_signature");
             var (name, web3, _) = networks.Resolve(request.Network);
-            var from = request.FromBlock ?? (long)(await WriteService.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
+            var from = request.FromBlock ?? (long)(await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
             var subscription = new Subscription
             {
                 Id = Guid.CreateVersion7().ToString(), Network = name, Address = address, EventSignature = request.EventSignature!.Trim(),
@@ -52,7 +52,7 @@ public static class SubscriptionsApi
         }
         catch (ChainToolException e)
         {
-            return ToolsApi.ToProblem(e);
+            return e.ToProblem();
         }
     }
 }

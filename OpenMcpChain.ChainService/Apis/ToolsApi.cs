@@ -1,8 +1,10 @@
 using System.Reflection;
 using System.Text.Json;
 using ModelContextProtocol.Server;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Tools;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -37,35 +39,29 @@ public static class ToolsApi
         }
         catch (ChainToolException e)
         {
-            return ToProblem(e);
+            return e.ToProblem();
         }
     }
 
-    public static IResult ToProblem(ChainToolException e)
-    {
-        var problem = ApiErrors.Problem(e.HttpStatus, e.Code, e.Detail);
-        if (e.Details is not null) problem.ProblemDetails.Extensions["details"] = e.Details;
-        return problem;
-    }
-
+    /// <summary>An argument by its snake_case or schema name; as forgiving as the MCP face (a number for a string is its text).</summary>
     private static object? Bind(ParameterInfo parameter, JsonElement? body)
     {
-        var snake = JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!);
+        var field = parameter.Name!;
         if (body is { ValueKind: JsonValueKind.Object } obj
-            && (obj.TryGetProperty(snake, out var value) || obj.TryGetProperty(parameter.Name!, out value))
+            && (obj.TryGetProperty(JsonNamingPolicy.SnakeCaseLower.ConvertName(field), out var value) || obj.TryGetProperty(field, out value))
             && value.ValueKind != JsonValueKind.Null)
         {
+            if (parameter.ParameterType == typeof(string) && value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+                return value.GetRawText();
             try
             {
                 return value.Deserialize(parameter.ParameterType, OpenMcpChainJson.Options);
             }
             catch (JsonException)
             {
-                throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"{snake} has the wrong type.");
+                throw Arguments.Invalid(field, $"{field} has the wrong type.");
             }
         }
-        return parameter.HasDefaultValue
-            ? parameter.DefaultValue
-            : throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"{snake} is required.");
+        return parameter.HasDefaultValue ? parameter.DefaultValue : throw Arguments.Invalid(field, $"{field} is required.");
     }
 }

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
 using OpenMcpChain.ChainService.Callers;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
-using OpenMcpChain.ChainService.Tools;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Audit;
 
-/// <summary>Records every tool call (MCP or REST) with its caller, arguments, outcome and policy decision.</summary>
+/// <summary>Records every tool call (MCP or REST) with its caller, arguments, outcome and the policy decision the write path set.</summary>
 public sealed class ToolAudit(AuditWriter writer, CallerContext caller)
 {
     public async Task<T> RunAsync<T>(string tool, object arguments, Func<Task<T>> call)
@@ -25,14 +26,14 @@ public sealed class ToolAudit(AuditWriter writer, CallerContext caller)
         {
             var result = await call();
             record.ResultJson = JsonSerializer.Serialize(result, OpenMcpChainJson.Options);
-            record.PolicyDecision = tool.StartsWith("get_", StringComparison.Ordinal) || tool is "call_contract" or "estimate_gas" ? null : "allowed";
+            record.PolicyDecision = (result as WriteResult)?.PolicyDecision;
             return result;
         }
         catch (ChainToolException e)
         {
             record.ErrorCode = e.Code;
-            record.ResultJson = JsonSerializer.Serialize(new { code = e.Code, message = e.Detail, details = e.Details }, OpenMcpChainJson.Options);
-            record.PolicyDecision = e.Code.StartsWith("POLICY_", StringComparison.Ordinal) || e.Code == ChainErrorCodes.ApprovalRequired ? e.Code : null;
+            record.ResultJson = JsonSerializer.Serialize(e.Error, OpenMcpChainJson.Options);
+            record.PolicyDecision = e.Error.PolicyDecision;
             throw;
         }
         finally

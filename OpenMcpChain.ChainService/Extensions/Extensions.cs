@@ -52,6 +52,7 @@ internal static class Extensions
 
         builder.Services.AddMcpServer()
             .WithHttpTransport(o => o.Stateless = true)
-            .WithTools<ChainTools>(OpenMcpChainJson.Options);
+            .WithTools<ChainTools>(OpenMcpChainJson.Options)
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallFilter.Apply));
     }
 }

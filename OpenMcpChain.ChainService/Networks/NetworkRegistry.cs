@@ -1,20 +1,18 @@
 using Microsoft.Extensions.Options;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Web3;
-using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Errors;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Networks;
 
-/// <summary>One Nethereum <see cref="Web3"/> per configured network, sharing the service's pooled HTTP handlers.</summary>
+/// <summary>One Nethereum <see cref="Web3"/> per configured network, sharing the service's pooled HTTP handler.</summary>
 public sealed class NetworkRegistry(IOptions<NetworksOptions> options)
 {
     // JSON-RPC gets no generic retry/timeout pipeline: a retried eth_sendRawTransaction or a cut receipt wait would
     // change meaning, and each hop of the default pipeline costs latency on every read. Failures surface as
     // RPC_UNAVAILABLE, and the recovery worker re-sends stored transactions.
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+    private static readonly SocketsHttpHandler Handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
 
     private readonly Dictionary<string, Web3> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
@@ -29,14 +27,16 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options)
         var name = string.IsNullOrWhiteSpace(network) ? NetworksOptions.DefaultNetwork : network.Trim();
         if (!options.Value.TryGetValue(name, out var config))
         {
-            throw new ChainToolException(ChainErrorCodes.UnknownNetwork,
-                $"Unknown network '{name}'. Known networks: {string.Join(", ", options.Value.Keys)}.");
+            throw Arguments.Invalid("network", $"Unknown network '{name}'. Known networks: {string.Join(", ", options.Value.Keys)}.",
+                ChainErrorCodes.UnknownNetwork);
         }
         lock (_gate)
         {
             if (!_clients.TryGetValue(name, out var web3))
             {
-                var client = new RpcClient(new Uri(config.RpcUrl), Http);
+                // One HttpClient per network over the shared handler: RpcClient sets up the client it is given, which an
+                // HttpClient refuses once it has sent a request (a second network, or a second instance in one process).
+                var client = new RpcClient(new Uri(config.RpcUrl), new HttpClient(Handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) });
                 _clients[name] = web3 = new Web3(client);
             }
             return (options.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), web3, config);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using OpenMcpChain.ChainService.Abi;
 using StackExchange.Redis;
 
 namespace OpenMcpChain.ChainService.Policy;
@@ -54,8 +55,7 @@ public sealed record Budget(
 
     public BigInteger ToUnits(BigInteger raw, bool ceiling = true) => ceiling ? (raw + Scale - 1) / Scale : raw / Scale;
 
-    public string Describe(BigInteger raw) =>
-        $"{Nethereum.Web3.Web3.Convert.FromWei(raw, Decimals).ToString(System.Globalization.CultureInfo.InvariantCulture)} {Unit}";
+    public string Describe(BigInteger raw) => $"{Amounts.Format(raw, Decimals)} {Unit}";
 }
 
 /// <summary>What a budget counts, so it can be recounted from the stored transactions: a network, and optionally a

@@ -1,18 +1,17 @@
 using System.Globalization;
 using System.Numerics;
 using Nethereum.Web3;
+using OpenMcpChain.ChainService.Abi;
 using OpenMcpChain.ChainService.Callers;
-using OpenMcpChain.ChainService.Networks;
-using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Wallets;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Policy;
 
 /// <summary>The deterministic checks every write passes at the signer, in a fixed order; a denial sends nothing.</summary>
 public sealed class PolicyGate(BudgetLedger ledger)
 {
-    public const string Allowed = "allowed";
-
     /// <summary>Who may send what: the caller's wallets, and contract creation only for callers allowed to deploy.</summary>
     public static void CheckCaller(CallerOptions? caller, WriteIntent intent)
     {
@@ -35,7 +34,7 @@ public sealed class PolicyGate(BudgetLedger ledger)
             && !policy.AllowedMethods.Any(m => string.Equals(m, intent.Data[..10], StringComparison.OrdinalIgnoreCase)))
             Deny(ChainErrorCodes.PolicyMethodNotAllowed, $"Method {intent.Data[..10]} is not on this network's allowlist.");
         if (Wei(policy.MaxValuePerTransaction) is { } cap && intent.ValueWei > cap)
-            Deny(ChainErrorCodes.PolicyValueCap, $"The value {Ether(intent.ValueWei)} ETH is above the per-transaction cap of {Ether(cap)} ETH.");
+            Deny(ChainErrorCodes.PolicyValueCap, $"The value {Amounts.Format(intent.ValueWei)} ETH is above the per-transaction cap of {Amounts.Format(cap)} ETH.");
         if (policy.MaxGas is { } maxGas && gas > maxGas)
             Deny(ChainErrorCodes.PolicyGasCap, $"The transaction needs {gas} gas, above the cap of {maxGas}.");
         if (TokenSpendOf(intent) is { } spend && policy.Tokens.TryGetValue(spend.Token, out var token)
@@ -113,12 +112,11 @@ public sealed class PolicyGate(BudgetLedger ledger)
     private static BigInteger? Units(string? whole, int decimals) =>
         string.IsNullOrWhiteSpace(whole) ? null : Web3.Convert.ToWei(decimal.Parse(whole, CultureInfo.InvariantCulture), decimals);
 
-    private static string Tokens(BigInteger raw, TokenPolicy token) =>
-        $"{Web3.Convert.FromWei(raw, token.Decimals).ToString(CultureInfo.InvariantCulture)} {token.Symbol}";
+    private static string Tokens(BigInteger raw, TokenPolicy token) => $"{Amounts.Format(raw, token.Decimals)} {token.Symbol}";
 
-    private static string Ether(BigInteger wei) => Web3.Convert.FromWei(wei).ToString(CultureInfo.InvariantCulture);
-
-    private static void Deny(string code, string message) => throw new ChainToolException(code, message, new { policy_decision = code });
+    /// <summary>A refusal: its code is the gate's decision, which every record of the write reads.</summary>
+    private static void Deny(string code, string message) =>
+        throw new ChainToolException(new ChainToolError(code, message) { PolicyDecision = code });
 }
 
 /// <summary>A token amount a write moves or authorises, decoded from its ERC-20 calldata.</summary>

@@ -6,15 +6,15 @@ using ModelContextProtocol.Server;
 using Nethereum.Contracts;
 using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
-using Nethereum.Util;
 using Nethereum.Web3;
 using OpenMcpChain.ChainService.Abi;
 using OpenMcpChain.ChainService.Audit;
 using OpenMcpChain.ChainService.Callers;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Policy;
 using OpenMcpChain.ChainService.Writes;
-using static OpenMcpChain.ChainService.Writes.WriteService;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Tools;
 
@@ -30,8 +30,8 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("get_chain_info", new { network }, async () =>
         {
             var (name, web3, _) = networks.Resolve(network);
-            var chainId = await Rpc(() => web3.Eth.ChainId.SendRequestAsync());
-            var block = await Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest()));
+            var chainId = await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync());
+            var block = await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest()));
             return new ChainInfo(name, (long)chainId.Value, (long)block.Number.Value, block.BlockHash, (long)block.Timestamp.Value);
         });
 
@@ -44,9 +44,9 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         {
             var (_, web3, _) = networks.Resolve(network);
             var id = block?.Trim() ?? "latest";
-            BlockWithTransactionHashes? found = id.Length == 66 && id.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? await Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByHash.SendRequestAsync(id))
-                : await Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(ParseBlock(id)));
+            BlockWithTransactionHashes? found = Arguments.IsHash(id)
+                ? await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByHash.SendRequestAsync(id))
+                : await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(ParseBlock(id)));
             if (found is null) throw new ChainToolException(ChainErrorCodes.NotFound, $"Block {id} does not exist.");
             return new BlockInfo((long)found.Number.Value, found.BlockHash, found.ParentHash, (long)found.Timestamp.Value,
                 (long)found.GasUsed.Value, [.. found.TransactionHashes]);
@@ -59,12 +59,12 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         [Description(NetworkHelp)] string? network = null) =>
         audit.RunAsync("get_balance", new { address, network }, async () =>
         {
-            var checksummed = RequireAddress(address, nameof(address));
+            var checksummed = Arguments.Address(address, nameof(address));
             var (name, web3, _) = networks.Resolve(network);
             // One round trip's latency: the head is read beside the balance (block_number is the head at read time).
-            var blockNumber = Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync());
-            var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(checksummed, BlockParameter.CreateLatest()));
-            return new BalanceInfo(name, checksummed, balance.Value.ToString(), Ether(balance.Value), (long)(await blockNumber).Value);
+            var blockNumber = Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync());
+            var balance = await Rpc.CallAsync(() => web3.Eth.GetBalance.SendRequestAsync(checksummed, BlockParameter.CreateLatest()));
+            return new BalanceInfo(name, checksummed, balance.Value.ToString(), Amounts.Format(balance.Value), (long)(await blockNumber).Value);
         });
 
     [McpServerTool(Name = "get_erc20_balance", Title = "Token balance", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -76,9 +76,9 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("get_erc20_balance", new { token, owner, network }, async () =>
         {
             var (name, web3, _) = networks.Resolve(network);
-            var meta = await TokenMetadataAsync(web3, RequireAddress(token, nameof(token)), name);
-            var raw = await CallAsync<BigInteger>(web3, meta.Address, "balanceOf(address) returns (uint256)", RequireAddress(owner, nameof(owner)));
-            return new TokenBalanceInfo(meta, AddressUtil.Current.ConvertToChecksumAddress(owner), raw.ToString(), Scale(raw, meta.Decimals));
+            var meta = await TokenMetadataAsync(web3, Arguments.Address(token, nameof(token)), name, nameof(token));
+            var raw = await CallAsync<BigInteger>(web3, meta.Address, "balanceOf(address) returns (uint256)", Arguments.Address(owner, nameof(owner)));
+            return new TokenBalanceInfo(meta, Arguments.Address(owner, nameof(owner)), raw.ToString(), Amounts.Format(raw, meta.Decimals));
         });
 
     [McpServerTool(Name = "get_erc20_metadata", Title = "Token metadata", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -87,7 +87,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("get_erc20_metadata", new { token, network }, async () =>
         {
             var (name, web3, _) = networks.Resolve(network);
-            return await TokenMetadataAsync(web3, RequireAddress(token, nameof(token)), name);
+            return await TokenMetadataAsync(web3, Arguments.Address(token, nameof(token)), name, nameof(token));
         });
 
     [McpServerTool(Name = "get_transaction", Title = "Transaction", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -96,7 +96,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("get_transaction", new { hash, network }, async () =>
         {
             var (_, web3, _) = networks.Resolve(network);
-            var tx = await Rpc(() => web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(RequireHash(hash)))
+            var tx = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(Arguments.TxHash(hash, nameof(hash))))
                      ?? throw new ChainToolException(ChainErrorCodes.NotFound, $"Transaction {hash} is not known to the node.");
             return new TransactionInfo(tx.TransactionHash, tx.From, tx.To, tx.Value?.Value.ToString() ?? "0", (long)tx.Nonce.Value,
                 tx.Input, (long?)tx.BlockNumber?.Value);
@@ -108,7 +108,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("get_receipt", new { hash, network }, async () =>
         {
             var (_, web3, _) = networks.Resolve(network);
-            var r = await Rpc(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(RequireHash(hash)))
+            var r = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(Arguments.TxHash(hash, nameof(hash))))
                     ?? throw new ChainToolException(ChainErrorCodes.NotFound, $"Transaction {hash} has no receipt (unknown or still pending).");
             return new ReceiptInfo(r.TransactionHash, r.Status?.Value == 1 ? "success" : "reverted", (long)r.BlockNumber.Value,
                 (long)r.GasUsed.Value, r.ContractAddress, r.Logs?.Count() ?? 0);
@@ -124,9 +124,9 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("call_contract", new { address, signature, args, network }, async () =>
         {
             var (_, web3, _) = networks.Resolve(network);
-            var function = AbiCodec.ParseFunction(signature);
+            var to = Arguments.Address(address, nameof(address));
+            var function = AbiCodec.ParseFunction(signature, nameof(signature));
             var data = AbiCodec.Encode(function, args ?? []);
-            var to = RequireAddress(address, nameof(address));
             string output;
             try
             {
@@ -134,7 +134,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
             }
             catch (Nethereum.JsonRpc.Client.RpcResponseException e)
             {
-                throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The call reverted: {AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString())}.");
+                throw Reverted("call", e);
             }
             output ??= "0x";
             if (output is "0x" or "" && function.OutputParameters is { Length: > 0 })
@@ -154,15 +154,15 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("get_logs", new { address, eventSignature, fromBlock, toBlock, network }, async () =>
         {
             var (_, web3, _) = networks.Resolve(network);
-            var ev = AbiCodec.ParseEvent(eventSignature);
+            var ev = AbiCodec.ParseEvent(eventSignature, nameof(eventSignature));
             var filter = new NewFilterInput
             {
-                Address = [RequireAddress(address, nameof(address))],
+                Address = [Arguments.Address(address, nameof(address))],
                 FromBlock = new BlockParameter(new HexBigInteger(fromBlock ?? 0)),
                 ToBlock = toBlock is { } to ? new BlockParameter(new HexBigInteger(to)) : BlockParameter.CreateLatest(),
                 Topics = ["0x" + ev.Sha3Signature],
             };
-            var logs = await Rpc(() => web3.Eth.Filters.GetLogs.SendRequestAsync(filter));
+            var logs = await Rpc.CallAsync(() => web3.Eth.Filters.GetLogs.SendRequestAsync(filter));
             return new LogsResult(ev.Name, [.. logs.Select(l => DecodeLog(ev, l))]);
         });
 
@@ -178,17 +178,17 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("estimate_gas", new { to, amount, signature, args, wallet, network }, async () =>
         {
             var (_, web3, _) = networks.Resolve(network);
-            var data = signature is null ? "0x" : AbiCodec.Encode(AbiCodec.ParseFunction(signature), args ?? []);
-            var input = new CallInput(data, RequireAddress(to, nameof(to)), new HexBigInteger(ParseEther(amount))) { From = writes.WalletAddress(wallet) };
+            var data = signature is null ? "0x" : AbiCodec.Encode(AbiCodec.ParseFunction(signature, nameof(signature)), args ?? []);
+            var input = new CallInput(data, Arguments.Address(to, nameof(to)), new HexBigInteger(OptionalEther(amount, nameof(amount)))) { From = writes.WalletAddress(wallet) };
             try
             {
                 var gas = await web3.Eth.Transactions.EstimateGas.SendRequestAsync(input);
-                var price = await Rpc(() => web3.Eth.GasPrice.SendRequestAsync());
-                return new GasEstimate((long)gas.Value, price.Value.ToString(), Ether(gas.Value * price.Value));
+                var price = await Rpc.CallAsync(() => web3.Eth.GasPrice.SendRequestAsync());
+                return new GasEstimate((long)gas.Value, price.Value.ToString(), Amounts.Format(gas.Value * price.Value));
             }
             catch (Nethereum.JsonRpc.Client.RpcResponseException e)
             {
-                throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The estimate reverted: {AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString())}.");
+                throw Reverted("estimate", e);
             }
         });
 
@@ -202,8 +202,8 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         [Description(NetworkHelp)] string? network = null) =>
         audit.RunAsync("transfer_native", new { to, amount, idempotencyKey, wallet, network }, () =>
         {
-            var recipient = RequireAddress(to, nameof(to));
-            var wei = ParseEther(amount, required: true);
+            var recipient = Arguments.Address(to, nameof(to));
+            var wei = Arguments.Amount(amount, 18, nameof(amount));
             return writes.ExecuteAsync(Intent("transfer_native", network, wallet, recipient, wei, "0x", idempotencyKey,
                 $"send {amount} ETH to {recipient}"), null, CancellationToken.None);
         });
@@ -220,9 +220,9 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         audit.RunAsync("transfer_erc20", new { token, to, amount, idempotencyKey, wallet, network }, async () =>
         {
             var (name, web3, _) = networks.Resolve(network);
-            var meta = await TokenMetadataAsync(web3, RequireAddress(token, nameof(token)), name);
-            var recipient = RequireAddress(to, nameof(to));
-            var units = ParseUnits(amount, meta.Decimals);
+            var meta = await TokenMetadataAsync(web3, Arguments.Address(token, nameof(token)), name, nameof(token));
+            var recipient = Arguments.Address(to, nameof(to));
+            var units = Arguments.Amount(amount, meta.Decimals, nameof(amount));
             var data = AbiCodec.Encode(AbiCodec.ParseFunction("transfer(address,uint256) returns (bool)"),
                 [JsonSerializer.SerializeToElement(recipient), JsonSerializer.SerializeToElement(units.ToString())]);
             return await writes.ExecuteAsync(Intent("transfer_erc20", network, wallet, meta.Address, BigInteger.Zero, data, idempotencyKey,
@@ -241,10 +241,10 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         [Description(NetworkHelp)] string? network = null) =>
         audit.RunAsync("write_contract", new { address, signature, args, amount, idempotencyKey, wallet, network }, () =>
         {
-            var contract = RequireAddress(address, nameof(address));
-            var function = AbiCodec.ParseFunction(signature);
+            var contract = Arguments.Address(address, nameof(address));
+            var function = AbiCodec.ParseFunction(signature, nameof(signature));
             var data = AbiCodec.Encode(function, args ?? []);
-            return writes.ExecuteAsync(Intent("write_contract", network, wallet, contract, ParseEther(amount), data, idempotencyKey,
+            return writes.ExecuteAsync(Intent("write_contract", network, wallet, contract, OptionalEther(amount, nameof(amount)), data, idempotencyKey,
                 $"call {function.Name} on {contract}"), null, CancellationToken.None);
         });
 
@@ -258,14 +258,14 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
     {
         var function = AbiCodec.ParseFunction(signature);
         var data = new Nethereum.ABI.FunctionEncoding.FunctionCallEncoder().EncodeRequest(function.Sha3Signature, function.InputParameters, args);
-        var output = await Rpc(() => web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(data, address)));
+        var output = await Rpc.CallAsync(() => web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(data, address)));
         return new Nethereum.ABI.FunctionEncoding.FunctionCallDecoder().DecodeSimpleTypeOutput<T>(function.OutputParameters[0], output);
     }
 
-    private static async Task<TokenInfo> TokenMetadataAsync(Web3 web3, string token, string network)
+    private static async Task<TokenInfo> TokenMetadataAsync(Web3 web3, string token, string network, string field)
     {
-        if (await Rpc(() => web3.Eth.GetCode.SendRequestAsync(token)) is not { Length: > 2 })
-            throw new ChainToolException(ChainErrorCodes.InvalidAddress, $"{token} is not a contract on {network}.");
+        if (await Rpc.CallAsync(() => web3.Eth.GetCode.SendRequestAsync(token)) is not { Length: > 2 })
+            throw Arguments.Invalid(field, $"{token} is not a contract on {network}.", ChainErrorCodes.InvalidAddress);
         try
         {
             var name = await CallAsync<string>(web3, token, "name() returns (string)");
@@ -276,7 +276,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         }
         catch (Nethereum.JsonRpc.Client.RpcResponseException)
         {
-            throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"{token} does not answer as an ERC-20 token.");
+            throw Arguments.Invalid(field, $"{token} does not answer as an ERC-20 token.");
         }
     }
 
@@ -287,41 +287,21 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         return new LogEntry((long)log.BlockNumber.Value, log.TransactionHash, (int)log.LogIndex.Value, args);
     }
 
-    internal static string RequireAddress(string? address, string name)
-    {
-        if (string.IsNullOrWhiteSpace(address) || !AddressUtil.Current.IsValidEthereumAddressHexFormat(address.Trim()))
-            throw new ChainToolException(ChainErrorCodes.InvalidAddress, $"{name}: '{address}' is not an address: expected 0x followed by 40 hex digits.");
-        return AddressUtil.Current.ConvertToChecksumAddress(address.Trim());
-    }
-
-    private static string RequireHash(string? hash) =>
-        hash is { Length: 66 } h && h.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && h[2..].All(char.IsAsciiHexDigit)
-            ? h
-            : throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"'{hash}' is not a transaction hash (0x followed by 64 hex digits).");
-
     private static BlockParameter ParseBlock(string id) => id.ToLowerInvariant() switch
     {
         "latest" => BlockParameter.CreateLatest(),
         "earliest" => BlockParameter.CreateEarliest(),
         "pending" => BlockParameter.CreatePending(),
         _ when long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => new BlockParameter(new HexBigInteger(n)),
-        _ => throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"'{id}' is not a block: use latest, a number or a 0x hash."),
+        _ => throw Arguments.Invalid("block", $"'{id}' is not a block: use latest, a number or a 0x hash."),
     };
 
-    private static BigInteger ParseEther(string? amount, bool required = false)
+    private static ChainToolException Reverted(string what, Nethereum.JsonRpc.Client.RpcResponseException e)
     {
-        if (string.IsNullOrWhiteSpace(amount) && !required) return BigInteger.Zero;
-        return ParseUnits(amount, 18);
+        var reason = AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString());
+        return new(new ChainToolError(ChainErrorCodes.ExecutionReverted, $"The {what} reverted: {reason}.") { Reason = reason });
     }
 
-    private static BigInteger ParseUnits(string? amount, int decimals)
-    {
-        if (!decimal.TryParse(amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
-            throw new ChainToolException(ChainErrorCodes.InvalidArgument, $"amount '{amount}' must be a positive decimal number such as '0.5'.");
-        return Web3.Convert.ToWei(value, decimals);
-    }
-
-    private static string Ether(BigInteger wei) => Web3.Convert.FromWei(wei).ToString(CultureInfo.InvariantCulture);
-
-    private static string Scale(BigInteger raw, int decimals) => Web3.Convert.FromWei(raw, decimals).ToString(CultureInfo.InvariantCulture);
+    private static BigInteger OptionalEther(string? amount, string field) =>
+        string.IsNullOrWhiteSpace(amount) ? BigInteger.Zero : Arguments.Amount(amount, 18, field);
 }

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using Nethereum.KeyStore;
 using Nethereum.Signer;
-using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.ChainService.Errors;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Wallets;
 
@@ -40,7 +41,7 @@ public sealed class WalletRegistry
         var name = string.IsNullOrWhiteSpace(wallet) ? DefaultWallet : wallet;
         return _keys.TryGetValue(name, out var key)
             ? key
-            : throw new ChainToolException(ChainErrorCodes.UnknownWallet, $"Unknown wallet '{name}'. Known wallets: {string.Join(", ", _keys.Keys)}.");
+            : throw Arguments.Invalid("wallet", $"Unknown wallet '{name}'. Known wallets: {string.Join(", ", _keys.Keys)}.", ChainErrorCodes.UnknownWallet);
     }
 
     private static EthECKey Load(string name, WalletOptions wallet)

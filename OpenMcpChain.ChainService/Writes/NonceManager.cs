@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
-using OpenMcpChain.ChainService.Tools;
+using OpenMcpChain.Sdk.Contracts;
 using StackExchange.Redis;
 
 namespace OpenMcpChain.ChainService.Writes;

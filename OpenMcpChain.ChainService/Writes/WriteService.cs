@@ -11,18 +11,21 @@ using Nethereum.Util;
 using Nethereum.Web3;
 using OpenMcpChain.ChainService.Abi;
 using OpenMcpChain.ChainService.Callers;
+using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Policy;
-using OpenMcpChain.ChainService.Tools;
 using OpenMcpChain.ChainService.Wallets;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Writes;
 
 /// <summary>
 /// The one path every write takes: idempotency → simulation (eth_call + gas estimate) → policy → approval →
 /// budget reservation → nonce + signature, stored before broadcast → broadcast → receipt at the confirmation depth.
+/// It is also the one place a write's policy decision is set: the gate's refusal, a parked write, or allowed (on the
+/// result, and on any failure after the gate let the write through).
 /// </summary>
 public sealed class WriteService(
     ChainDbContext db, NetworkRegistry networks, WalletRegistry wallets, NonceManager nonces, PolicyGate gate,
@@ -40,48 +43,63 @@ public sealed class WriteService(
         intent = intent with { Network = networkName, IdempotencyKey = key };
 
         if (await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.IdempotencyKey == key, ct) is { } earlier)
-        {
-            if (!string.Equals(earlier.To, intent.To, StringComparison.OrdinalIgnoreCase) || earlier.Value != intent.Value || earlier.Data != intent.Data)
-                throw new ChainToolException(ChainErrorCodes.IdempotencyKeyReused, $"Idempotency key '{key}' was used for a different write.");
-            return await TrackAsync(earlier, web3, options, ct);
-        }
+            return await ReplayAsync(earlier, intent, web3, options, ct);
 
         var gas = await SimulateAsync(web3, from, intent);
-        var isContract = !intent.IsCreation && await Rpc(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
+        var isContract = !intent.IsCreation && await Rpc.CallAsync(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
         PolicyGate.CheckStatic(options.Policy, intent, isContract, gas);
 
         if (approval is null && PolicyGate.NeedsApproval(options.Policy, intent))
         {
             var parked = await ParkAsync(intent, from, ct);
-            throw new ChainToolException(ChainErrorCodes.ApprovalRequired,
-                $"{char.ToUpperInvariant(intent.Summary[0])}{intent.Summary[1..]} needs approval; approval request {parked.Id} is waiting.",
-                new { approval_id = parked.Id, policy_decision = ChainErrorCodes.ApprovalRequired });
+            throw new ChainToolException(new ChainToolError(ChainErrorCodes.ApprovalRequired,
+                $"{char.ToUpperInvariant(intent.Summary[0])}{intent.Summary[1..]} needs approval; approval request {parked.Id} is waiting.")
+            {
+                PolicyDecision = ChainErrorCodes.ApprovalRequired, ApprovalId = parked.Id,
+            });
         }
 
         var budgets = PolicyGate.BudgetsFor(networkName, options.Policy, intent, from);
         await recount.EnsureAsync(budgets, ct);
         await gate.ReserveAsync(budgets);
+        try
+        {
+            return await SendAsync(intent, approval, from, web3, options, gas, budgets, ct);
+        }
+        catch (ChainToolException e)
+        {
+            throw e.WithDecision(PolicyDecisions.Allowed);
+        }
+    }
+
+    private async Task<WriteResult> SendAsync(
+        WriteIntent intent, ApprovalRequest? approval, string from, Web3 web3, NetworkOptions options, long gas, List<Budget> budgets, CancellationToken ct)
+    {
+        ChainTransaction row;
         ChainTransaction tx;
         try
         {
             var fees = await SuggestFeesAsync(web3);
-            var chainId = await Rpc(() => web3.Eth.ChainId.SendRequestAsync());
-            var balance = await Rpc(() => web3.Eth.GetBalance.SendRequestAsync(from));
+            var chainId = await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync());
+            var balance = await Rpc.CallAsync(() => web3.Eth.GetBalance.SendRequestAsync(from));
             var gasLimit = gas + gas / 5; // headroom over the estimate; unused gas is not charged
             if (balance.Value < intent.ValueWei + gasLimit * fees.MaxFeePerGas!.Value)
                 throw new ChainToolException(ChainErrorCodes.InsufficientFunds,
-                    $"{from} holds {Web3.Convert.FromWei(balance.Value)} ETH, not enough for the value plus gas.");
+                    $"{from} holds {Amounts.Format(balance.Value)} ETH, not enough for the value plus gas.");
 
-            var row = new ChainTransaction
+            row = new ChainTransaction
             {
-                IdempotencyKey = key, Network = networkName, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
+                IdempotencyKey = intent.IdempotencyKey!, Network = intent.Network!, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
                 From = from, To = intent.To, Value = intent.Value, Data = intent.Data, GasLimit = (long)gasLimit,
                 RawTransaction = "", TxHash = "", Caller = intent.Caller, TaskId = intent.TaskId,
                 RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
                 CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
             };
-            tx = await nonces.WithNextNonceAsync(networkName, from, web3, db, async nonce =>
+            tx = await nonces.WithNextNonceAsync(intent.Network!, from, web3, db, async nonce =>
             {
+                // Under the wallet's lock: a concurrent request with the same key may have stored its transaction since.
+                if (await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.IdempotencyKey == row.IdempotencyKey, ct) is { } stored)
+                    return stored;
                 Sign(row, (long)chainId.Value, fees, nonce);
                 db.Transactions.Add(row);
                 // Committed before broadcast: after a crash the same bytes are re-sent, never a second signature.
@@ -94,14 +112,27 @@ public sealed class WriteService(
             await gate.ReleaseAsync(budgets);
             throw;
         }
+        if (!ReferenceEquals(tx, row))
+        {
+            await gate.ReleaseAsync(budgets);
+            return await ReplayAsync(tx, intent, web3, options, ct);
+        }
 
         if (approval is not null)
         {
             approval.TxHash = tx.TxHash;
         }
-        logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) signed for {Caller} on {Network}", tx.TxHash, tx.Nonce, intent.Caller, networkName);
+        logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) signed for {Caller} on {Network}", tx.TxHash, tx.Nonce, intent.Caller, intent.Network);
         await BroadcastAsync(tx, web3, budgets, ct);
         return await TrackAsync(tx, web3, options, ct);
+    }
+
+    /// <summary>A repeated request (same idempotency key) gets the first transaction's result; a different write under the key is refused.</summary>
+    private Task<WriteResult> ReplayAsync(ChainTransaction earlier, WriteIntent intent, Web3 web3, NetworkOptions options, CancellationToken ct)
+    {
+        if (!string.Equals(earlier.To, intent.To, StringComparison.OrdinalIgnoreCase) || earlier.Value != intent.Value || earlier.Data != intent.Data)
+            throw new ChainToolException(ChainErrorCodes.IdempotencyKeyReused, $"Idempotency key '{earlier.IdempotencyKey}' was used for a different write.");
+        return TrackAsync(earlier, web3, options, ct);
     }
 
     /// <summary>
@@ -139,11 +170,14 @@ public sealed class WriteService(
                     $"The node refused the transaction: {message}");
             }
         }
-        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+        catch (Exception e) when (Rpc.IsUnavailable(e))
         {
             // Stays 'signed': the recovery worker re-sends the same bytes when the node is back.
-            throw new ChainToolException(ChainErrorCodes.RpcUnavailable,
-                $"Transaction {tx.TxHash} is signed and stored but the node did not answer; it will be re-sent. Repeat the request with idempotency key '{tx.IdempotencyKey}' to follow it.");
+            throw new ChainToolException(new ChainToolError(ChainErrorCodes.RpcUnavailable,
+                $"Transaction {tx.TxHash} is signed and stored but the node did not answer; it will be re-sent. Repeat the request with idempotency key '{tx.IdempotencyKey}' to follow it.")
+            {
+                TxHash = tx.TxHash,
+            });
         }
         if (tx.Status == TransactionStatuses.Signed) await SetStatusAsync(tx, TransactionStatuses.Broadcast);
     }
@@ -155,10 +189,10 @@ public sealed class WriteService(
         // At least one look, even with no time to wait (the recovery worker's passes).
         while (tx.Status is TransactionStatuses.Signed or TransactionStatuses.Broadcast)
         {
-            var receipt = await Rpc(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TxHash));
+            var receipt = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TxHash));
             if (receipt?.BlockNumber is not null)
             {
-                var head = (long)(await Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
+                var head = (long)(await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
                 var block = (long)receipt.BlockNumber.Value;
                 if (head - block + 1 >= options.ConfirmationDepth)
                 {
@@ -180,7 +214,7 @@ public sealed class WriteService(
     private async Task ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
     {
         var fees = await SuggestFeesAsync(web3);
-        var chainId = (long)(await Rpc(() => web3.Eth.ChainId.SendRequestAsync())).Value;
+        var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
         var stale = tx.TxHash;
         await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
         {
@@ -211,7 +245,7 @@ public sealed class WriteService(
     }
 
     private static Task<Nethereum.RPC.Fee1559Suggestions.Fee1559> SuggestFeesAsync(Web3 web3) =>
-        Rpc(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
+        Rpc.CallAsync(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
 
     private async Task<long> SimulateAsync(Web3 web3, string from, WriteIntent intent)
     {
@@ -227,12 +261,14 @@ public sealed class WriteService(
             if (message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase))
                 throw new ChainToolException(ChainErrorCodes.InsufficientFunds, $"{from} cannot pay for this write: {message}");
             var reason = AbiCodec.DecodeRevert(e.RpcError?.Data?.ToString());
-            throw new ChainToolException(ChainErrorCodes.ExecutionReverted, $"The simulation reverted: {reason}. Nothing was sent.",
-                new { reason });
+            throw new ChainToolException(new ChainToolError(ChainErrorCodes.ExecutionReverted, $"The simulation reverted: {reason}. Nothing was sent.")
+            {
+                Reason = reason,
+            });
         }
-        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+        catch (Exception e) when (Rpc.IsUnavailable(e))
         {
-            throw new ChainToolException(ChainErrorCodes.RpcUnavailable, "The network's JSON-RPC endpoint did not answer.");
+            throw Rpc.Unavailable();
         }
     }
 
@@ -264,16 +300,4 @@ public sealed class WriteService(
     private static bool IsAlreadyKnown(string? message) =>
         message is not null && (message.Contains("already known", StringComparison.OrdinalIgnoreCase)
                                 || message.Contains("already imported", StringComparison.OrdinalIgnoreCase));
-
-    internal static async Task<T> Rpc<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
-        {
-            throw new ChainToolException(ChainErrorCodes.RpcUnavailable, "The network's JSON-RPC endpoint did not answer.");
-        }
-    }
 }

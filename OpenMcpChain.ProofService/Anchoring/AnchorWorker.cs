@@ -6,6 +6,7 @@ using Nethereum.Contracts.Extensions;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ProofService.Anchoring;
 
@@ -65,7 +66,8 @@ public sealed class AnchorWorker(
                 idempotency_key = $"anchor:{anchor.Contract}:{anchor.TreeSize}", wallet = _options.Wallet, network = _options.Network,
             }, ct);
         }
-        catch (ChainServiceException e) when (e.Code is "EXECUTION_REVERTED" or "IDEMPOTENCY_KEY_REUSED" || e.Code.StartsWith("POLICY_", StringComparison.Ordinal))
+        catch (ChainServiceException e) when (e.Code is ChainErrorCodes.ExecutionReverted or ChainErrorCodes.IdempotencyKeyReused
+                                              || PolicyDecisions.IsRefusal(e.Error.PolicyDecision))
         {
             // Definitive: this head will not be anchored; the next one (a larger size) will be tried.
             await db.Anchors.Where(a => a.Id == anchor.Id).ExecuteUpdateAsync(a => a
@@ -148,7 +150,7 @@ public sealed class AnchorWorker(
             var result = await chain.ToolAsync("call_contract", new { address = contract, signature = "signer() returns (address)", network = _options.Network }, ct);
             return result.GetProperty("values").GetProperty("out0").GetString();
         }
-        catch (ChainServiceException e) when (e.Code is "CALL_RETURNED_NOTHING" or "EXECUTION_REVERTED")
+        catch (ChainServiceException e) when (e.Code is ChainErrorCodes.CallReturnedNothing or ChainErrorCodes.ExecutionReverted)
         {
             return null; // nothing there (a fresh chain) or not our contract
         }

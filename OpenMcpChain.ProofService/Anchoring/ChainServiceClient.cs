@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ProofService.Anchoring;
 
@@ -25,16 +26,30 @@ public sealed class ChainServiceClient
     private async Task<JsonElement> PostAsync(string path, object body, CancellationToken ct)
     {
         using var response = await _http.PostAsJsonAsync(path, body, OpenMcpChainJson.Options, ct);
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        if (response.IsSuccessStatusCode) return answer;
-        throw new ChainServiceException(
-            answer.TryGetProperty("code", out var code) ? code.GetString() ?? "UNKNOWN" : "UNKNOWN",
-            answer.TryGetProperty("message", out var message) ? message.GetString() ?? "" : response.ReasonPhrase ?? "");
+        if (response.IsSuccessStatusCode) return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        // The problem body carries the tool error's fields; a body without them (a proxy's page) is still a coded failure.
+        var error = await ReadErrorAsync(response, ct)
+                    ?? new ChainToolError(ErrorCodes.Unavailable, $"ChainService answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+        throw new ChainServiceException(error);
+    }
+
+    private static async Task<ChainToolError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            return ChainToolError.From(await response.Content.ReadFromJsonAsync<JsonElement>(ct));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
 
-/// <summary>A coded refusal from ChainService.</summary>
-public sealed class ChainServiceException(string code, string message) : Exception($"{code}: {message}")
+/// <summary>A coded refusal from ChainService, with the tool error's typed fields.</summary>
+public sealed class ChainServiceException(ChainToolError error) : Exception($"{error.Code}: {error.Message}")
 {
-    public string Code { get; } = code;
+    public ChainToolError Error { get; } = error;
+
+    public string Code => Error.Code;
 }

@@ -47,9 +47,14 @@ public static class PolicyDecisions
 {
     public const string Allowed = "allowed";
 
-    /// <summary>The decision an error code stands for: a refusal (<c>POLICY_*</c>), a parked write, or null (not the gate's).</summary>
-    public static string? ForError(string code) =>
-        code.StartsWith("POLICY_", StringComparison.Ordinal) || code == ChainErrorCodes.ApprovalRequired ? code : null;
+    /// <summary>
+    /// The decision a tool result's structured content carries — a write's result or error — or null (a read, or a write
+    /// that never reached the gate). ChainService's write path sets it; readers take it from here.
+    /// </summary>
+    public static string? From(JsonElement? structured) =>
+        structured is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("policy_decision", out var d) && d.ValueKind == JsonValueKind.String
+            ? d.GetString()
+            : null;
 
     /// <summary>True when the gate refused the write outright (nothing was sent or parked).</summary>
     public static bool IsRefusal(string? decision) => decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true;
@@ -91,6 +96,8 @@ public sealed record ApprovalResponse(string Id, string Status)
     public string? Kind { get; init; }
     public string? To { get; init; }
     public string? Value { get; init; }
+    /// <summary>What the write does, in one line for the person deciding it.</summary>
+    public string? Summary { get; init; }
     public string? Caller { get; init; }
     public string? TaskId { get; init; }
     public string? DecidedBy { get; init; }

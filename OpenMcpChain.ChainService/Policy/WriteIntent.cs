@@ -26,12 +26,3 @@ public sealed record WriteIntent
     [JsonIgnore]
     public bool IsCreation => To.Length == 0;
 }
-
-/// <summary>The outcome of a write: where the transaction is and what it cost.</summary>
-public sealed record WriteResult(
-    string Network, string TxHash, string Status, string From, string To, string ValueWei, long Nonce,
-    long? BlockNumber, long? GasUsed, string IdempotencyKey)
-{
-    /// <summary>For a contract creation: the address the contract is (or will be) at.</summary>
-    public string? ContractAddress { get; init; }
-}
