@@ -127,6 +127,34 @@ public sealed class TransparencyLogTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task VerifyingTheLogWhileEntriesAreAppendedFindsNothingWrong()
+    {
+        using var appending = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var appender = Task.Run(async () =>
+        {
+            for (var n = 0; !appending.IsCancellationRequested; n++)
+            {
+                using var response = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "busy-log", n }, CancellationToken.None);
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            }
+        });
+        try
+        {
+            // A verifier that reads the log in pieces while it grows must not mistake a fresh append for tampering.
+            for (var i = 0; i < 25; i++)
+            {
+                var report = await GetAsync("/api/log/verify");
+                Assert.True(report.GetProperty("ok").GetBoolean(), $"verify #{i} during appends: {report}");
+            }
+        }
+        finally
+        {
+            await appending.CancelAsync();
+            await appender;
+        }
+    }
+
+    [Fact]
     public async Task LaterTreeHeadsAreProvablyExtensionsOfEarlierOnes()
     {
         using (var r = await Proofs.PostAsJsonAsync("/api/log/entries", new { kind = "test", step = "first" })) Assert.True(r.IsSuccessStatusCode);

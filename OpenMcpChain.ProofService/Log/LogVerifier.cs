@@ -23,6 +23,9 @@ public sealed class LogVerifier(ProofDbContext db)
 
     public async Task<VerifyReport> VerifyAsync(TrustedTreeHead? trusted, CancellationToken ct)
     {
+        // One consistent snapshot (InnoDB's repeatable read): an append committing while the log is read is not part of
+        // what is checked, rather than looking like an entry inserted behind the tree's back.
+        await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var storedLeaves = await db.LogNodes.CountAsync(n => n.Level == 0, ct);
         var expected = 0L;
         var frontier = new MerkleFrontier();
