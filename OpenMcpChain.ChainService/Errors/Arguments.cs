@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Nethereum.Util;
 using Nethereum.Web3;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Errors;
@@ -20,12 +21,8 @@ public static class Arguments
         return AddressUtil.Current.ConvertToChecksumAddress(value.Trim());
     }
 
-    /// <summary>True for 0x followed by 64 hex digits (a transaction or block hash).</summary>
-    public static bool IsHash(string? value) =>
-        value is { Length: 66 } h && h.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && h[2..].All(char.IsAsciiHexDigit);
-
     public static string TxHash(string? value, string field) =>
-        IsHash(value) ? value! : throw Invalid(field, $"{field}: '{value}' is not a transaction hash (0x followed by 64 hex digits).");
+        Hashes.IsHash(value) ? value! : throw Invalid(field, $"{field}: '{value}' is not a transaction hash (0x followed by 64 hex digits).");
 
     /// <summary>A positive decimal amount of whole units (ether, or whole tokens), in base units.</summary>
     public static BigInteger Amount(string? value, int decimals, string field)

@@ -14,6 +14,7 @@ using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Policy;
 using OpenMcpChain.ChainService.Writes;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Tools;
@@ -44,7 +45,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         {
             var (_, web3, _) = networks.Resolve(network);
             var id = block?.Trim() ?? "latest";
-            BlockWithTransactionHashes? found = Arguments.IsHash(id)
+            BlockWithTransactionHashes? found = Hashes.IsHash(id)
                 ? await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByHash.SendRequestAsync(id))
                 : await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(ParseBlock(id)));
             if (found is null) throw new ChainToolException(ChainErrorCodes.NotFound, $"Block {id} does not exist.");

@@ -6,6 +6,7 @@ using Nethereum.Hex.HexConvertors.Extensions;
 using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 using OpenMcpChain.Sdk.Proofs;
 
@@ -33,7 +34,7 @@ public static class AttestationsApi
         {
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "task_id (at most 64 characters) and result are required.");
         }
-        if (request.TxHashes?.FirstOrDefault(h => h is not { Length: 66 } || !h.StartsWith("0x", StringComparison.Ordinal) || !h[2..].All(char.IsAsciiHexDigit)) is { } bad)
+        if (request.TxHashes?.FirstOrDefault(h => !Hashes.IsHash(h)) is { } bad)
         {
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, $"tx_hashes: '{bad}' is not a transaction hash (0x and 64 hex digits).");
         }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Nethereum.Hex.HexConvertors.Extensions;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
+using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 using OpenMcpChain.Sdk.Proofs;
 
@@ -91,7 +92,7 @@ public static class LogApi
         [FromQuery(Name = "tree_size")] long? treeSize, string? root, LogVerifier verifier, CancellationToken ct)
     {
         if (treeSize is null && root is null) return TypedResults.Ok(await verifier.VerifyAsync(null, ct));
-        if (treeSize is not > 0 || root is not { Length: 66 } || !root.StartsWith("0x", StringComparison.Ordinal) || !root[2..].All(char.IsAsciiHexDigit))
+        if (treeSize is not > 0 || !Hashes.IsHash(root))
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "tree_size (at least 1) and root (0x and 64 hex digits) go together.");
         return TypedResults.Ok(await verifier.VerifyAsync(new TrustedTreeHead(treeSize.Value, root.HexToByteArray()), ct));
     }
