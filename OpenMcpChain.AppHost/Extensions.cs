@@ -161,6 +161,18 @@ internal static class Extensions
             .WithEnvironment("Networks__devnet__ChainId", DevnetChainId.ToString())
             .WaitFor(devnet.Resource);
 
+    /// <summary>
+    /// Runs <c>Replicas:{name}</c> copies of the service (default 1). They share its database and Redis; callers keep
+    /// one address (service discovery, the Gateway's routes), behind which the AppHost's proxy balances between them.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithConfiguredReplicas(this IResourceBuilder<ProjectResource> service)
+    {
+        var replicas = service.ApplicationBuilder.Configuration.GetValue($"Replicas:{service.Resource.Name}", 1);
+        return replicas >= 1
+            ? service.WithReplicas(replicas)
+            : throw new InvalidOperationException($"Replicas:{service.Resource.Name} must be at least 1, not {replicas}.");
+    }
+
     /// <summary>A signing wallet of ChainService (<c>Wallets:{name}:PrivateKey</c>), its key a secret parameter.</summary>
     public static IResourceBuilder<ProjectResource> WithWallet(
         this IResourceBuilder<ProjectResource> chainService, string name, IResourceBuilder<ParameterResource> privateKey) =>

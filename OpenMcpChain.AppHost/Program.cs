@@ -25,7 +25,7 @@ var gatewayChainKey = builder.AddGeneratedSecret("chain-gateway-key");
 var gatewaySigningKey = builder.AddGeneratedSecret("gateway-signing-key");
 var operatorPassword = builder.AddParameter("gateway-operator-password", secret: true);
 
-// Services.
+// Services. Each runs Replicas:{name} copies (default 1) behind one address that balances between them.
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
     .WithReference(chainDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
@@ -39,6 +39,7 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     .WithCaller("proofservice", proofChainKey, wallets: ["proof"], canDeploy: true)
     // The Gateway's /mcp proxy: external MCP clients, each recorded as gateway:{user}.
     .WithCaller("gateway", gatewayChainKey, relaysUsers: true)
+    .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 
 var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
@@ -50,6 +51,7 @@ var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proof
     .WithEnvironment("Anchoring__ApiKey", proofChainKey)
     .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
     .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")
+    .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 
 // ChainService files every write decision in ProofService's log (no WaitFor: the forwarder catches up).
@@ -62,6 +64,7 @@ var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agent
     .WithReference(chainService).WaitFor(chainService)
     .WithEnvironment("Agent__ChainApiKey", agentChainKey)
     .WithReference(proofService).WaitFor(proofService)
+    .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 
 // The edge: the public API on the original daemon's port (launchSettings: http://localhost:8080).
@@ -74,6 +77,7 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithExternalHttpEndpoints()
+    .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

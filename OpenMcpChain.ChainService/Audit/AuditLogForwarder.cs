@@ -4,13 +4,15 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.ChainService.Audit;
 
 /// <summary>
 /// Appends every recorded write decision (sent, denied by policy, parked for approval, deployed) to ProofService's
 /// transparency log, in batches, and marks each record with its log index. At least once: a record whose append
-/// committed but whose mark did not is appended again on the next pass, with the same <c>record_id</c>.
+/// committed but whose mark did not is appended again on the next pass, with the same <c>record_id</c>. Replicas take
+/// turns (a database lock per pass), so two never forward the same records.
 /// </summary>
 public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFactory httpClients, ILogger<AuditLogForwarder> logger)
     : PeriodicWorker(TimeSpan.FromSeconds(1), logger)
@@ -22,6 +24,11 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
+        await db.RunExclusiveAsync("audit-forwarding", () => ForwardAsync(db, ct), ct);
+    }
+
+    private async Task ForwardAsync(ChainDbContext db, CancellationToken ct)
+    {
         while (true)
         {
             var records = await db.ToolCalls.AsNoTracking().Where(r => r.LogIndex == null && r.PolicyDecision != null)

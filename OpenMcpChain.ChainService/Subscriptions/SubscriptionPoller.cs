@@ -7,6 +7,7 @@ using OpenMcpChain.ChainService.Abi;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace OpenMcpChain.ChainService.Subscriptions;
@@ -14,7 +15,8 @@ namespace OpenMcpChain.ChainService.Subscriptions;
 /// <summary>
 /// Follows every subscription from its checkpoint to the confirmed head (head − depth + 1), decodes matching logs,
 /// stores them and publishes each on the Redis Stream <c>chain:events:{subscription}</c>. The checkpoint moves in the
-/// same transaction as the stored events, so a restart neither skips nor duplicates.
+/// same transaction as the stored events, so a restart neither skips nor duplicates; replicas take turns (a database
+/// lock per pass), so two never store or publish the same events.
 /// </summary>
 public sealed class SubscriptionPoller(IServiceScopeFactory scopes, IConnectionMultiplexer redis, ILogger<SubscriptionPoller> logger)
     : PeriodicWorker(TimeSpan.FromSeconds(1), logger)
@@ -29,6 +31,11 @@ public sealed class SubscriptionPoller(IServiceScopeFactory scopes, IConnectionM
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
         var networks = scope.ServiceProvider.GetRequiredService<NetworkRegistry>();
+        await db.RunExclusiveAsync("subscriptions", () => PollAllAsync(db, networks, ct), ct);
+    }
+
+    private async Task PollAllAsync(ChainDbContext db, NetworkRegistry networks, CancellationToken ct)
+    {
         foreach (var subscription in await db.Subscriptions.ToListAsync(ct))
         {
             var (_, web3, options) = networks.Resolve(subscription.Network);

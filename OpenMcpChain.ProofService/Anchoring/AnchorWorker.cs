@@ -7,6 +7,7 @@ using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
 using OpenMcpChain.ProofService.Signing;
 using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.ProofService.Anchoring;
 
@@ -14,6 +15,7 @@ namespace OpenMcpChain.ProofService.Anchoring;
 /// Anchors the log on chain through ChainService (so the signer wallet's nonces are managed in one place): deploys the
 /// <c>LogAnchor</c> contract if none is known, then sends the latest signed tree head every N entries or T seconds.
 /// Each anchor has an idempotency key per (contract, size), so a repeat after a crash follows the same transaction.
+/// Replicas take turns: a pass runs only under the database lock <c>anchoring</c>, so two never deploy or anchor at once.
 /// </summary>
 public sealed class AnchorWorker(
     IServiceScopeFactory scopes, LogSequencer log, OutcomeSigner signer, IOptions<AnchoringOptions> options, TimeProvider clock,
@@ -29,7 +31,12 @@ public sealed class AnchorWorker(
         await log.WaitReadyAsync(ct);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
-        var chain = scope.ServiceProvider.GetRequiredService<ChainServiceClient>();
+        await db.RunExclusiveAsync("anchoring", () => AnchorOnceAsync(scope.ServiceProvider, db, ct), ct);
+    }
+
+    private async Task AnchorOnceAsync(IServiceProvider services, ProofDbContext db, CancellationToken ct)
+    {
+        var chain = services.GetRequiredService<ChainServiceClient>();
         _contract ??= await EnsureContractAsync(db, chain, ct);
 
         var last = await db.Anchors.AsNoTracking().Where(a => a.Contract == _contract.Address)
@@ -39,11 +46,11 @@ public sealed class AnchorWorker(
             await SendAsync(db, chain, last, ct); // follow the same transaction through its idempotency key
             return;
         }
-        var size = log.Size;
+        var size = await services.GetRequiredService<LogReader>().SizeAsync(ct);
         if (size == 0 || last?.TreeSize >= size) return;
         if (last is not null && size - last.TreeSize < _options.EveryEntries && clock.GetUtcNow() - last.CreatedAt < _options.Interval) return;
 
-        var head = await scope.ServiceProvider.GetRequiredService<TreeHeads>().SignAsync(size, ct);
+        var head = await services.GetRequiredService<TreeHeads>().SignAsync(size, ct);
         var anchor = new Anchor
         {
             Network = _contract.Network, ChainId = _contract.ChainId, Contract = _contract.Address, TreeSize = head.TreeSize,

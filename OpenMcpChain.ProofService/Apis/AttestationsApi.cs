@@ -46,27 +46,27 @@ public static class AttestationsApi
         {
             return ApiErrors.Problem(409, ErrorCodes.AttestationConflict, $"Task {request.TaskId} was already attested with a different outcome.");
         }
-        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, log, ct));
+        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, ct));
     }
 
     /// <summary>A task's provenance, self-contained: the attestation, the outcome's log entry with its inclusion proof to
     /// the anchored tree head (the current one until anchored) and the anchor.</summary>
     public static async Task<Results<Ok<Provenance>, ProblemHttpResult>> GetAsync(
-        string taskId, ProofDbContext db, LogReader reader, LogSequencer log, CancellationToken ct)
+        string taskId, ProofDbContext db, LogReader reader, CancellationToken ct)
     {
         var attestation = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == taskId, ct);
         if (attestation is null) return ApiErrors.Problem(404, ErrorCodes.AttestationNotFound, $"No attestation for task {taskId}.");
-        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, log, ct));
+        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, ct));
     }
 
-    private static async Task<Provenance> ToProvenanceAsync(Attestation a, ProofDbContext db, LogReader reader, LogSequencer log, CancellationToken ct)
+    private static async Task<Provenance> ToProvenanceAsync(Attestation a, ProofDbContext db, LogReader reader, CancellationToken ct)
     {
         ProvenanceLog? logPart = null;
         AnchorRecord? anchor = null;
         if (a.LogIndex is { } index)
         {
             anchor = (await db.FirstAnchorCoveringAsync(index, ct))?.ToRecord();
-            var size = anchor?.TreeSize ?? log.Size;
+            var size = anchor?.TreeSize ?? await reader.SizeAsync(ct);
             var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
             logPart = new ProvenanceLog
             {

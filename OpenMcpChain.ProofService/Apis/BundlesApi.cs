@@ -45,16 +45,16 @@ public static class BundlesApi
     /// and that anchor. Until such an anchor is confirmed the proofs lead to a freshly signed tree head and anchor is null.
     /// </summary>
     private static async Task<Results<Ok<ProofBundle>, ProblemHttpResult>> GetBundleAsync(
-        string taskId, ProofDbContext db, LogReader reader, TreeHeads heads, LogSequencer log, CancellationToken ct)
+        string taskId, ProofDbContext db, LogReader reader, TreeHeads heads, CancellationToken ct)
     {
-        var provenance = await AttestationsApi.GetAsync(taskId, db, reader, log, ct);
+        var provenance = await AttestationsApi.GetAsync(taskId, db, reader, ct);
         if (provenance.Result is not Ok<Provenance> { Value: { } attestation }) return (ProblemHttpResult)provenance.Result;
         var entries = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Index).Take(MaxEntries).ToListAsync(ct);
         if (entries.Count == 0) return ApiErrors.Problem(409, ErrorCodes.LogEntryNotFound, $"Task {taskId} has no log entries yet.");
 
         var last = entries[^1].Index;
         var anchor = await db.FirstAnchorCoveringAsync(last, ct);
-        var head = anchor is not null ? await db.SignedTreeHeadAsync(anchor, ct) : await heads.SignAsync(log.Size, ct);
+        var head = anchor is not null ? await db.SignedTreeHeadAsync(anchor, ct) : await heads.SignAsync(await reader.SizeAsync(ct), ct);
         var proved = new List<BundleEntry>(entries.Count);
         foreach (var entry in entries)
         {

@@ -98,15 +98,16 @@ public static class LogApi
     }
 
     /// <summary>The current tree head, signed by the ProofService key over canonical JSON of size, root and time.</summary>
-    public static async Task<Ok<SignedTreeHead>> GetTreeHeadAsync(LogSequencer sequencer, TreeHeads heads, CancellationToken ct) =>
-        TypedResults.Ok(await heads.SignAsync(sequencer.Size, ct));
+    public static async Task<Ok<SignedTreeHead>> GetTreeHeadAsync(LogReader reader, TreeHeads heads, CancellationToken ct) =>
+        TypedResults.Ok(await heads.SignAsync(await reader.SizeAsync(ct), ct));
 
     public static async Task<Results<Ok<InclusionResponse>, ProblemHttpResult>> GetInclusionAsync(
-        long? index, [FromQuery(Name = "tree_size")] long? treeSize, LogSequencer sequencer, LogReader reader, ProofDbContext db, CancellationToken ct)
+        long? index, [FromQuery(Name = "tree_size")] long? treeSize, LogReader reader, ProofDbContext db, CancellationToken ct)
     {
-        var size = treeSize ?? sequencer.Size;
-        if (index is not { } m || m < 0 || size < 1 || m >= size || size > sequencer.Size)
-            return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 0 ≤ index < tree_size ≤ {sequencer.Size}.");
+        var current = await reader.SizeAsync(ct);
+        var size = treeSize ?? current;
+        if (index is not { } m || m < 0 || size < 1 || m >= size || size > current)
+            return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 0 ≤ index < tree_size ≤ {current}.");
         var leaf = await db.LogEntries.AsNoTracking().Where(e => e.Index == m).Select(e => e.LeafHash).SingleAsync(ct);
         var path = await reader.InclusionPathAsync(m, size, ct);
         var root = await reader.RootAsync(size, ct);
@@ -114,11 +115,12 @@ public static class LogApi
     }
 
     public static async Task<Results<Ok<ConsistencyResponse>, ProblemHttpResult>> GetConsistencyAsync(
-        long? first, long? second, LogSequencer sequencer, LogReader reader, CancellationToken ct)
+        long? first, long? second, LogReader reader, CancellationToken ct)
     {
-        var to = second ?? sequencer.Size;
-        if (first is not { } from || from < 1 || from > to || to > sequencer.Size)
-            return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 1 ≤ first ≤ second ≤ {sequencer.Size}.");
+        var current = await reader.SizeAsync(ct);
+        var to = second ?? current;
+        if (first is not { } from || from < 1 || from > to || to > current)
+            return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 1 ≤ first ≤ second ≤ {current}.");
         var proof = await reader.ConsistencyProofAsync(from, to, ct);
         return TypedResults.Ok(new ConsistencyResponse(from, to, (await reader.RootAsync(from, ct)).ToHex(true),
             (await reader.RootAsync(to, ct)).ToHex(true), [.. proof.Select(p => p.ToHex(true))]));

@@ -3,12 +3,13 @@ using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.ProofService.Infrastructure;
 
-/// <summary>proofdb: attestations, the transparency log (entries and subtree nodes) and its anchors.</summary>
+/// <summary>proofdb: attestations, the transparency log (entries, subtree nodes and its head) and its anchors.</summary>
 public sealed class ProofDbContext(DbContextOptions<ProofDbContext> options) : DbContext(options)
 {
     public DbSet<Attestation> Attestations => Set<Attestation>();
     public DbSet<LogEntry> LogEntries => Set<LogEntry>();
     public DbSet<LogNode> LogNodes => Set<LogNode>();
+    public DbSet<LogHead> LogHeads => Set<LogHead>();
     public DbSet<AnchorContract> AnchorContracts => Set<AnchorContract>();
     public DbSet<Anchor> Anchors => Set<Anchor>();
 

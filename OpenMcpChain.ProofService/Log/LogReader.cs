@@ -10,6 +10,10 @@ namespace OpenMcpChain.ProofService.Log;
 /// </summary>
 public sealed class LogReader(ProofDbContext db)
 {
+    /// <summary>The number of entries committed to the log, by whichever replica appended them.</summary>
+    public Task<long> SizeAsync(CancellationToken ct) =>
+        db.LogHeads.AsNoTracking().Where(h => h.Id == LogHead.RowId).Select(h => h.Size).SingleAsync(ct);
+
     public Task<byte[]> RootAsync(long size, CancellationToken ct) => RunAsync(tree => tree.Root(size), ct);
 
     public Task<List<byte[]>> InclusionPathAsync(long index, long size, CancellationToken ct) =>

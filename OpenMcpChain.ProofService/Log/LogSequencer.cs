@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -8,22 +9,22 @@ using OpenMcpChain.Sdk.Proofs;
 namespace OpenMcpChain.ProofService.Log;
 
 /// <summary>
-/// The single writer of the log. Concurrent appends and outcome seals queue here and are committed in batches: one
-/// transaction writes every waiting entry, the perfect-subtree nodes they complete and the attestations sealed on the
-/// way, and each caller learns its result only after the commit is durable. The right edge of the tree (at most one
-/// node per level) stays in memory between batches.
+/// The writer of the log in this process. Concurrent appends and outcome seals queue here and are committed in batches:
+/// one transaction writes every waiting entry, the perfect-subtree nodes they complete and the attestations sealed on
+/// the way, and each caller learns its result only after the commit is durable. Replicas share the log: each batch
+/// locks the head row first and starts from the size it holds, so batches from every process line up with no gap. The
+/// right edge of the tree (at most one node per level) is kept between batches while no other process appended.
 /// </summary>
 public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvider attester, ILogger<LogSequencer> logger) : BackgroundService
 {
     public const int MaxBatch = 1000;
     private readonly Channel<Pending[]> _queue = Channel.CreateUnbounded<Pending[]>(); // a request's entries stay together
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The right edge as of this process's last commit, and the size it belongs to (-1: not read yet).
     private MerkleFrontier _frontier = new();
-    private long _size;
+    private long _frontierSize = -1;
 
-    /// <summary>The number of entries durably in the log.</summary>
-    public long Size => Interlocked.Read(ref _size);
-
+    /// <summary>Completes once the database is migrated and the log can be appended to and read.</summary>
     public Task WaitReadyAsync(CancellationToken ct) => _ready.Task.WaitAsync(ct);
 
     /// <summary>Appends a canonical entry (about <paramref name="taskId"/>, if any); completes with its index and leaf hash once committed.</summary>
@@ -56,7 +57,8 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await LoadAsync(stoppingToken);
+        await WaitForMigrationsAsync(stoppingToken);
+        _ready.TrySetResult();
         var batch = new List<Pending>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
@@ -73,23 +75,33 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
             {
                 logger.LogError(e, "Committing {Count} log requests failed", batch.Count);
                 foreach (var item in batch) item.Fail(e);
-                await LoadAsync(stoppingToken); // the in-memory edge may be ahead of what committed
+                _frontierSize = -1; // whether it committed is unknown: read the edge again
             }
         }
     }
 
     private async Task CommitAsync(List<Pending> batch, CancellationToken ct)
     {
-        var first = _size;
-        var frontier = _frontier.Clone();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        // Each attempt starts over from the locked head, so a retrying execution strategy may repeat it whole.
+        var (size, frontier) = await db.Database.CreateExecutionStrategy().ExecuteAsync(token => CommitOnceAsync(db, batch, token), ct);
+        (_frontier, _frontierSize) = (frontier, size);
+    }
+
+    private async Task<(long Size, MerkleFrontier Frontier)> CommitOnceAsync(ProofDbContext db, List<Pending> batch, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
         var entryRows = new List<LogEntry>(batch.Count);
         var nodeRows = new List<LogNode>(batch.Count * 2);
         var now = DateTimeOffset.UtcNow;
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Read committed: once the head is locked, every read below sees what the previous holder committed.
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var first = (await db.Database.SqlQuery<long>($"SELECT Size AS Value FROM log_head WHERE Id = {LogHead.RowId} FOR UPDATE")
+            .ToListAsync(ct)).Single();
+        var frontier = first == _frontierSize ? _frontier.Clone() : await ReadFrontierAsync(db, first, ct);
         var tasks = await SealedTasks.LoadAsync(db, batch.OfType<Seal>().Select(s => s.Request.TaskId), ct);
 
         LogEntry Add(string entry, string? taskId)
@@ -118,10 +130,10 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
         db.LogEntries.AddRange(entryRows);
         db.LogNodes.AddRange(nodeRows);
         await db.SaveChangesAsync(ct);
+        var size = first + entryRows.Count;
+        await db.LogHeads.Where(h => h.Id == LogHead.RowId).ExecuteUpdateAsync(h => h.SetProperty(x => x.Size, size), ct);
         await transaction.CommitAsync(ct);
-
-        _frontier = frontier;
-        Interlocked.Exchange(ref _size, first + entryRows.Count);
+        return (size, frontier);
     }
 
     /// <summary>Signs the outcome over the task's entries so far and appends its entry next; a signing failure fails this seal only.</summary>
@@ -160,15 +172,17 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
         (seal.Result, seal.Created) = (attestation, true);
     }
 
-    /// <summary>Reads the size and the right edge (the newest node of each level that is still a left child).</summary>
-    private async Task LoadAsync(CancellationToken ct)
+    private async Task WaitForMigrationsAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var migrator = scope.ServiceProvider.GetRequiredService<OpenMcpChain.ServiceDefaults.Migrator<ProofDbContext>>();
-        var db = scope.ServiceProvider.GetRequiredService<ProofDbContext>();
-        while (!(await migrator.CheckHealthAsync(new(), ct)).Status.Equals(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy))
+        while ((await migrator.CheckHealthAsync(new(), ct)).Status != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
             await Task.Delay(200, ct);
-        var size = await db.LogEntries.MaxAsync(e => (long?)e.Index, ct) + 1 ?? 0;
+    }
+
+    /// <summary>The right edge of a tree of <paramref name="size"/> entries: the newest node of each level that is still a left child.</summary>
+    private static async Task<MerkleFrontier> ReadFrontierAsync(ProofDbContext db, long size, CancellationToken ct)
+    {
         var pending = new Dictionary<int, byte[]>();
         for (var level = 0; (1L << level) <= size; level++)
         {
@@ -179,9 +193,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
                 pending[level] = node.Hash;
             }
         }
-        _frontier = new MerkleFrontier(pending);
-        Interlocked.Exchange(ref _size, size);
-        _ready.TrySetResult();
+        return new MerkleFrontier(pending);
     }
 
     /// <summary>A queued request; completed only after its batch commits.</summary>

@@ -209,6 +209,19 @@ namespace OpenMcpChain.ProofService.Infrastructure.Migrations
                     b.ToTable("log_entries", (string)null);
                 });
 
+            modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.LogHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("log_head", (string)null);
+                });
+
             modelBuilder.Entity("OpenMcpChain.ProofService.Infrastructure.LogNode", b =>
                 {
                     b.Property<int>("Level")
