@@ -9,13 +9,20 @@ namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// A ChainService tool as one task uses it. Each call is a step: it stops if the task was cancelled, records the call
-/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval. Writes carry an
+/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval, refused, or left
+/// without a known outcome (ChainService or the chain was away: the task runs again). Writes carry an
 /// idempotency key per step — the n-th write of a task is always <c>{task}:w{n}</c> — so a task that runs again (a
 /// retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
 /// </summary>
 public sealed partial class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout, Func<string>? nextWrite) : DelegatingAIFunction(inner)
 {
     public static readonly IReadOnlySet<string> WriteTools = new HashSet<string> { "transfer_native", "transfer_erc20", "write_contract" };
+
+    /// <summary>Write errors that say nothing of what was done: the service or the chain was away, or the call failed untyped.</summary>
+    private static readonly IReadOnlySet<string> OutcomeUnknown = new HashSet<string>
+    {
+        ChainErrorCodes.RpcUnavailable, ChainErrorCodes.ServiceUnavailable, ChainErrorCodes.NonceConflict, "TOOL_FAILED", "STEP_TIMEOUT",
+    };
 
     /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
     public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout) =>
@@ -59,11 +66,14 @@ public sealed partial class TaskTool(AIFunction inner, TaskRun run, TimeSpan ste
             : code.StartsWith("POLICY_", StringComparison.Ordinal) || code == "APPROVAL_REQUIRED" ? code : null;
         await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
             StepRecorder.ElapsedMs(started));
-        // The run ends at a parked write (it resumes once the approval is decided) or a write the gate refused.
+        // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a write
+        // whose outcome is not known yet: the task runs again, and the same step's key returns what ChainService did.
         if (code == "APPROVAL_REQUIRED" && ApprovalId().Match(output) is { Success: true } parked)
             run.Stop(new TaskParked(parked.Groups[1].Value));
         else if (decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true)
             run.Stop(new AgentFailure(decision, $"{Name} was refused: {output}", transient: false));
+        else if (nextWrite is not null && code is not null && OutcomeUnknown.Contains(code))
+            run.Stop(new AgentFailure(code, $"{Name} did not complete: {output}", transient: true));
         return result;
     }
 

@@ -10,6 +10,8 @@ public static class ChainErrorCodes
     public const string UnknownNetwork = "UNKNOWN_NETWORK";
     public const string UnknownWallet = "UNKNOWN_WALLET";
     public const string RpcUnavailable = "RPC_UNAVAILABLE";
+    /// <summary>ChainService's own database or Redis did not answer (a restart): the request may be repeated, a write with the same idempotency key.</summary>
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string NotFound = "NOT_FOUND";
     public const string InsufficientFunds = "INSUFFICIENT_FUNDS";
     public const string ExecutionReverted = "EXECUTION_REVERTED";
@@ -40,7 +42,7 @@ public sealed class ChainToolException(string code, string message, object? deta
 
     public int HttpStatus => Code switch
     {
-        ChainErrorCodes.RpcUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ChainErrorCodes.RpcUnavailable or ChainErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         ChainErrorCodes.NotFound or ChainErrorCodes.ApprovalNotFound => StatusCodes.Status404NotFound,
         ChainErrorCodes.NonceConflict or ChainErrorCodes.ApprovalRequired or ChainErrorCodes.ApprovalAlreadyDecided or ChainErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
         _ when Code.StartsWith("POLICY_", StringComparison.Ordinal) => StatusCodes.Status403Forbidden,
