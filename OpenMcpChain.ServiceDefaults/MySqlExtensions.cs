@@ -20,7 +20,8 @@ public static class MySqlExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set.");
-        builder.Services.AddDbContextPool<TContext>(o => o.UseMySql(connectionString, ServerVersion));
+        builder.Services.AddDbContextPool<TContext>(o => o.UseMySql(connectionString, ServerVersion,
+            mysql => mysql.ExecutionStrategy(dependencies => new MySqlRetryStrategy(dependencies))));
         builder.Services.AddSingleton<Migrator<TContext>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Migrator<TContext>>());
         builder.Services.AddHealthChecks()

@@ -103,7 +103,7 @@ public sealed class AgentProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+    internal static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     public static int FreePort()
     {

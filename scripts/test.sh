@@ -30,7 +30,7 @@ if [ $dotnet_status -eq 0 ]; then
   # A hang fails the run instead of eating CI's time: 10 minutes without a test finishing (the slowest takes well
   # under one) and the blame collector dumps the test host and the services it started, then ends it. The outer
   # limit catches a hang outside any test (start-up, shutdown).
-  timeout --kill-after=1m 20m dotnet test "$sln" --no-build --nologo --results-directory "$results" \
+  timeout --kill-after=1m 35m dotnet test "$sln" --no-build --nologo --results-directory "$results" \
     --blame-hang-timeout 10m --blame-hang-dump-type mini \
     --logger "trx" --logger "console;verbosity=normal" 2>&1 | grep -vE "^\s+at |^\s*$"
   dotnet_status=${PIPESTATUS[0]}

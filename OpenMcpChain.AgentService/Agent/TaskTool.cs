@@ -8,7 +8,8 @@ namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// A ChainService tool as one task uses it. Each call is a step: it stops if the task was cancelled, records the call
-/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval. Writes carry an
+/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval, refused, or left
+/// without a known outcome (ChainService or the chain was away: the task runs again). Writes carry an
 /// idempotency key per step — the n-th write of a task is always <c>{task}:w{n}</c> — so a task that runs again (a
 /// retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
 /// </summary>
@@ -17,6 +18,12 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
     private const string StepTimeout = "STEP_TIMEOUT";
 
     public static readonly IReadOnlySet<string> WriteTools = new HashSet<string> { "transfer_native", "transfer_erc20", "write_contract" };
+
+    /// <summary>Write errors that say nothing of what was done: the service or the chain was away, or the call failed untyped.</summary>
+    private static readonly IReadOnlySet<string> OutcomeUnknown = new HashSet<string>
+    {
+        ChainErrorCodes.RpcUnavailable, ChainErrorCodes.ServiceUnavailable, ChainErrorCodes.NonceConflict, ErrorCodes.ToolFailed, StepTimeout,
+    };
 
     /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
     public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout) =>
@@ -63,11 +70,14 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         var decision = PolicyDecisions.From(structured);
         await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
             StepRecorder.ElapsedMs(started));
-        // The run ends at a parked write (it resumes once the approval is decided) or a write the gate refused.
+        // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a write
+        // whose outcome is not known yet: the task runs again, and the same step's key returns what ChainService did.
         if (error is { Code: ChainErrorCodes.ApprovalRequired, ApprovalId: { } approvalId })
             run.Stop(new TaskParked(approvalId));
         else if (PolicyDecisions.IsRefusal(decision))
             run.Stop(new AgentFailure(decision!, $"{Name} was refused: {output}", transient: false));
+        else if (nextWrite is not null && code is not null && OutcomeUnknown.Contains(code))
+            run.Stop(new AgentFailure(code, $"{Name} did not complete: {output}", transient: true));
         return result;
     }
 }

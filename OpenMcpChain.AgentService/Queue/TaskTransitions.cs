@@ -16,14 +16,28 @@ public sealed class TaskTransitions(AgentDbContext db, TaskProgress progress, IL
         Expression<Func<SetPropertyCalls<AgentTask>, SetPropertyCalls<AgentTask>>>? set = null)
     {
         var now = DateTimeOffset.UtcNow;
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        var changed = await db.Tasks.Where(t => t.Id == taskId && from.Contains(t.Status))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, to).SetProperty(t => t.UpdatedAt, now), CancellationToken.None);
-        if (changed == 0) return false;
-        if (set is not null) await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(set, CancellationToken.None);
-        db.TaskEvents.Add(new TaskEvent { TaskId = taskId, Status = to, Detail = detail, At = now });
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
+        // The whole transaction is retried when the database goes away midway (a restart), so a finished run is recorded.
+        var moved = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            var changed = await db.Tasks.Where(t => t.Id == taskId && from.Contains(t.Status))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, to).SetProperty(t => t.UpdatedAt, now), CancellationToken.None);
+            if (changed == 0) return false;
+            if (set is not null) await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(set, CancellationToken.None);
+            var evt = db.TaskEvents.Add(new TaskEvent { TaskId = taskId, Status = to, Detail = detail, At = now });
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            catch
+            {
+                evt.State = EntityState.Detached; // not inserted twice by the retry
+                throw;
+            }
+            await transaction.CommitAsync(CancellationToken.None);
+            return true;
+        });
+        if (!moved) return false;
         logger.LogInformation("Task {TaskId} moved to {State}{Detail}", taskId, to, detail is null ? "" : $" ({detail})");
         await progress.PublishAsync(taskId, new { type = "status", status = to, detail, at = now.ToUnixTimeMilliseconds() });
         return true;

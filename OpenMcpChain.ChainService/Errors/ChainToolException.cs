@@ -20,7 +20,7 @@ public sealed class ChainToolException(ChainToolError error) : McpException($"{e
     public int HttpStatus => Code switch
     {
         _ when PolicyDecisions.IsRefusal(Error.PolicyDecision) => StatusCodes.Status403Forbidden,
-        ChainErrorCodes.RpcUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ChainErrorCodes.RpcUnavailable or ChainErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         ChainErrorCodes.NotFound or ChainErrorCodes.ApprovalNotFound => StatusCodes.Status404NotFound,
         ChainErrorCodes.NonceConflict or ChainErrorCodes.ApprovalRequired or ChainErrorCodes.ApprovalAlreadyDecided
             or ChainErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,

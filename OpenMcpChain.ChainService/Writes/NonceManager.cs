@@ -10,8 +10,9 @@ namespace OpenMcpChain.ChainService.Writes;
 
 /// <summary>
 /// Allocates nonces under a Redis lock per (network, address), so every replica agrees. The next nonce is the larger of
-/// the chain's pending count and one past our own outstanding (signed, not yet mined) transactions: a gap left by a
-/// dropped transaction is refilled, and "nonce too low" cannot recur once the chain has moved on.
+/// the chain's pending count and one past our own transactions the chain has not counted yet (signed, broadcast, or
+/// seen mined in blocks the node has since lost): a gap left by a dropped transaction is refilled, "nonce too low"
+/// cannot recur once the chain has moved on, and a lost transaction keeps its nonce until the recovery re-sends it.
 /// </summary>
 public sealed class NonceManager(IConnectionMultiplexer redis, ILogger<NonceManager> logger)
 {
@@ -36,8 +37,7 @@ public sealed class NonceManager(IConnectionMultiplexer redis, ILogger<NonceMana
             var onChain = (long)(await web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(address, BlockParameter.CreatePending())).Value;
             var outstanding = await db.Transactions
                 .Where(t => t.Network == network && t.From == address
-                            && (t.Status == TransactionStatuses.Signed || t.Status == TransactionStatuses.Broadcast)
-                            && t.Nonce >= onChain)
+                            && t.Status != TransactionStatuses.Dropped && t.Nonce >= onChain)
                 .MaxAsync(t => (long?)t.Nonce, ct);
             var nonce = Math.Max(onChain, (outstanding ?? -1) + 1);
             logger.LogDebug("Nonce {Nonce} allocated for {Address} on {Network}", nonce, address, network);

@@ -68,6 +68,8 @@ public static class ChainErrorCodes
     public const string UnknownNetwork = "UNKNOWN_NETWORK";
     public const string UnknownWallet = "UNKNOWN_WALLET";
     public const string RpcUnavailable = "RPC_UNAVAILABLE";
+    /// <summary>ChainService's own database or Redis did not answer (a restart): repeat the request, a write with the same idempotency key.</summary>
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string NotFound = "NOT_FOUND";
     public const string InsufficientFunds = "INSUFFICIENT_FUNDS";
     public const string ExecutionReverted = "EXECUTION_REVERTED";
