@@ -33,6 +33,13 @@ public sealed class AgentRunner(
         deadline.CancelAfter(TimeSpan.FromSeconds(profile.TaskTimeoutSeconds));
         ct = deadline.Token;
 
+        // A signed outcome is final: an earlier attempt that was sealed but not recorded (its worker died in between) is
+        // the task's result, never run again. Only a later attempt can find one, so the first costs no extra call.
+        if (task.Attempts > 1 && await proofs.GetProvenanceAsync(task.Id, ct) is { Log: not null } sealedOutcome)
+        {
+            logger.LogInformation("Task {TaskId} was already attested; attempt {Attempt} takes its sealed outcome", task.Id, task.Attempts);
+            return ProofClient.SealedResult(sealedOutcome);
+        }
         var recorder = new StepRecorder(task.Id, task.Attempts, scopes, proofs, progress, logger);
         return await RunAsync(task, profile, new TaskRun(task.Id, profile.MaxSteps, recorder, scopes), ct);
     }

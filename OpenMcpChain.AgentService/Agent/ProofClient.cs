@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
@@ -25,6 +26,14 @@ public sealed class ProofClient(HttpClient http)
                 $"ProofService answered {(int)response.StatusCode}: {detail}", transient: (int)response.StatusCode >= 500);
         }
         return (await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, ct))!;
+    }
+
+    /// <summary>The result an attestation signed (its message is the canonical task id, goal and result), with that provenance.</summary>
+    public static TaskResult SealedResult(Provenance provenance)
+    {
+        var result = JsonNode.Parse(provenance.Message)?["result"].Deserialize<TaskResult>(OpenMcpChainJson.Options)
+                     ?? throw new AgentFailure(ErrorCodes.AttestationFailed, "The task's attestation holds no result.", transient: false);
+        return result with { Provenance = provenance };
     }
 
     /// <summary>The task's provenance as ProofService has it now (with the anchor once anchored); null if it cannot say.</summary>
