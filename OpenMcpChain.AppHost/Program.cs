@@ -77,6 +77,7 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithExternalHttpEndpoints()
+    .WithCorsOrigins() // the browser origins it answers CORS for (the original console's dev server by default)
     .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 

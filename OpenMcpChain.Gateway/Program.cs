@@ -8,6 +8,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.UseCors(); // before authentication: a browser's preflight carries no token
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

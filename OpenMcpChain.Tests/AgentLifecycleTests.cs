@@ -181,7 +181,8 @@ public sealed class AgentLifecycleTests(SystemFixture system)
         var readOnly = await RunAsync(new CreateTaskRequest($"Send 1 ETH to {recipient}", Profile: "read-only"));
         Assert.Equal(TaskStatuses.Succeeded, readOnly.Status);
         Assert.Equal("read-only", readOnly.Profile);
-        Assert.Empty(readOnly.Result!.Observations);
+        Assert.Empty(readOnly.Result!.ToolCalls);
+        Assert.Equal("No chain tools were called.", readOnly.Result.Observations);
         Assert.Contains("can't do that", readOnly.Result.Reply);
         Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
 

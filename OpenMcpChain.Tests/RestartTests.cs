@@ -53,7 +53,7 @@ public sealed class RestartTests
             // The chain is the one that was left, not a new devnet.
             Assert.True((long)(await second.Devnet.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value >= chainHeadBefore);
             var receipt = await second.Devnet.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(
-                transferBefore.Result!.Observations.Single(o => o.Tool == "transfer_native").Output is var output
+                transferBefore.Result!.ToolCalls.Single(o => o.Tool == "transfer_native").Output is var output
                     ? JsonDocument.Parse(output).RootElement.GetProperty("tx_hash").GetString() : null);
             Assert.NotNull(receipt);
 

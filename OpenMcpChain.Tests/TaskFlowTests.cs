@@ -34,13 +34,17 @@ public sealed class TaskFlowTests(SystemFixture system)
 
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
         var result = Assert.IsType<TaskResult>(task.Result);
-        Assert.Equal(31337, result.ChainId);
-        Assert.InRange(result.BlockNumber, head, headAfter);
-        Assert.Contains(result.BlockNumber.ToString(), result.Reply);
+        // The original daemon's types: the chain id and block as 0x-hex quantity strings, the observations readable text.
+        Assert.Equal("0x7a69", result.ChainId);
+        var block = HexQuantity.Parse(result.BlockNumber);
+        Assert.InRange(block, head, headAfter);
+        Assert.Contains(block.ToString(), result.Reply);
         Assert.False(string.IsNullOrWhiteSpace(result.Thought));
-        var observation = Assert.Single(result.Observations);
-        Assert.Equal("get_chain_info", observation.Tool);
-        Assert.False(observation.IsError);
+        var call = Assert.Single(result.ToolCalls);
+        Assert.Equal("get_chain_info", call.Tool);
+        Assert.False(call.IsError);
+        Assert.StartsWith("get_chain_info(", result.Observations);
+        Assert.Contains($"\"block_number\":{block}", result.Observations);
 
         var signer = await system.CreateClient("proofservice").GetFromJsonAsync<JsonElement>("/api/signer");
         var signerAddress = signer.GetProperty("address").GetString()!;
@@ -58,7 +62,9 @@ public sealed class TaskFlowTests(SystemFixture system)
         using var signed = JsonDocument.Parse(provenance.Message);
         Assert.Equal(task.TaskId, signed.RootElement.GetProperty("task_id").GetString());
         Assert.Equal(result.Reply, signed.RootElement.GetProperty("result").GetProperty("reply").GetString());
-        Assert.Equal(result.BlockNumber, signed.RootElement.GetProperty("result").GetProperty("block_number").GetInt64());
+        Assert.Equal(result.BlockNumber, signed.RootElement.GetProperty("result").GetProperty("block_number").GetString());
+        // The structured tool calls are signed too.
+        Assert.Equal("get_chain_info", signed.RootElement.GetProperty("result").GetProperty("tool_calls")[0].GetProperty("tool").GetString());
     }
 
     [Fact]
@@ -72,7 +78,8 @@ public sealed class TaskFlowTests(SystemFixture system)
 
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
         Assert.Contains(wei.ToString(), task.Result!.Reply);
-        Assert.Equal("get_balance", Assert.Single(task.Result.Observations).Tool);
+        Assert.Equal("get_balance", Assert.Single(task.Result.ToolCalls).Tool);
+        Assert.Contains(wei.ToString(), task.Result.Observations);
     }
 
     [Fact]
@@ -106,10 +113,10 @@ public sealed class TaskFlowTests(SystemFixture system)
 
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
         var result = task.Result!;
-        Assert.Equal(["get_balance", "transfer_native"], result.Observations.Select(o => o.Tool));
-        Assert.All(result.Observations, o => Assert.False(o.IsError, o.Output));
+        Assert.Equal(["get_balance", "transfer_native"], result.ToolCalls.Select(o => o.Tool));
+        Assert.All(result.ToolCalls, o => Assert.False(o.IsError, o.Output));
         Assert.Equal(Nethereum.Web3.Web3.Convert.ToWei(0.05m), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
-        var write = JsonDocument.Parse(result.Observations[1].Output).RootElement;
+        var write = JsonDocument.Parse(result.ToolCalls[1].Output).RootElement;
         var txHash = write.GetProperty("tx_hash").GetString()!;
         Assert.Equal($"{task.TaskId}:w1", write.GetProperty("idempotency_key").GetString());
         var receipt = await system.Devnet.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(txHash);

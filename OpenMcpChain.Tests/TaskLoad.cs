@@ -119,7 +119,7 @@ public sealed class TaskLoad
             }
             else if (task.Status == TaskStatuses.Succeeded && (SentHash(task) is null || balance != AmountWei))
                 problems.Add($"task {id} succeeded, but its result names {SentHash(task) ?? "no confirmed transaction"} and {recipient} holds {Web3.Convert.FromWei(balance)} ETH; " +
-                             $"its transfer_native answered: {string.Join(" | ", task.Result?.Observations.Where(o => o.Tool == "transfer_native").Select(o => o.Output) ?? [])}");
+                             $"its transfer_native answered: {string.Join(" | ", task.Result?.ToolCalls.Where(o => o.Tool == "transfer_native").Select(o => o.Output) ?? [])}");
             else if (task.Status != TaskStatuses.Succeeded && balance != 0)
                 problems.Add($"task {id} ended {task.Status}, yet {recipient} received {Web3.Convert.FromWei(balance)} ETH");
         }
@@ -129,7 +129,7 @@ public sealed class TaskLoad
     /// <summary>The confirmed transaction a finished transfer task's result names, if any.</summary>
     public static string? SentHash(TaskResponse task)
     {
-        foreach (var observation in task.Result?.Observations.Where(o => o.Tool == "transfer_native" && !o.IsError) ?? [])
+        foreach (var observation in task.Result?.ToolCalls.Where(o => o.Tool == "transfer_native" && !o.IsError) ?? [])
         {
             try
             {

@@ -51,7 +51,7 @@ public sealed class TypedDataTests(SystemFixture system)
         var recipient = EthECKey.GenerateKey().GetPublicAddress();
         var task = await RunAsync($"Send 0.001 ETH to {recipient}");
         var provenance = task.Result!.Provenance!;
-        var sent = task.Result.Observations.Single(o => o.Tool == "transfer_native");
+        var sent = task.Result.ToolCalls.Single(o => o.Tool == "transfer_native");
         var txHash = JsonDocument.Parse(sent.Output).RootElement.GetProperty("tx_hash").GetString()!;
         Assert.Equal([txHash.ToLowerInvariant()],
             provenance.TypedData!.Value.GetProperty("message").GetProperty("txHashes").EnumerateArray().Select(h => h.GetString()));

@@ -64,20 +64,21 @@ public sealed class AgentRunner(
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
         if (run.StopReason is { } stopped) throw stopped;
-        var observations = CollectObservations(response.Messages);
+        var toolCalls = CollectToolCalls(response.Messages);
 
         // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
         // the run began), otherwise the context read at the start.
-        (chainId, blockNumber) = LatestChainInfo(observations) ?? (chainId, blockNumber);
+        (chainId, blockNumber) = LatestChainInfo(toolCalls) ?? (chainId, blockNumber);
         var (thought, reply) = ParseAnswer(response.Text);
-        logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls", task.Id, observations.Count);
+        logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls", task.Id, toolCalls.Count);
         var result = new TaskResult
         {
             Thought = thought,
             Reply = reply,
-            ChainId = chainId,
-            BlockNumber = blockNumber,
-            Observations = observations,
+            ChainId = HexQuantity.Format(chainId),
+            BlockNumber = HexQuantity.Format(blockNumber),
+            Observations = TaskResults.Describe(toolCalls),
+            ToolCalls = toolCalls,
         };
         var provenance = await proofs.AttestAsync(task.Id, task.Goal, result, ct);
         return result with { Provenance = provenance };
@@ -101,9 +102,9 @@ public sealed class AgentRunner(
         .Use(inner => new RecordingChatClient(inner, run))
         .Build();
 
-    private static (long ChainId, long BlockNumber)? LatestChainInfo(List<Observation> observations)
+    private static (long ChainId, long BlockNumber)? LatestChainInfo(List<ToolCall> toolCalls)
     {
-        if (observations.LastOrDefault(o => o.Tool == "get_chain_info" && !o.IsError) is not { } seen) return null;
+        if (toolCalls.LastOrDefault(o => o.Tool == "get_chain_info" && !o.IsError) is not { } seen) return null;
         try
         {
             var info = JsonDocument.Parse(seen.Output).RootElement;
@@ -131,7 +132,7 @@ public sealed class AgentRunner(
         var budget = SessionChars;
         foreach (var turn in earlier)
         {
-            var reply = turn.ResultJson is null ? "" : JsonSerializer.Deserialize<TaskResult>(turn.ResultJson, OpenMcpChainJson.Options)?.Reply ?? "";
+            var reply = TaskResults.Read(turn.ResultJson)?.Reply ?? "";
             budget -= turn.Goal.Length + reply.Length;
             if (budget < 0) break;
             turns.InsertRange(0, [new(ChatRole.User, turn.Goal), new(ChatRole.Assistant, reply)]);
@@ -172,14 +173,14 @@ public sealed class AgentRunner(
         return ("", trimmed);
     }
 
-    private static List<Observation> CollectObservations(IEnumerable<ChatMessage> messages)
+    private static List<ToolCall> CollectToolCalls(IEnumerable<ChatMessage> messages)
     {
         var contents = messages.SelectMany(m => m.Contents).ToList();
         var results = contents.OfType<FunctionResultContent>().ToDictionary(r => r.CallId);
         return contents.OfType<FunctionCallContent>().Select(call =>
         {
             var (output, isError) = results.TryGetValue(call.CallId, out var r) ? (r.Exception is { } e ? (e.Message, true) : Render(r.Result)) : ("", true);
-            return new Observation(call.Name, JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()), output, isError);
+            return new ToolCall(call.Name, JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()), output, isError);
         }).ToList();
     }
 

@@ -16,7 +16,7 @@ public sealed class ProofClient(HttpClient http)
             ["task_id"] = taskId,
             ["goal"] = goal,
             ["result"] = System.Text.Json.JsonSerializer.SerializeToNode(result with { Provenance = null }, OpenMcpChainJson.Options),
-            ["tx_hashes"] = new JsonArray([.. result.Observations.Select(SentTxHash).OfType<string>().Distinct().Select(h => (JsonNode)h)]),
+            ["tx_hashes"] = new JsonArray([.. result.ToolCalls.Select(SentTxHash).OfType<string>().Distinct().Select(h => (JsonNode)h)]),
         };
         using var response = await http.PostAsJsonAsync("/api/attestations", body, OpenMcpChainJson.Options, ct);
         if (!response.IsSuccessStatusCode)
@@ -68,12 +68,12 @@ public sealed class ProofClient(HttpClient http)
     }
 
     /// <summary>The transaction a successful write tool call sent (its structured result's <c>tx_hash</c>).</summary>
-    private static string? SentTxHash(Observation observation)
+    private static string? SentTxHash(ToolCall call)
     {
-        if (observation.IsError || !observation.Output.StartsWith('{')) return null;
+        if (call.IsError || !call.Output.StartsWith('{')) return null;
         try
         {
-            return JsonNode.Parse(observation.Output)?["tx_hash"]?.GetValue<string>();
+            return JsonNode.Parse(call.Output)?["tx_hash"]?.GetValue<string>();
         }
         catch (System.Text.Json.JsonException)
         {

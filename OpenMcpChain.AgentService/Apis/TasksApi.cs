@@ -41,7 +41,7 @@ public static class TasksApi
     {
         if (Validate(request, idempotencyKey) is { } error)
         {
-            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, error);
+            return ApiErrors.Problem(400, error.Code, error.Message);
         }
         var db = services.Db;
         var profile = request!.Profile?.Trim() is { Length: > 0 } p ? p : null;
@@ -103,7 +103,7 @@ public static class TasksApi
             response = response with { Result = result with { Provenance = fresh } };
             if (fresh.Anchor is not null)
             {
-                var json = JsonSerializer.Serialize(response.Result, OpenMcpChainJson.Options);
+                var json = TaskResults.Serialize(response.Result);
                 await db.Tasks.Where(t => t.Id == id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ResultJson, json), ct);
             }
         }
@@ -122,7 +122,7 @@ public static class TasksApi
         var (query, error) = TaskQuery.Parse(http.Query);
         if (query is null)
         {
-            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, error!);
+            return ApiErrors.Problem(400, error!.Code, error.Message);
         }
         var filtered = Filter(db.Tasks.AsNoTracking(), query);
         var total = await filtered.CountAsync(ct);
@@ -230,7 +230,7 @@ public static class TasksApi
         var (query, error) = TaskQuery.Parse(http.Query);
         if (query is null)
         {
-            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, error!);
+            return ApiErrors.Problem(400, error!.Code, error.Message);
         }
         var rows = await Filter(db.Tasks.AsNoTracking(), query)
             .GroupBy(t => t.Status)
@@ -240,8 +240,8 @@ public static class TasksApi
         return TypedResults.Ok(new TaskStatsResponse(
             rows.Sum(r => r.Count),
             Count(TaskStatuses.Pending), Count(TaskStatuses.Running), Count(TaskStatuses.Succeeded), Count(TaskStatuses.Failed),
-            rows.Count == 0 ? null : rows.Min(r => r.Oldest).ToUnixTimeSeconds(),
-            rows.Count == 0 ? null : rows.Max(r => r.Newest).ToUnixTimeSeconds())
+            rows.Count == 0 ? 0 : rows.Min(r => r.Oldest).ToUnixTimeSeconds(),
+            rows.Count == 0 ? 0 : rows.Max(r => r.Newest).ToUnixTimeSeconds())
         {
             AwaitingApproval = Count(TaskStatuses.AwaitingApproval),
             Rejected = Count(TaskStatuses.Rejected),
@@ -255,15 +255,24 @@ public static class TasksApi
         if (query.Since is { } since) tasks = tasks.Where(t => t.UpdatedAt >= since);
         if (query.Until is { } until) tasks = tasks.Where(t => t.UpdatedAt <= until);
         if (query.HasResult is { } hasResult) tasks = tasks.Where(t => (t.ResultJson != null) == hasResult);
-        if (query.Text is { } text) tasks = tasks.Where(t => t.Goal.Contains(text));
+        // As the original daemon: the id, goal, chain action, address, error and result are searched.
+        if (query.Text is { } text)
+            tasks = tasks.Where(t => t.Id.Contains(text) || t.Goal.Contains(text) || t.ChainAction.Contains(text) || t.Address.Contains(text)
+                                     || (t.ErrorMessage != null && t.ErrorMessage.Contains(text)) || (t.ResultJson != null && t.ResultJson.Contains(text)));
         return tasks;
     }
 
-    private static string? Validate(CreateTaskRequest? request, string? idempotencyKey)
+    private static ApiError? Validate(CreateTaskRequest? request, string? idempotencyKey)
     {
-        if (request is null) return "The request body must be a JSON object with a goal.";
-        if (string.IsNullOrWhiteSpace(request.Goal)) return "goal is required and must not be empty.";
-        if (request.Goal.Length > MaxGoalLength) return $"goal must be at most {MaxGoalLength} characters.";
+        if (request is null) return new(ErrorCodes.InvalidArgument, "The request body must be a JSON object with a goal.");
+        // The original daemon's code for a task without a goal.
+        if (string.IsNullOrWhiteSpace(request.Goal)) return new(ErrorCodes.TaskValidationFailed, "goal is required and must not be empty.");
+        return Invalid(request, idempotencyKey) is { } message ? new(ErrorCodes.InvalidArgument, message) : null;
+    }
+
+    private static string? Invalid(CreateTaskRequest request, string? idempotencyKey)
+    {
+        if (request.Goal!.Length > MaxGoalLength) return $"goal must be at most {MaxGoalLength} characters.";
         if (request.ChainAction?.Length > 64) return "chain_action must be at most 64 characters.";
         if (!string.IsNullOrWhiteSpace(request.Address) && !AddressUtil.Current.IsValidEthereumAddressHexFormat(request.Address.Trim()))
             return "address must be 0x followed by 40 hex digits.";
@@ -286,8 +295,10 @@ public static class TasksApi
         Metadata = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(t.MetadataJson, OpenMcpChainJson.Options) ?? [],
         Network = t.Network,
         SessionId = t.SessionId,
-        Result = t.ResultJson is null ? null : JsonSerializer.Deserialize<TaskResult>(t.ResultJson, OpenMcpChainJson.Options),
+        Result = TaskResults.Read(t.ResultJson),
         Error = t.ErrorCode is null ? null : new TaskError(t.ErrorCode, t.ErrorMessage ?? ""),
+        LastError = t.ErrorMessage,
+        ErrorCode = t.ErrorCode,
         ApprovalId = t.Status == TaskStatuses.AwaitingApproval ? t.ApprovalId : null,
         Profile = t.Profile ?? AgentProfile.Default,
         SubmittedBy = t.SubmittedBy,

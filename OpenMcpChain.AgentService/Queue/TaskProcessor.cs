@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenMcpChain.AgentService.Agent;
@@ -24,7 +23,7 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
         try
         {
             var result = await runner.RunAsync(task, stopping);
-            var json = JsonSerializer.Serialize(result, OpenMcpChainJson.Options);
+            var json = TaskResults.Serialize(result);
             await transitions.MoveAsync(task.Id, Running, TaskStatuses.Succeeded, set: s => s.SetProperty(t => t.ResultJson, json));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

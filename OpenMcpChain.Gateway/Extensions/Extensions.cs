@@ -1,4 +1,5 @@
 using OpenMcpChain.Gateway.Auth;
+using OpenMcpChain.Gateway.Cors;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
@@ -30,6 +31,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddGatewayCors();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(
                 [.. Routes.Select(r => new RouteConfig

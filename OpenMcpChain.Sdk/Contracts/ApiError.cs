@@ -10,6 +10,15 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 public static class ErrorCodes
 {
     public const string InvalidArgument = "INVALID_ARGUMENT";
+    // The original daemon's codes for the filters of GET /api/v1/tasks (and /stats), and for a task without a goal.
+    public const string InvalidLimit = "INVALID_LIMIT";
+    public const string InvalidOffset = "INVALID_OFFSET";
+    public const string InvalidStatus = "INVALID_STATUS";
+    public const string InvalidSince = "INVALID_SINCE";
+    public const string InvalidUntil = "INVALID_UNTIL";
+    public const string InvalidHasResult = "INVALID_HAS_RESULT";
+    public const string InvalidOrder = "INVALID_ORDER";
+    public const string TaskValidationFailed = "TASK_VALIDATION_FAILED";
     public const string TaskNotFound = "TASK_NOT_FOUND";
     public const string NotFound = "NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";

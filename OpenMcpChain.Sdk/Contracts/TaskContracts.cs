@@ -41,6 +41,9 @@ public sealed record TaskResponse
     public string? SessionId { get; init; }
     public TaskResult? Result { get; init; }
     public TaskError? Error { get; init; }
+    /// <summary>The original daemon's flat error fields, which its console shows: the last error message and its code.</summary>
+    public string? LastError { get; init; }
+    public string? ErrorCode { get; init; }
     /// <summary>While <c>awaiting_approval</c>: the ChainService approval request the task waits for.</summary>
     public string? ApprovalId { get; init; }
     /// <summary>The agent profile the task ran with.</summary>
@@ -53,19 +56,27 @@ public sealed record TaskResponse
     public long UpdatedAt { get; init; }
 }
 
-/// <summary>What the agent produced, with where it came from.</summary>
+/// <summary>
+/// What the agent produced, in the original daemon's shape: <see cref="ChainId"/>, <see cref="BlockNumber"/> and
+/// <see cref="Observations"/> are strings (its console renders them as they are); <see cref="ToolCalls"/> holds the
+/// structured record of each tool call.
+/// </summary>
 public sealed record TaskResult
 {
     public string Thought { get; init; } = "";
     public string Reply { get; init; } = "";
-    public long ChainId { get; init; }
-    public long BlockNumber { get; init; }
-    public List<Observation> Observations { get; init; } = [];
+    /// <summary>The chain the answer speaks of, as a 0x-hex quantity (<c>0x7a69</c>), as the original daemon gave it.</summary>
+    public string ChainId { get; init; } = "";
+    /// <summary>The block the answer speaks of, as a 0x-hex quantity.</summary>
+    public string BlockNumber { get; init; } = "";
+    /// <summary>What the agent saw on chain, readable: one line per tool call.</summary>
+    public string Observations { get; init; } = "";
+    public List<ToolCall> ToolCalls { get; init; } = [];
     public Provenance? Provenance { get; init; }
 }
 
 /// <summary>One tool call the agent made and what came back.</summary>
-public sealed record Observation(string Tool, JsonElement Arguments, string Output, bool IsError);
+public sealed record ToolCall(string Tool, JsonElement Arguments, string Output, bool IsError);
 
 /// <summary>Why a task failed, with a stable code.</summary>
 public sealed record TaskError(string Code, string Message);
@@ -102,8 +113,8 @@ public sealed record ProvenanceLog
 /// <summary>A page of tasks.</summary>
 public sealed record TaskListResponse(List<TaskResponse> Tasks, int Total, bool HasMore, int? NextOffset);
 
-/// <summary>Task counts per status for the same filters as the list.</summary>
-public sealed record TaskStatsResponse(int Total, int Pending, int Running, int Succeeded, int Failed, long? OldestUpdatedAt, long? NewestUpdatedAt)
+/// <summary>Task counts per status for the same filters as the list; the times are 0 when no task matches, as in the original daemon.</summary>
+public sealed record TaskStatsResponse(int Total, int Pending, int Running, int Succeeded, int Failed, long OldestUpdatedAt, long NewestUpdatedAt)
 {
     public int AwaitingApproval { get; init; }
     public int Rejected { get; init; }

@@ -59,7 +59,8 @@ public static class TaskBenchmark
             }
             var chainId = await RpcAsync(rpcHttp, "eth_chainId");
             var head = await RpcAsync(rpcHttp, "eth_blockNumber");
-            var result = $"{{\"chain_id\":{Convert.ToInt64(chainId, 16)},\"block_number\":{Convert.ToInt64(head, 16)}}}";
+            // The task result's shape: the chain id and block as the quantities the RPC answered, observations readable.
+            var result = $"{{\"chain_id\":\"{chainId}\",\"block_number\":\"{head}\",\"observations\":\"get_chain_info() returned: {chainId} {head}\"}}";
             var typedData = TaskOutcomeTypedData.Build(id, Goal, result, new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             var signature = signer.SignTypedDataV4(typedData, key);
             await using var update = new MySqlCommand("UPDATE tasks SET status = 'succeeded', result = @result WHERE id = @id", db);
