@@ -72,8 +72,7 @@ public static class Extensions
     /// <summary>Maps <c>/health</c> (ready: every check passes) and <c>/alive</c> (the process answers).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseApiErrors();
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;
