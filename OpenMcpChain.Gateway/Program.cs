@@ -1,3 +1,5 @@
+using OpenMcpChain.Gateway.Edge;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,6 +8,7 @@ builder.Services.AddOpenApi("gateway"); // /openapi/gateway.json: the token endp
 
 var app = builder.Build();
 
+app.UseEdgeLimits();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.UseAuthentication();

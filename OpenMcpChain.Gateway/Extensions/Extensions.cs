@@ -1,4 +1,5 @@
 using OpenMcpChain.Gateway.Auth;
+using OpenMcpChain.Gateway.Edge;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
@@ -55,5 +56,6 @@ internal static class Extensions
                 return ValueTask.CompletedTask;
             }));
         builder.AddGatewayAuth();
+        builder.AddEdgeLimits();
     }
 }
