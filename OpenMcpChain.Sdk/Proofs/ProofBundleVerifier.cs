@@ -62,8 +62,12 @@ public static class ProofBundleVerifier
         else if (StepLogMismatch(bundle, outcome) is { } mismatch)
             problems.Add(mismatch);
 
-        if (bundle.Anchor is { } anchor && (anchor.TreeSize != head.TreeSize || !SameHex(anchor.Root, head.Root)))
-            problems.Add("The anchor is for a different tree head than the proofs lead to.");
+        if (bundle.Anchor is { } anchor)
+        {
+            problems.AddRange(MalformedAnchor(anchor));
+            if (anchor.TreeSize != head.TreeSize || !SameHex(anchor.Root, head.Root))
+                problems.Add("The anchor is for a different tree head than the proofs lead to.");
+        }
         return new BundleVerification(problems.Count == 0, bundle.Anchor is not null, false, problems);
     }
 
@@ -79,7 +83,7 @@ public static class ProofBundleVerifier
             return offline with { Valid = false, Problems = [.. offline.Problems, "The bundle has no anchor to check on chain."] };
         var problems = new List<string>(offline.Problems);
         // A bundle without an attestation is already invalid offline; its anchor is still looked at, against no signer.
-        problems.AddRange(await CheckAnchorAsync(anchor, bundle.Attestation?.Signer ?? "", rpcUrl));
+        problems.AddRange((await CheckAnchorAsync(anchor, bundle.Attestation?.Signer ?? "", rpcUrl)).Except(problems));
         return new BundleVerification(problems.Count == 0, true, true, problems);
     }
 
@@ -91,7 +95,8 @@ public static class ProofBundleVerifier
     /// <exception cref="RpcClientUnknownException">The RPC endpoint could not be reached (not a verdict on the anchor).</exception>
     public static async Task<List<string>> CheckAnchorAsync(AnchorRecord anchor, string signer, string rpcUrl)
     {
-        var problems = MalformedAnchor(anchor, signer);
+        var problems = MalformedAnchor(anchor);
+        if (!Hashes.IsAddress(signer)) problems.Add("The attestation's signer is not an address (0x and 40 hex digits).");
         if (problems.Count > 0) return problems;
         var web3 = new Web3(rpcUrl);
         var chainId = (long)(await web3.Eth.ChainId.SendRequestAsync()).Value;
@@ -124,7 +129,7 @@ public static class ProofBundleVerifier
     }
 
     /// <summary>What makes an anchor record unfit to look up on chain (fields named as the API spells them).</summary>
-    private static List<string> MalformedAnchor(AnchorRecord anchor, string signer)
+    private static List<string> MalformedAnchor(AnchorRecord anchor)
     {
         var problems = new List<string>();
         if (!Hashes.IsAddress(anchor.Contract)) problems.Add("anchor.contract is not an address (0x and 40 hex digits).");
@@ -132,7 +137,6 @@ public static class ProofBundleVerifier
         if (!Hashes.IsHash(anchor.Root)) problems.Add("anchor.root is not 0x and 64 hex digits.");
         if (anchor.TreeSize < 1) problems.Add("anchor.tree_size must be at least 1.");
         if (anchor.BlockNumber < 0 || anchor.ChainId < 0) problems.Add("anchor.block_number and anchor.chain_id must not be negative.");
-        if (!Hashes.IsAddress(signer)) problems.Add("The attestation's signer is not an address (0x and 40 hex digits).");
         return problems;
     }
 
