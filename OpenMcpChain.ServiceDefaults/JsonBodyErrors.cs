@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -24,8 +25,8 @@ internal static class JsonBodyErrors
         var segments = Segments(path);
         var expected = Expected(context, segments) ?? "a value of the documented type";
         return segments.Count == 0
-            ? $"The request body must be {expected} in JSON{where}."
-            : $"{string.Concat(segments.Select((s, i) => s.StartsWith('[') || i == 0 ? s : "." + s))} in the JSON body must be {expected}{where}.";
+            ? $"The JSON request body must be {expected}{where}."
+            : $"{string.Concat(segments.Select((s, i) => s.StartsWith('[') || i == 0 ? s : "." + s))} in the JSON request body must be {expected}{where}.";
     }
 
     /// <summary>The JSON kind a .NET type binds from, in words; null when any JSON value would do.</summary>
@@ -55,7 +56,9 @@ internal static class JsonBodyErrors
     /// <summary>The kind of value at <paramref name="segments"/> inside the route's body type, or null when unknown.</summary>
     private static string? Expected(HttpContext context, List<string> segments)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not { } bodyType) return null;
+        // The exception handler has cleared the request's endpoint by now; its feature keeps the one that threw.
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not { } bodyType) return null;
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         JsonTypeInfo? info = options.GetTypeInfo(bodyType);
         foreach (var segment in segments)

@@ -21,9 +21,17 @@ public sealed class RequestBodyChecks(RequestDelegate next)
             if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
                 return Refuse(context, StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
                     $"Content-Type '{Clip(contentType)}' is not a media type (e.g. application/json).");
-            if (media.Charset.HasValue && HeaderUtilities.RemoveQuotes(media.Charset).ToString().ToLowerInvariant() is not ("utf-8" or "utf8"))
+            // Every charset parameter counts, an empty one too: a decoder asked for charset "" throws.
+            if (media.Parameters.FirstOrDefault(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+                    && HeaderUtilities.RemoveQuotes(p.Value).ToString().ToLowerInvariant() is not ("utf-8" or "utf8")) is { } charset)
                 return Refuse(context, StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
-                    $"charset '{Clip(media.Charset.ToString())}' is not supported: send UTF-8 (charset=utf-8, or no charset).");
+                    $"charset '{Clip(charset.Value.ToString())}' is not supported: send UTF-8 (charset=utf-8, or no charset).");
+            // A quoted charset is valid HTTP, but the framework's JSON reader looks the quotes up as part of the name.
+            if (media.Charset.HasValue && HeaderUtilities.RemoveQuotes(media.Charset) != media.Charset)
+            {
+                media.Charset = "utf-8";
+                request.ContentType = media.ToString();
+            }
             if (media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
                 && HeaderUtilities.RemoveQuotes(media.Boundary).Length is 0 or > 70)
                 return Refuse(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidArgument,
