@@ -10,7 +10,7 @@ var app = builder.Build();
 
 app.UseEdgeLimits();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapOpenApi("/openapi/{documentName:regex(^gateway$)}.json"); // any other name falls through to the coded 404
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -47,6 +47,7 @@ internal static class Extensions
                     Destinations = new Dictionary<string, DestinationConfig> { [c] = new() { Address = $"http://{c}" } },
                 })])
             .AddServiceDiscoveryDestinationResolver()
+            .AddCodedEmptyErrors()
             // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes.
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
