@@ -1,3 +1,5 @@
+using OpenMcpChain.Gateway.Edge;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,8 +8,9 @@ builder.Services.AddOpenApi("gateway"); // /openapi/gateway.json: the token endp
 
 var app = builder.Build();
 
+app.UseEdgeLimits();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapOpenApi("/openapi/{documentName:regex(^gateway$)}.json"); // any other name falls through to the coded 404
 app.UseCors(); // before authentication: a browser's preflight carries no token
 app.UseAuthentication();
 app.UseRateLimiter();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,14 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.AddApiErrors();
+        // Behind the Gateway a service must take what the Gateway lets through (8 KiB URLs, 32 KiB and 100 headers, plus
+        // the ones it adds); else Kestrel's own 414/431, empty-bodied and before any middleware, would reach the caller.
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 200;
+        });
         return builder;
     }
 
@@ -72,8 +81,7 @@ public static class Extensions
     /// <summary>Maps <c>/health</c> (ready: every check passes) and <c>/alive</c> (the process answers).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseApiErrors();
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;

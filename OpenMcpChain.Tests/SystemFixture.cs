@@ -18,6 +18,7 @@ public sealed class SystemFixture : IAsyncLifetime
     public const string ReaderPassword = "reader-test-password";
     public const string LimitedPassword = "limited-test-password";
     public const string HashedPassword = "hashed-test-password";
+    public const string FuzzerPassword = "fuzzer-test-password";
 
     private static string Pbkdf2(string password)
     {
@@ -46,7 +47,11 @@ public sealed class SystemFixture : IAsyncLifetime
              $"--Gateway:Auth:Users:reader:Password={ReaderPassword}", "--Gateway:Auth:Users:reader:Scopes:0=tasks:read",
              $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3",
              // And one configured the production way: only a PBKDF2 hash of its password.
-             $"--Gateway:Auth:Users:hashed:PasswordHash={Pbkdf2(HashedPassword)}"], cts.Token);
+             $"--Gateway:Auth:Users:hashed:PasswordHash={Pbkdf2(HashedPassword)}",
+             // And the fuzz test's user: every scope, and a request rate its few hundred requests a minute stay under.
+             $"--Gateway:Auth:Users:fuzzer:Password={FuzzerPassword}", "--Gateway:Auth:Users:fuzzer:Scopes:0=tasks:read",
+             "--Gateway:Auth:Users:fuzzer:Scopes:1=tasks:write", "--Gateway:Auth:Users:fuzzer:Scopes:2=chain:tools",
+             "--Gateway:Auth:Users:fuzzer:RequestsPerMinute=100000"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.

@@ -22,7 +22,7 @@ public static class TasksApi
     public static RouteGroupBuilder MapTasksApiV1(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/tasks");
-        api.MapPost("/", CreateTaskAsync);
+        api.MapPost("/", CreateTaskAsync).WithBodyLimit(SizeLimits.TaskBodyBytes);
         api.MapGet("/", ListTasksAsync);
         api.MapGet("/stats", GetStatsAsync);
         api.MapGet("/{id}", GetTaskAsync);

@@ -1,5 +1,6 @@
 using OpenMcpChain.Gateway.Auth;
 using OpenMcpChain.Gateway.Cors;
+using OpenMcpChain.Gateway.Edge;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
@@ -48,6 +49,7 @@ internal static class Extensions
                     Destinations = new Dictionary<string, DestinationConfig> { [c] = new() { Address = $"http://{c}" } },
                 })])
             .AddServiceDiscoveryDestinationResolver()
+            .AddCodedEmptyErrors()
             // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes.
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
@@ -57,5 +59,6 @@ internal static class Extensions
                 return ValueTask.CompletedTask;
             }));
         builder.AddGatewayAuth();
+        builder.AddEdgeLimits();
     }
 }

@@ -1,4 +1,5 @@
 using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.JsonRpc.Client;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -14,23 +15,24 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Anchors and proof bundles: what a task's outcome, its log entries and the chain together prove.</summary>
 public static class BundlesApi
 {
-    private const int MaxEntries = 1000;
+    private const int MaxEntries = ProofBundleShape.MaxEntries;
 
     public static IEndpointRouteBuilder MapBundlesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/anchors", ListAnchorsAsync);
         app.MapGet("/api/anchors/contract", GetContractAsync);
         app.MapGet("/api/bundles/{taskId}", GetBundleAsync);
-        app.MapPost("/api/bundles/verify", VerifyAsync);
+        app.MapPost("/api/bundles/verify", VerifyAsync).WithBodyLimit(SizeLimits.BundleBodyBytes);
         return app;
     }
 
     public sealed record AnchorView(AnchorRecord Anchor, string Status, long TreeHeadTimestamp, string TreeHeadSignature, long CreatedAt);
 
-    private static async Task<Results<Ok<List<AnchorView>>, ProblemHttpResult>> ListAnchorsAsync(int? limit, [FromQuery(Name = "before_size")] long? beforeSize, ProofDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<AnchorView>>, ProblemHttpResult>> ListAnchorsAsync(HttpRequest http, ProofDbContext db, CancellationToken ct)
     {
-        if (limit is < 1 or > 500) return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "limit must be between 1 and 500.");
-        var anchors = await db.NewestAnchorsAsync(beforeSize, limit ?? 50, ct);
+        if (http.Query.Read("limit", 1, 500, out var limit) is { } badLimit) return badLimit;
+        if (http.Query.Read("before_size", 0, long.MaxValue, out var beforeSize) is { } badSize) return badSize;
+        var anchors = await db.NewestAnchorsAsync(beforeSize, (int)(limit ?? 50), ct);
         return TypedResults.Ok(anchors.Select(a => new AnchorView(a.ToRecord(), a.Status, a.TreeHeadTimestamp, a.TreeHeadSignature,
             a.CreatedAt.ToUnixTimeSeconds())).ToList());
     }
@@ -68,16 +70,28 @@ public static class BundlesApi
         });
     }
 
-    /// <summary>Checks a bundle with the SDK verifier: offline, and on chain when the anchor's network is configured here.</summary>
+    /// <summary>
+    /// Checks a bundle with the SDK verifier: offline, and on chain when the anchor's network is configured here. A body
+    /// that is not shaped as a bundle (a member missing or null, too many entries) is a coded 400; a bundle that is
+    /// shaped right answers 200 with <c>valid</c> and every problem found, however wrong its contents.
+    /// </summary>
     private static async Task<Results<Ok<BundleVerification>, ProblemHttpResult>> VerifyAsync(
-        ProofBundle? bundle, OutcomeSigner signer, IConfiguration configuration)
+        ProofBundle? bundle, OutcomeSigner signer, IConfiguration configuration, ILogger<ProofBundle> logger)
     {
-        if (bundle?.Attestation is null || bundle.Entries is null || bundle.TreeHead is null)
-            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "The body must be a proof bundle (task_id, attestation, entries, tree_head, anchor).");
-        if (bundle.Anchor is null) return TypedResults.Ok(ProofBundleVerifier.Verify(bundle, signer.Address));
+        if (ProofBundleShape.Problems(bundle) is { Count: > 0 } missing)
+            return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "The body is not a proof bundle: " + string.Join(" ", missing));
+        if (bundle!.Anchor is null) return TypedResults.Ok(ProofBundleVerifier.Verify(bundle, signer.Address));
         var rpc = configuration[$"Networks:{bundle.Anchor.Network}:RpcUrl"];
         if (string.IsNullOrEmpty(rpc))
             return ApiErrors.Problem(422, ErrorCodes.NetworkNotConfigured, $"Network '{bundle.Anchor.Network}' is not configured here; verify offline with the SDK.");
-        return TypedResults.Ok(await ProofBundleVerifier.VerifyAsync(bundle, rpc, signer.Address));
+        try
+        {
+            return TypedResults.Ok(await ProofBundleVerifier.VerifyAsync(bundle, rpc, signer.Address));
+        }
+        catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+        {
+            logger.LogWarning(e, "The RPC of network {Network} did not answer a bundle check", bundle.Anchor.Network);
+            return ApiErrors.Problem(503, ErrorCodes.Unavailable, $"The chain of network '{bundle.Anchor.Network}' did not answer; try again, or verify offline with the SDK.");
+        }
     }
 }

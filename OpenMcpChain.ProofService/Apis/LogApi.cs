@@ -75,12 +75,12 @@ public static class LogApi
 
     /// <summary>The entries filed under a task (<c>?task_id=</c>), oldest first.</summary>
     public static async Task<Results<Ok<List<EntryResponse>>, ProblemHttpResult>> ListTaskEntriesAsync(
-        [FromQuery(Name = "task_id")] string? taskId, int? limit, ProofDbContext db, CancellationToken ct)
+        [FromQuery(Name = "task_id")] string? taskId, HttpRequest http, ProofDbContext db, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(taskId) || taskId.Length > 64)
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "task_id (1 to 64 characters) is required.");
-        if (limit is < 1 or > 1000) return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "limit must be between 1 and 1000.");
-        var entries = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Index).Take(limit ?? 100).ToListAsync(ct);
+        if (http.Query.Read("limit", 1, 1000, out var limit) is { } badLimit) return badLimit;
+        var entries = await db.LogEntries.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Index).Take((int)(limit ?? 100)).ToListAsync(ct);
         return TypedResults.Ok(entries.Select(e => new EntryResponse(e.Index, e.Entry, e.LeafHash.ToHex(true), e.CreatedAt.ToUnixTimeSeconds())).ToList());
     }
 
@@ -89,8 +89,9 @@ public static class LogApi
     /// head the caller trusts) the entries must also still lead to that root.
     /// </summary>
     public static async Task<Results<Ok<VerifyReport>, ProblemHttpResult>> VerifyAsync(
-        [FromQuery(Name = "tree_size")] long? treeSize, string? root, LogVerifier verifier, CancellationToken ct)
+        HttpRequest http, string? root, LogVerifier verifier, CancellationToken ct)
     {
+        if (http.Query.Read("tree_size", 1, long.MaxValue, out var treeSize) is { } badSize) return badSize;
         if (treeSize is null && root is null) return TypedResults.Ok(await verifier.VerifyAsync(null, ct));
         if (treeSize is not > 0 || !Hashes.IsHash(root))
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, "tree_size (at least 1) and root (0x and 64 hex digits) go together.");
@@ -102,8 +103,10 @@ public static class LogApi
         TypedResults.Ok(await heads.SignAsync(await reader.SizeAsync(ct), ct));
 
     public static async Task<Results<Ok<InclusionResponse>, ProblemHttpResult>> GetInclusionAsync(
-        long? index, [FromQuery(Name = "tree_size")] long? treeSize, LogReader reader, ProofDbContext db, CancellationToken ct)
+        HttpRequest http, LogReader reader, ProofDbContext db, CancellationToken ct)
     {
+        if (http.Query.Read("index", long.MinValue, long.MaxValue, out var index) is { } badIndex) return badIndex;
+        if (http.Query.Read("tree_size", long.MinValue, long.MaxValue, out var treeSize) is { } badSize) return badSize;
         var current = await reader.SizeAsync(ct);
         var size = treeSize ?? current;
         if (index is not { } m || m < 0 || size < 1 || m >= size || size > current)
@@ -115,8 +118,10 @@ public static class LogApi
     }
 
     public static async Task<Results<Ok<ConsistencyResponse>, ProblemHttpResult>> GetConsistencyAsync(
-        long? first, long? second, LogReader reader, CancellationToken ct)
+        HttpRequest http, LogReader reader, CancellationToken ct)
     {
+        if (http.Query.Read("first", long.MinValue, long.MaxValue, out var first) is { } badFirst) return badFirst;
+        if (http.Query.Read("second", long.MinValue, long.MaxValue, out var second) is { } badSecond) return badSecond;
         var current = await reader.SizeAsync(ct);
         var to = second ?? current;
         if (first is not { } from || from < 1 || from > to || to > current)

@@ -42,4 +42,13 @@ public static class ErrorCodes
     public const string TaskCancelled = "TASK_CANCELLED";
     public const string ApprovalRejected = "APPROVAL_REJECTED";
     public const string MaxStepsExceeded = "MAX_STEPS_EXCEEDED";
+    /// <summary>413: the body is over the route's documented size limit (the message names it).</summary>
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    /// <summary>414: the path and query are over the documented URL limit.</summary>
+    public const string UriTooLong = "URI_TOO_LONG";
+    /// <summary>431: the request headers are over the documented limits (total size, count).</summary>
+    public const string HeadersTooLarge = "HEADERS_TOO_LARGE";
+    public const string RequestTimeout = "REQUEST_TIMEOUT";
+    /// <summary>Any other 4xx the server itself answers.</summary>
+    public const string RequestRejected = "REQUEST_REJECTED";
 }
