@@ -1,3 +1,5 @@
+using OpenMcpChain.Gateway.Auth;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -8,10 +10,12 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-app.UseAuthentication();
-app.UseRateLimiter();
-app.UseAuthorization();
-app.MapAuthApi();
+app.UseGatewayAuth();
+app.MapTokenApi();
+app.MapAuthorizeApi();
+app.MapSignInPage();
+app.MapRegistrationApi();
+app.MapResourceMetadataApi();
 app.MapPublicApi();
 
 app.Run();
