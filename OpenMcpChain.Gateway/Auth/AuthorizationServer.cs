@@ -28,7 +28,7 @@ public static class AuthorizationServer
         builder.Services.AddAntiforgery();
 
         builder.Services.AddOpenIddict()
-            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<GatewayDbContext>())
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<GatewayDbContext>().ReplaceDefaultEntities<Guid>())
             .AddServer(o =>
             {
                 o.SetAuthorizationEndpointUris(AuthPaths.Authorize[1..])

@@ -10,7 +10,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
     /// <summary>ASP.NET Data Protection keys (sign-in cookies, antiforgery), shared by every replica and kept across restarts.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    protected override void OnModelCreating(ModelBuilder builder) => builder.UseOpenIddict();
+    // Guid keys (char(36)): with string keys OpenIddict's token index exceeds MariaDB's 3072-byte key limit.
+    protected override void OnModelCreating(ModelBuilder builder) => builder.UseOpenIddict<Guid>();
 }
 
 internal sealed class GatewayDbContextFactory : DesignTimeFactory<GatewayDbContext>;
