@@ -18,6 +18,11 @@ public sealed class SystemFixture : IAsyncLifetime
     public const string ReaderPassword = "reader-test-password";
     public const string LimitedPassword = "limited-test-password";
     public const string HashedPassword = "hashed-test-password";
+    public const string GuessedPassword = "guessed-test-password";
+    /// <summary>How long a sign-in lock lasts in the tests (the default is 5 minutes).</summary>
+    public static readonly TimeSpan LockFor = TimeSpan.FromSeconds(4);
+    /// <summary>Failed sign-ins from one address before it is locked: every test signs in from loopback.</summary>
+    public const int AddressFailures = 40;
 
     private static string Pbkdf2(string password)
     {
@@ -46,7 +51,10 @@ public sealed class SystemFixture : IAsyncLifetime
              $"--Gateway:Auth:Users:reader:Password={ReaderPassword}", "--Gateway:Auth:Users:reader:Scopes:0=tasks:read",
              $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3",
              // And one configured the production way: only a PBKDF2 hash of its password.
-             $"--Gateway:Auth:Users:hashed:PasswordHash={Pbkdf2(HashedPassword)}"], cts.Token);
+             $"--Gateway:Auth:Users:hashed:PasswordHash={Pbkdf2(HashedPassword)}",
+             // A user whose password the lockout test guesses; short locks, so the rest of the collection can go on.
+             $"--Gateway:Auth:Users:guessed:Password={GuessedPassword}", "--Gateway:Auth:Users:guessed:Scopes:0=tasks:read",
+             $"--Gateway:Auth:Lockout:LockFor={LockFor}", $"--Gateway:Auth:Lockout:MaxFailuresPerAddress={AddressFailures}"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.

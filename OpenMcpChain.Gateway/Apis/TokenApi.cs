@@ -64,13 +64,8 @@ public static class TokenApi
         return Refuse(Errors.UnsupportedGrantType, $"grant_type '{request.GrantType}' is not supported.");
     }
 
-    private static IResult Issue(ClaimsPrincipal principal)
-    {
-        var properties = new AuthenticationProperties();
-        // The original API always names the granted scope; OAuth only when it differs from the request.
-        properties.Parameters[Parameters.Scope] = TokenPrincipals.ScopeOf(principal);
-        return Results.SignIn(principal, properties, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-    }
+    private static IResult Issue(ClaimsPrincipal principal) =>
+        Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
 
     private static IResult Refuse(string error, string description) => Results.Forbid(
         new AuthenticationProperties(new Dictionary<string, string?>

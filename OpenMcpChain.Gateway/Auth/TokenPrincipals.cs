@@ -18,9 +18,6 @@ public static class TokenPrincipals
 
     public static ClaimsPrincipal ForClient(string clientId, IEnumerable<string> scopes) => Build(clientId, scopes);
 
-    /// <summary>The API scopes a principal holds, as the token response names them (offline_access is implied).</summary>
-    public static string ScopeOf(ClaimsPrincipal principal) => string.Join(' ', principal.GetScopes().Where(s => s != Scopes.OfflineAccess));
-
     private static ClaimsPrincipal Build(string name, IEnumerable<string> scopes)
     {
         var identity = new ClaimsIdentity("openmcp-chain", Claims.Name, Claims.Role);
