@@ -85,7 +85,7 @@ public sealed class OAuthFlowTests(SystemFixture system)
 
         // The plain PKCE method is refused (S256 only): the error goes back to the client.
         using var plain = await http.GetAsync(authorize.Replace("code_challenge_method=S256", "code_challenge_method=plain"));
-        Assert.Contains("error=", plain.Headers.Location?.ToString() ?? await plain.Content.ReadAsStringAsync());
+        Assert.Contains("invalid_request", plain.Headers.Location?.ToString() ?? await plain.Content.ReadAsStringAsync());
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });

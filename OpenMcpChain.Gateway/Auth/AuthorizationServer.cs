@@ -48,7 +48,8 @@ public static class AuthorizationServer
                 o.DisableResourceValidation().IgnoreResourcePermissions();
                 // Access tokens stay signed JWTs (readable by the resources); codes and refresh tokens are also encrypted.
                 o.DisableAccessTokenEncryption();
-                o.AddEventHandler(OAuthErrors.TokenDescriptor).AddEventHandler(OAuthErrors.RevocationDescriptor).AddEventHandler(TokenResponseScope.Descriptor);
+                o.AddEventHandler(OAuthErrors.TokenDescriptor).AddEventHandler(OAuthErrors.RevocationDescriptor)
+                    .AddEventHandler(TokenResponseScope.SignInDescriptor).AddEventHandler(TokenResponseScope.ResponseDescriptor);
                 o.AddEventHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>(h => h.UseInlineHandler(context =>
                 {
                     if (context.Transaction.GetHttpRequest()?.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<AuthOptions>>()

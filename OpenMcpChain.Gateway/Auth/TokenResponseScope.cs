@@ -10,17 +10,31 @@ namespace OpenMcpChain.Gateway.Auth;
 /// </summary>
 public static class TokenResponseScope
 {
-    public static readonly OpenIddictServerHandlerDescriptor Descriptor =
+    private const string Granted = "openmcp:granted-scope";
+
+    /// <summary>Notes the granted scope while the token is issued…</summary>
+    public static readonly OpenIddictServerHandlerDescriptor SignInDescriptor =
         OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ProcessSignInContext>()
             .UseInlineHandler(context =>
             {
-                if (context.EndpointType == OpenIddictServerEndpointType.Token && context.AccessTokenPrincipal is { } principal)
+                if (context.EndpointType == OpenIddictServerEndpointType.Token && context.Principal is { } principal)
                 {
                     var asked = context.Request?.HasScope(Scopes.OfflineAccess) == true;
-                    context.Response.Scope = string.Join(' ', principal.GetScopes().Where(s => asked || s != Scopes.OfflineAccess));
+                    context.Transaction.Properties[Granted] = string.Join(' ', principal.GetScopes().Where(s => asked || s != Scopes.OfflineAccess));
                 }
                 return default;
             })
-            .SetOrder(OpenIddictServerHandlers.AttachCustomSignInParameters.Descriptor.Order + 1_000)
+            .Build();
+
+    /// <summary>…and names it in the answer.</summary>
+    public static readonly OpenIddictServerHandlerDescriptor ResponseDescriptor =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ApplyTokenResponseContext>()
+            .UseInlineHandler(context =>
+            {
+                if (context.Response.Error is null && context.Transaction.Properties.TryGetValue(Granted, out var scope))
+                    context.Response.Scope = (string?)scope;
+                return default;
+            })
+            .SetOrder(int.MinValue + 50_000)
             .Build();
 }
