@@ -1,5 +1,6 @@
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
+using static OpenIddict.Server.AspNetCore.OpenIddictServerAspNetCoreHandlers;
 using OpenMcpChain.Sdk.Contracts;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -13,11 +14,13 @@ public static class OAuthErrors
 {
     public static readonly OpenIddictServerHandlerDescriptor TokenDescriptor =
         OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ApplyTokenResponseContext>()
-            .UseInlineHandler(context => Attach(context.Response)).SetOrder(int.MinValue + 50_000).Build();
+            .UseInlineHandler(context => Attach(context.Response))
+            .SetOrder(ProcessJsonResponse<OpenIddictServerEvents.ApplyTokenResponseContext>.Descriptor.Order - 1).Build();
 
     public static readonly OpenIddictServerHandlerDescriptor RevocationDescriptor =
         OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ApplyRevocationResponseContext>()
-            .UseInlineHandler(context => Attach(context.Response)).SetOrder(int.MinValue + 50_000).Build();
+            .UseInlineHandler(context => Attach(context.Response))
+            .SetOrder(ProcessJsonResponse<OpenIddictServerEvents.ApplyRevocationResponseContext>.Descriptor.Order - 1).Build();
 
     public static string CodeFor(string error) => error switch
     {
@@ -41,6 +44,7 @@ public static class OAuthErrors
 
     private static ValueTask Attach(OpenIddictResponse? response)
     {
+        // Last before the answer is written: the server may still turn one error into another (invalid_token → invalid_grant).
         if (response?.Error is { } error)
         {
             response["code"] = CodeFor(error);
