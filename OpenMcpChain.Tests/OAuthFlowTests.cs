@@ -119,12 +119,10 @@ public sealed class OAuthFlowTests(SystemFixture system)
         Assert.Equal("chain:tools tasks:read", token.GetProperty("scope").GetString());
         Assert.False(string.IsNullOrEmpty(token.GetProperty("refresh_token").GetString()));
 
-        // The same code again, or a wrong verifier, gets nothing.
-        using var replay = await http.PostFormAsync("/connect/token", ("grant_type", "authorization_code"), ("code", query["code"].ToString()),
-            ("redirect_uri", redirect), ("client_id", clientId), ("code_verifier", verifier));
-        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
-        Assert.Equal("INVALID_GRANT", await OAuthClient.CodeAsync(replay));
-
+        // The token works on the API (it holds tasks:read) and on /mcp.
+        using var api = OAuthClient.Anonymous(system);
+        api.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("access_token").GetString());
+        Assert.True((await api.GetAsync("/api/v1/tasks/stats")).IsSuccessStatusCode);
         await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(mcp), TransportMode = HttpTransportMode.StreamableHttp,
@@ -132,5 +130,14 @@ public sealed class OAuthFlowTests(SystemFixture system)
         }), cancellationToken: deadline.Token);
         var tools = await client.ListToolsAsync(cancellationToken: deadline.Token);
         Assert.Contains(tools, t => t.Name == "get_chain_info");
+
+        // The same code again gets nothing, and revokes what the code gave (someone else may have had it).
+        using var replay = await http.PostFormAsync("/connect/token", ("grant_type", "authorization_code"), ("code", query["code"].ToString()),
+            ("redirect_uri", redirect), ("client_id", clientId), ("code_verifier", verifier));
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        Assert.Equal("INVALID_GRANT", await OAuthClient.CodeAsync(replay));
+
+        using var revoked = await api.GetAsync("/api/v1/tasks/stats");
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
     }
 }
