@@ -13,8 +13,10 @@ public sealed class RestartTests
 {
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromSeconds(60);
     private const string Recipient = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-    // The Gateway's token keys derive from this parameter; a deployment keeps it (user secrets, the azd environment).
-    private const string SigningKey = "--Parameters:gateway-signing-key=restart-test-token-key-0123456789";
+    // The Gateway's token keys derive from this parameter, which a deployment keeps (user secrets, the azd environment); a
+    // token names its issuer, the Gateway's public URL, which a deployment keeps too (each test run picks new ports).
+    private static readonly string[] TokenSettings =
+        ["--Parameters:gateway-signing-key=restart-test-token-key-0123456789", "--Gateway:Auth:PublicBaseUrl=http://gateway.test"];
 
     [Fact]
     public async Task AGracefulRestartKeepsTasksProofsApprovalsTheLogAndTheChain()
@@ -27,7 +29,7 @@ public sealed class RestartTests
             JsonElement headBefore;
             long anchoredBefore, chainHeadBefore;
             TokenResponse tokenBefore;
-            await using (var first = await SystemRun.StartAsync(data, SigningKey))
+            await using (var first = await SystemRun.StartAsync(data, TokenSettings))
             {
                 tokenBefore = await new OpenMcpChainClient(first.CreateClient("gateway"))
                     .AuthenticateAsync("operator", await first.ParameterAsync("gateway-operator-password"));
@@ -49,7 +51,7 @@ public sealed class RestartTests
                 chainHeadBefore = (long)(await first.Devnet.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
             }
 
-            await using var second = await SystemRun.StartAsync(data, SigningKey);
+            await using var second = await SystemRun.StartAsync(data, TokenSettings);
             // A token and a refresh token issued before the restart still work.
             using (var before = second.CreateClient("gateway"))
             {
