@@ -203,6 +203,15 @@ internal static class Extensions
         return gateway;
     }
 
+    /// <summary>
+    /// The Gateway's public URL (<c>Auth:PublicBaseUrl</c>), which tokens name as their issuer: in a local run the AppHost's
+    /// endpoint, so every replica names the same one; a deployment sets <c>Gateway:Auth:PublicBaseUrl</c> to its own.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublicBaseUrl(this IResourceBuilder<ProjectResource> gateway) =>
+        gateway.ApplicationBuilder.ExecutionContext.IsPublishMode || gateway.ApplicationBuilder.Configuration["Gateway:Auth:PublicBaseUrl"] is not null
+            ? gateway
+            : gateway.WithEnvironment("Auth__PublicBaseUrl", gateway.GetEndpoint("http"));
+
     /// <summary>A machine client of the Gateway (<c>Auth:Clients:{id}</c>, OAuth client credentials): its secret and scopes.</summary>
     public static IResourceBuilder<ProjectResource> WithClient(
         this IResourceBuilder<ProjectResource> gateway, string clientId, IResourceBuilder<ParameterResource> secret, params string[] scopes)

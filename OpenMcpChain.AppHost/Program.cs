@@ -84,6 +84,7 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithClient("automation", automationSecret, "tasks:read", "tasks:write")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
+    .WithPublicBaseUrl()
     .WithExternalHttpEndpoints()
     .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");

@@ -7,7 +7,7 @@ namespace OpenMcpChain.Gateway.Auth;
 
 /// <summary>
 /// Registers the scopes and the configured machine clients (<c>Auth:Clients</c>) with the authorization server at start,
-/// after the migrator; a client's secret is stored hashed. Replicas starting together may race: the loser's write is moot.
+/// after the migrator; a client's secret is stored hashed. Replicas starting together may race: the loser tries once more.
 /// </summary>
 public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions> options, ILogger<ClientSeeder> logger) : IHostedService
 {
@@ -18,8 +18,11 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
         var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         foreach (var name in ScopeNames.All)
         {
-            if (await scopes.FindByNameAsync(name, ct) is not null) continue;
-            await RaceSafeAsync(() => scopes.CreateAsync(new OpenIddictScopeDescriptor { Name = name, Resources = { AuthOptions.Audience } }, ct).AsTask());
+            await RaceSafeAsync(async () =>
+            {
+                if (await scopes.FindByNameAsync(name, ct) is null)
+                    await scopes.CreateAsync(new OpenIddictScopeDescriptor { Name = name, Resources = { AuthOptions.Audience } }, ct);
+            });
         }
         foreach (var (id, client) in options.Value.Clients)
         {
@@ -58,15 +61,18 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
         return descriptor;
     }
 
+    /// <summary>Runs a find-then-write once more when another replica wrote between the find and the write.</summary>
     private async Task RaceSafeAsync(Func<Task> write)
     {
         try
         {
             await write();
         }
-        catch (Exception e) when (e is OpenIddictExceptions.ConcurrencyException or Microsoft.EntityFrameworkCore.DbUpdateException)
+        catch (Exception e) when (e is OpenIddictExceptions.ConcurrencyException or OpenIddictExceptions.ValidationException
+            or Microsoft.EntityFrameworkCore.DbUpdateException)
         {
-            logger.LogInformation("Another replica registered the same clients first: {Reason}", e.Message);
+            logger.LogInformation("Another replica registered the same clients or scopes meanwhile; trying again: {Reason}", e.Message);
+            await write();
         }
     }
 }
