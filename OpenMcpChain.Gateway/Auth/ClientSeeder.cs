@@ -13,13 +13,11 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var scopes = scope.ServiceProvider.GetRequiredService<IOpenIddictScopeManager>();
-        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         foreach (var name in ScopeNames.All)
         {
-            await RaceSafeAsync(async () =>
+            await RaceSafeAsync(async sp =>
             {
+                var scopes = sp.GetRequiredService<IOpenIddictScopeManager>();
                 if (await scopes.FindByNameAsync(name, ct) is null)
                     await scopes.CreateAsync(new OpenIddictScopeDescriptor { Name = name, Resources = { AuthOptions.Audience } }, ct);
             });
@@ -32,8 +30,9 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
                 continue;
             }
             var descriptor = Describe(id, client);
-            await RaceSafeAsync(async () =>
+            await RaceSafeAsync(async sp =>
             {
+                var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
                 if (await applications.FindByClientIdAsync(id, ct) is { } existing) await applications.UpdateAsync(existing, descriptor, ct);
                 else await applications.CreateAsync(descriptor, ct);
             });
@@ -61,18 +60,20 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
         return descriptor;
     }
 
-    /// <summary>Runs a find-then-write once more when another replica wrote between the find and the write.</summary>
-    private async Task RaceSafeAsync(Func<Task> write)
+    /// <summary>Runs a find-then-write once more (in a fresh scope) when another replica wrote between the find and the write.</summary>
+    private async Task RaceSafeAsync(Func<IServiceProvider, Task> write)
     {
         try
         {
-            await write();
+            await using var scope = services.CreateAsyncScope();
+            await write(scope.ServiceProvider);
         }
         catch (Exception e) when (e is OpenIddictExceptions.ConcurrencyException or OpenIddictExceptions.ValidationException
             or Microsoft.EntityFrameworkCore.DbUpdateException)
         {
             logger.LogInformation("Another replica registered the same clients or scopes meanwhile; trying again: {Reason}", e.Message);
-            await write();
+            await using var scope = services.CreateAsyncScope();
+            await write(scope.ServiceProvider);
         }
     }
 }
