@@ -34,10 +34,6 @@ internal static partial class OAuthClient
 
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>The value of a hidden form field in an HTML page (the sign-in page's antiforgery token).</summary>
-    public static string HiddenField(string html, string name) =>
-        Regex.Match(html, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value;
-
     /// <summary>The sign-in page's antiforgery field name and token.</summary>
     public static (string Name, string Token) Antiforgery(string html)
     {

@@ -83,9 +83,12 @@ public sealed class OAuthFlowTests(SystemFixture system)
             ["state"] = "s-42", ["code_challenge"] = challenge, ["code_challenge_method"] = "S256", ["resource"] = mcp,
         }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
 
-        // The plain PKCE method is refused (S256 only): the error goes back to the client.
+        // The plain PKCE method is refused (S256 only), and so is a redirect URI the client did not register (coded, as JSON).
         using var plain = await http.GetAsync(authorize.Replace("code_challenge_method=S256", "code_challenge_method=plain"));
         Assert.Contains("invalid_request", plain.Headers.Location?.ToString() ?? await plain.Content.ReadAsStringAsync());
+        using var unregistered = await http.GetAsync(authorize.Replace(Uri.EscapeDataString(redirect), Uri.EscapeDataString("http://127.0.0.1:9/elsewhere")));
+        Assert.Equal(HttpStatusCode.BadRequest, unregistered.StatusCode);
+        Assert.Equal("INVALID_ARGUMENT", await OAuthClient.CodeAsync(unregistered));
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });

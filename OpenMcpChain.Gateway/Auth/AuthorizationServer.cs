@@ -48,7 +48,7 @@ public static class AuthorizationServer
                 o.DisableResourceValidation().IgnoreResourcePermissions();
                 // Access tokens stay signed JWTs (readable by the resources); codes and refresh tokens are also encrypted.
                 o.DisableAccessTokenEncryption();
-                o.AddEventHandler(OAuthErrors.TokenDescriptor).AddEventHandler(OAuthErrors.RevocationDescriptor)
+                o.AddEventHandler(OAuthErrors.TokenDescriptor).AddEventHandler(OAuthErrors.RevocationDescriptor).AddEventHandler(OAuthErrors.LocalAuthorizationDescriptor)
                     .AddEventHandler(TokenResponseScope.SignInDescriptor).AddEventHandler(TokenResponseScope.ResponseDescriptor);
                 o.AddEventHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>(h => h.UseInlineHandler(context =>
                 {

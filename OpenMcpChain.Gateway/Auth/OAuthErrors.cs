@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Server.AspNetCore.OpenIddictServerAspNetCoreHandlers;
@@ -21,6 +22,19 @@ public static class OAuthErrors
         OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ApplyRevocationResponseContext>()
             .UseInlineHandler(context => Attach(context.Response))
             .SetOrder(ProcessJsonResponse<OpenIddictServerEvents.ApplyRevocationResponseContext>.Descriptor.Order - 1).Build();
+
+    /// <summary>An authorization error that cannot go back to the client (no valid redirect URI) is shown as JSON, not text.</summary>
+    public static readonly OpenIddictServerHandlerDescriptor LocalAuthorizationDescriptor =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ApplyAuthorizationResponseContext>()
+            .UseInlineHandler(async context =>
+            {
+                if (context.Response.Error is not { } error || !string.IsNullOrEmpty(context.RedirectUri)
+                    || context.Transaction.GetHttpRequest()?.HttpContext is not { } http) return;
+                var message = context.Response.ErrorDescription ?? error;
+                await Problem(StatusCodes.Status400BadRequest, CodeFor(error), message, error).ExecuteAsync(http);
+                context.HandleRequest();
+            })
+            .SetOrder(ProcessLocalErrorResponse<OpenIddictServerEvents.ApplyAuthorizationResponseContext>.Descriptor.Order - 1).Build();
 
     public static string CodeFor(string error) => error switch
     {
