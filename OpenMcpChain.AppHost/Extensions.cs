@@ -203,7 +203,26 @@ internal static class Extensions
         return gateway;
     }
 
-    /// <summary>Passes the AppHost's <c>Gateway:Auth</c> section (extra users, limits, Required) to the Gateway as <c>Auth__*</c>.</summary>
+    /// <summary>
+    /// The Gateway's public URL (<c>Auth:PublicBaseUrl</c>), which tokens name as their issuer: in a local run the AppHost's
+    /// endpoint, so every replica names the same one; a deployment sets <c>Gateway:Auth:PublicBaseUrl</c> to its own.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublicBaseUrl(this IResourceBuilder<ProjectResource> gateway) =>
+        gateway.ApplicationBuilder.ExecutionContext.IsPublishMode || gateway.ApplicationBuilder.Configuration["Gateway:Auth:PublicBaseUrl"] is not null
+            ? gateway
+            : gateway.WithEnvironment("Auth__PublicBaseUrl", gateway.GetEndpoint("http"));
+
+    /// <summary>A machine client of the Gateway (<c>Auth:Clients:{id}</c>, OAuth client credentials): its secret and scopes.</summary>
+    public static IResourceBuilder<ProjectResource> WithClient(
+        this IResourceBuilder<ProjectResource> gateway, string clientId, IResourceBuilder<ParameterResource> secret, params string[] scopes)
+    {
+        gateway.WithEnvironment($"Auth__Clients__{clientId}__Secret", secret);
+        foreach (var (scope, i) in scopes.Select((s, i) => (s, i)))
+            gateway.WithEnvironment($"Auth__Clients__{clientId}__Scopes__{i}", scope);
+        return gateway;
+    }
+
+    /// <summary>Passes the AppHost's <c>Gateway:Auth</c> section (extra users and clients, limits, Lockout, Required) to the Gateway as <c>Auth__*</c>.</summary>
     public static IResourceBuilder<ProjectResource> WithGatewayAuthSettings(this IResourceBuilder<ProjectResource> gateway)
     {
         var section = gateway.ApplicationBuilder.Configuration.GetSection("Gateway:Auth");

@@ -8,6 +8,7 @@ var mysql = builder.AddMySqlServer("mysql", infra);
 var agentDb = mysql.AddDatabase("agentdb");
 var chainDb = mysql.AddDatabase("chaindb");
 var proofDb = mysql.AddDatabase("proofdb");
+var gatewayDb = mysql.AddDatabase("gatewaydb");
 var redis = builder.AddRedisServer("redis", infra);
 var devnet = builder.AddDevnet("devnet", infra);
 var llmApiKey = builder.AddParameter("llm-api-key", secret: true);
@@ -21,9 +22,12 @@ var agentChainKey = builder.AddGeneratedSecret("chain-agent-key");
 var operatorChainKey = builder.AddGeneratedSecret("chain-operator-key");
 var proofChainKey = builder.AddGeneratedSecret("chain-proof-key");
 var gatewayChainKey = builder.AddGeneratedSecret("chain-gateway-key");
-// The public API's token signing key, and the password of its first user (appsettings: a DEVNET ONLY value).
+// The secret the public API's token keys derive from, and the passwords of its users (appsettings: DEVNET ONLY values).
 var gatewaySigningKey = builder.AddGeneratedSecret("gateway-signing-key");
 var operatorPassword = builder.AddParameter("gateway-operator-password", secret: true);
+var viewerPassword = builder.AddParameter("gateway-viewer-password", secret: true);
+// A machine client of the API (OAuth client credentials), its secret generated per environment.
+var automationSecret = builder.AddGeneratedSecret("gateway-automation-secret");
 
 // Services. Each runs Replicas:{name} copies (default 1) behind one address that balances between them.
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
@@ -69,13 +73,18 @@ var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agent
 
 // The edge: the public API on the original daemon's port (launchSettings: http://localhost:8080).
 builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
+    .WithReference(gatewayDb).WaitFor(mysql) // the authorization server's clients, tokens and keys
+    .WithReference(redis).WaitFor(redis) // sign-in lockouts, shared by the replicas
     .WithReference(agentService).WaitFor(agentService)
     .WithReference(proofService)
     .WithReference(chainService)
     .WithEnvironment("Auth__SigningKey", gatewaySigningKey)
-    .WithUser("operator", operatorPassword, "tasks:read", "tasks:write", "chain:tools")
+    .WithUser("operator", operatorPassword, "tasks:read", "tasks:write", "chain:tools", "approvals:decide")
+    .WithUser("viewer", viewerPassword, "tasks:read")
+    .WithClient("automation", automationSecret, "tasks:read", "tasks:write")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
+    .WithPublicBaseUrl()
     .WithExternalHttpEndpoints()
     .WithCorsOrigins() // the browser origins it answers CORS for (the original console's dev server by default)
     .WithConfiguredReplicas()

@@ -1,3 +1,4 @@
+using OpenMcpChain.Gateway.Auth;
 using OpenMcpChain.Gateway.Edge;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,10 +13,12 @@ app.UseEdgeLimits();
 app.MapDefaultEndpoints();
 app.MapOpenApi("/openapi/{documentName:regex(^gateway$)}.json"); // any other name falls through to the coded 404
 app.UseCors(); // before authentication: a browser's preflight carries no token
-app.UseAuthentication();
-app.UseRateLimiter();
-app.UseAuthorization();
-app.MapAuthApi();
+app.UseGatewayAuth();
+app.MapTokenApi();
+app.MapAuthorizeApi();
+app.MapSignInPage();
+app.MapRegistrationApi();
+app.MapResourceMetadataApi();
 app.MapPublicApi();
 
 app.Run();

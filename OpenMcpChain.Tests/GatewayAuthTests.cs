@@ -47,8 +47,8 @@ public sealed class GatewayAuthTests(SystemFixture system)
         Assert.Equal("INVALID_CREDENTIALS", await CodeAsync(unknown));
         using var missing = await Token(new { grant_type = "password", username = "operator" });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        using var grant = await Token(new { grant_type = "client_credentials", username = "operator", password = "x" });
-        Assert.Equal("UNSUPPORTED_GRANT_TYPE", await CodeAsync(grant));
+        using var grant = await Token(new { grant_type = "magic", username = "operator", password = "x" });
+        Assert.Equal("UNSUPPORTED_GRANT", await CodeAsync(grant)); // the original daemon's code
         using var malformed = await http.PostAsync("/api/v1/auth/token", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
 

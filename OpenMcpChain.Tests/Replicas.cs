@@ -34,7 +34,13 @@ public static class Replicas
                 if (e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy
                     && ListeningUrl(e.Snapshot) is { } url && ProcessId(e.Snapshot) is { } pid)
                     found[e.ResourceId] = new Replica(e.ResourceId, pid, url);
-                if (found.Count == count) return [.. found.Values.OrderBy(r => r.Id)];
+                if (found.Count == count)
+                {
+                    // The resource's health is its proxy's: one replica answering makes every copy look healthy. A copy that
+                    // is still starting (migrations, seeding) is not there yet until its own address answers.
+                    foreach (var replica in found.Values) await AnswersAsync(replica, cts.Token);
+                    return [.. found.Values.OrderBy(r => r.Id)];
+                }
             }
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -42,6 +48,22 @@ public static class Replicas
         }
         Assert.Fail($"Waited {Timeout.TotalSeconds:0} s for {count} healthy replicas of {resource}; found {found.Count}.");
         return [];
+    }
+
+    private static async Task AnswersAsync(Replica replica, CancellationToken ct)
+    {
+        using var http = replica.CreateClient();
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health", ct)).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200, ct);
+        }
     }
 
     /// <summary>What the replica's process wrote to its console so far (its logs), one line each.</summary>

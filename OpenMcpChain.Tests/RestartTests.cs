@@ -13,6 +13,10 @@ public sealed class RestartTests
 {
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromSeconds(60);
     private const string Recipient = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    // The Gateway's token keys derive from this parameter, which a deployment keeps (user secrets, the azd environment); a
+    // token names its issuer, the Gateway's public URL, which a deployment keeps too (each test run picks new ports).
+    private static readonly string[] TokenSettings =
+        ["--Parameters:gateway-signing-key=restart-test-token-key-0123456789", "--Gateway:Auth:PublicBaseUrl=http://gateway.test"];
 
     [Fact]
     public async Task AGracefulRestartKeepsTasksProofsApprovalsTheLogAndTheChain()
@@ -24,8 +28,11 @@ public sealed class RestartTests
             TaskResponse readBefore, transferBefore;
             JsonElement headBefore;
             long anchoredBefore, chainHeadBefore;
-            await using (var first = await SystemRun.StartAsync(data))
+            TokenResponse tokenBefore;
+            await using (var first = await SystemRun.StartAsync(data, TokenSettings))
             {
+                tokenBefore = await new OpenMcpChainClient(first.CreateClient("gateway"))
+                    .AuthenticateAsync("operator", await first.ParameterAsync("gateway-operator-password"));
                 readId = (await first.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"))).TaskId;
                 transferId = (await first.Client.CreateTaskAsync(new CreateTaskRequest($"Send 0.01 ETH to {Recipient}"))).TaskId;
                 parkedId = (await first.Client.CreateTaskAsync(new CreateTaskRequest($"Send 6 ETH to {Recipient}"))).TaskId;
@@ -44,7 +51,15 @@ public sealed class RestartTests
                 chainHeadBefore = (long)(await first.Devnet.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
             }
 
-            await using var second = await SystemRun.StartAsync(data);
+            await using var second = await SystemRun.StartAsync(data, TokenSettings);
+            // A token and a refresh token issued before the restart still work.
+            using (var before = second.CreateClient("gateway"))
+            {
+                before.DefaultRequestHeaders.Authorization = new("Bearer", tokenBefore.AccessToken);
+                Assert.True((await before.GetAsync($"api/v1/tasks/{readId}")).IsSuccessStatusCode);
+                using var renewed = await before.PostAsJsonAsync("api/v1/auth/token", new { grant_type = "refresh_token", refresh_token = tokenBefore.RefreshToken });
+                Assert.True(renewed.IsSuccessStatusCode, await renewed.Content.ReadAsStringAsync());
+            }
             // The same tasks, with identical results and provenance.
             AssertSameTask(readBefore, await second.Client.GetTaskAsync(readId));
             AssertSameTask(transferBefore, await second.Client.GetTaskAsync(transferId));

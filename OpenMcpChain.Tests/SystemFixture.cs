@@ -19,6 +19,11 @@ public sealed class SystemFixture : IAsyncLifetime
     public const string LimitedPassword = "limited-test-password";
     public const string HashedPassword = "hashed-test-password";
     public const string FuzzerPassword = "fuzzer-test-password";
+    public const string GuessedPassword = "guessed-test-password";
+    /// <summary>How long a sign-in lock lasts in the tests (the default is 5 minutes).</summary>
+    public static readonly TimeSpan LockFor = TimeSpan.FromSeconds(4);
+    /// <summary>Failed sign-ins from one address before it is locked: every test signs in from loopback.</summary>
+    public const int AddressFailures = 40;
 
     private static string Pbkdf2(string password)
     {
@@ -51,7 +56,10 @@ public sealed class SystemFixture : IAsyncLifetime
              // And the fuzz test's user: every scope, and a request rate its few hundred requests a minute stay under.
              $"--Gateway:Auth:Users:fuzzer:Password={FuzzerPassword}", "--Gateway:Auth:Users:fuzzer:Scopes:0=tasks:read",
              "--Gateway:Auth:Users:fuzzer:Scopes:1=tasks:write", "--Gateway:Auth:Users:fuzzer:Scopes:2=chain:tools",
-             "--Gateway:Auth:Users:fuzzer:RequestsPerMinute=100000"], cts.Token);
+             "--Gateway:Auth:Users:fuzzer:RequestsPerMinute=100000",
+             // A user whose password the lockout test guesses; short locks, so the rest of the collection can go on.
+             $"--Gateway:Auth:Users:guessed:Password={GuessedPassword}", "--Gateway:Auth:Users:guessed:Scopes:0=tasks:read",
+             $"--Gateway:Auth:Lockout:LockFor={LockFor}", $"--Gateway:Auth:Lockout:MaxFailuresPerAddress={AddressFailures}"], cts.Token);
         builder.Services.AddLogging(l => l
             .SetMinimumLevel(LogLevel.Warning)
             // Probes fail while resources start; that is expected, not news.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the system needs on a fresh Debian machine, skipping whatever is already present.
-# MariaDB and Redis come from apt; anvil, cast and solc from npm (into tools/node_modules).
+# MariaDB, Redis and Chromium come from apt; anvil, cast and solc from npm (into tools/node_modules).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 need_apt=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server mariadb-client)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The browser the OAuth sign-in test drives through Playwright (never `playwright install`: it downloads browsers).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   echo "prereqs: installing ${need_apt[*]} from apt"
   export DEBIAN_FRONTEND=noninteractive

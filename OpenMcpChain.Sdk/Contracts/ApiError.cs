@@ -3,8 +3,8 @@ namespace OpenMcpChain.Sdk.Contracts;
 /// <summary>The body of every 4xx/5xx answer: a stable <see cref="Code"/> and a human <see cref="Message"/>.</summary>
 public sealed record ApiError(string Code, string Message);
 
-/// <summary>The answer of <c>POST /api/v1/auth/token</c>.</summary>
-public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string Scope);
+/// <summary>The answer of <c>POST /api/v1/auth/token</c> (and of the OAuth token endpoint).</summary>
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string Scope, string? RefreshToken = null);
 
 /// <summary>The stable error codes a caller can meet.</summary>
 public static class ErrorCodes
@@ -36,6 +36,12 @@ public static class ErrorCodes
     public const string TaskAlreadyFinished = "TASK_ALREADY_FINISHED";
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string InvalidCredentials = "INVALID_CREDENTIALS";
+    // The token endpoint's OAuth errors (the original daemon's UNSUPPORTED_GRANT among them).
+    public const string UnsupportedGrant = "UNSUPPORTED_GRANT";
+    public const string InvalidGrant = "INVALID_GRANT";
+    public const string InvalidClient = "INVALID_CLIENT";
+    public const string InvalidScope = "INVALID_SCOPE";
+    public const string UnauthorizedClient = "UNAUTHORIZED_CLIENT";
     public const string Forbidden = "FORBIDDEN";
     public const string RateLimited = "RATE_LIMITED";
     public const string ProfileNotFound = "PROFILE_NOT_FOUND";

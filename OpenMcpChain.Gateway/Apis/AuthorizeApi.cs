@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using OpenMcpChain.Gateway.Auth;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// The authorization endpoint (<c>/connect/authorize</c>, code + PKCE S256): a signed-in user (the sign-in page's cookie)
+/// gets a code for the scopes it asked for and holds; anyone else is sent to the sign-in page first.
+/// </summary>
+public static class AuthorizeApi
+{
+    /// <summary>The paths a <c>resource</c> (RFC 8707) may name: the Gateway's protected resources.</summary>
+    private static readonly string[] ResourcePaths = ["/", "/mcp", "/api/v1"];
+
+    public static IEndpointRouteBuilder MapAuthorizeApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods(AuthPaths.Authorize, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, IOptionsMonitor<AuthOptions> options)
+    {
+        var request = http.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The authorization endpoint was reached without an authorization server request.");
+        var unknown = request.GetResources().FirstOrDefault(r =>
+            !Uri.TryCreate(r, UriKind.Absolute, out var uri) || !ResourcePaths.Contains(uri.AbsolutePath.TrimEnd('/') is "" ? "/" : uri.AbsolutePath.TrimEnd('/')));
+        if (unknown is not null) return Refuse(Errors.InvalidTarget, $"The resource '{unknown}' is not served here; use /mcp or /api/v1.");
+
+        var signedIn = (await http.AuthenticateAsync(AuthorizationServer.SignInScheme)).Principal?.Identity?.Name;
+        if (signedIn is null || !options.CurrentValue.Users.TryGetValue(signedIn, out var user))
+        {
+            if (request.HasPromptValue(PromptValues.None)) return Refuse(Errors.LoginRequired, "The user is not signed in.");
+            var query = http.Request.HasFormContentType
+                ? QueryString.Create((await http.Request.ReadFormAsync()).SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v))))
+                : http.Request.QueryString;
+            return Results.Redirect($"{AuthPaths.SignIn}?ReturnUrl={Uri.EscapeDataString(AuthPaths.Authorize + query)}");
+        }
+        return Results.SignIn(TokenPrincipals.ForUser(signedIn, TokenPrincipals.Grant(request.GetScopes(), user.Granted)),
+            authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static IResult Refuse(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using OpenMcpChain.Gateway.Auth;
+using OpenMcpChain.Sdk.Contracts;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// The token endpoint (<c>/connect/token</c>, and <c>POST /api/v1/auth/token</c> as the original daemon offered it):
+/// the authorization server has checked the request and the client; this decides who the token is for.
+/// </summary>
+public static class TokenApi
+{
+    public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(AuthPaths.LegacyToken, IssueAsync).AllowAnonymous().WithName("IssueTokenV1").WithTags("Auth")
+            .WithSummary("A token: password, refresh_token (or any OAuth grant); a form or JSON, scope a string or an array")
+            .Accepts<TokenForm>("application/json", "application/x-www-form-urlencoded").Produces<TokenResponse>();
+        app.MapPost(AuthPaths.Token, IssueAsync).AllowAnonymous().WithName("IssueToken").WithTags("Auth")
+            .WithSummary("The OAuth 2.1 token endpoint: authorization_code (PKCE), client_credentials, refresh_token, password");
+        return app;
+    }
+
+    /// <summary>The request's fields as the original daemon's clients send them (for the API reference).</summary>
+    public sealed record TokenForm(string? GrantType, string? Username, string? Password, string[]? Scope, string? RefreshToken);
+
+    private static async Task<IResult> IssueAsync(HttpContext http, PasswordSignIn passwords, IOptionsMonitor<AuthOptions> options)
+    {
+        var request = http.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The token endpoint was reached without an authorization server request.");
+        if (request.IsPasswordGrantType())
+        {
+            var outcome = await passwords.CheckAsync(request.Username!, request.Password!, http.Connection.RemoteIpAddress);
+            if (outcome.RetryAfter is not null)
+            {
+                http.Response.Headers.RetryAfter = outcome.RetryAfterSeconds.ToString();
+                return OAuthErrors.Problem(429, ErrorCodes.RateLimited,
+                    $"Too many failed sign-ins for this user or address; try again in {outcome.RetryAfterSeconds} s.", Errors.InvalidGrant);
+            }
+            if (outcome.Account is not { } user)
+                return OAuthErrors.Problem(401, ErrorCodes.InvalidCredentials, "The username or password is wrong.", Errors.InvalidGrant);
+            return Issue(TokenPrincipals.ForUser(outcome.User!, TokenPrincipals.Grant(request.GetScopes(), user.Granted)));
+        }
+        if (request.IsClientCredentialsGrantType())
+        {
+            // The server has checked the secret and that every scope asked for is one the client may have.
+            var clientId = request.ClientId!;
+            var held = options.CurrentValue.Clients.TryGetValue(clientId, out var client) ? client.Scopes : [];
+            return Issue(TokenPrincipals.ForClient(clientId, TokenPrincipals.Grant(request.GetScopes(), held)));
+        }
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            var granted = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+            var name = granted?.GetClaim(Claims.Subject);
+            // A user removed from configuration, or who lost a scope, keeps nothing of it through an old code or refresh token.
+            if (granted is null || name is null || !options.CurrentValue.Users.TryGetValue(name, out var user))
+                return Refuse(Errors.InvalidGrant, "The authorization code or refresh token is no longer valid.");
+            return Issue(TokenPrincipals.ForUser(name, granted.GetScopes().Where(user.Granted.Contains)));
+        }
+        return Refuse(Errors.UnsupportedGrantType, $"grant_type '{request.GrantType}' is not supported.");
+    }
+
+    private static IResult Issue(ClaimsPrincipal principal) =>
+        Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+
+    private static IResult Refuse(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}
