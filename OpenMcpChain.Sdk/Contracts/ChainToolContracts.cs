@@ -78,6 +78,14 @@ public static class ChainErrorCodes
     public const string ApprovalRequired = "APPROVAL_REQUIRED";
     public const string ApprovalNotFound = "APPROVAL_NOT_FOUND";
     public const string ApprovalAlreadyDecided = "APPROVAL_ALREADY_DECIDED";
+    /// <summary>409: the request was withdrawn (its task was cancelled) and can no longer be decided.</summary>
+    public const string ApprovalWithdrawn = "APPROVAL_WITHDRAWN";
+    /// <summary>409 on a decision, and the code of a task whose approval request expired undecided.</summary>
+    public const string ApprovalExpired = "APPROVAL_EXPIRED";
+    /// <summary>409: the configuration forbids approving a write one asked for oneself (<c>Approvals:AllowSelfApproval=false</c>).</summary>
+    public const string SelfApprovalForbidden = "SELF_APPROVAL_FORBIDDEN";
+    /// <summary>403: the caller may not decide approval requests.</summary>
+    public const string ApproverRequired = "APPROVER_REQUIRED";
     public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
     public const string PolicyValueCap = "POLICY_VALUE_CAP";
     public const string PolicyTokenCap = "POLICY_TOKEN_CAP";
@@ -90,28 +98,95 @@ public static class ChainErrorCodes
     public const string PolicyDeployNotAllowed = "POLICY_DEPLOY_NOT_ALLOWED";
 }
 
-/// <summary>An approval request as ChainService reports it (<c>GET /api/approvals/{id}</c>).</summary>
+/// <summary>
+/// An approval request: a write the policy gate parked for a person to judge (<c>GET /api/v1/approvals/{id}</c>). It
+/// carries everything the decision needs — the network, wallet, recipient, value in ether and wei, the token and amount of
+/// an ERC-20 call, the decoded method and arguments, the simulation, the task and its goal, who asked, when it expires —
+/// and, once decided, who decided, why, and the decision's entry in the transparency log.
+/// </summary>
 public sealed record ApprovalResponse(string Id, string Status)
 {
     public string? Network { get; init; }
+    public long? ChainId { get; init; }
+    /// <summary>The wallet's name (<c>default</c>, …) and the address it sends from.</summary>
     public string? Wallet { get; init; }
+    public string? From { get; init; }
+    /// <summary><c>native</c>, <c>erc20</c>, <c>contract</c> or <c>deploy</c>.</summary>
     public string? Kind { get; init; }
+    /// <summary>The recipient: the receiving address of a native or ERC-20 transfer, the contract of a call.</summary>
     public string? To { get; init; }
+    /// <summary>The native value sent, in wei (a decimal string) and in ether (a decimal string, exact).</summary>
     public string? Value { get; init; }
+    public string? ValueEther { get; init; }
+    /// <summary>For an ERC-20 transfer: the token and the amount in its smallest unit and in whole tokens.</summary>
+    public ApprovalToken? Token { get; init; }
+    /// <summary>For a contract call: the method and its decoded arguments.</summary>
+    public ApprovalMethod? Method { get; init; }
+    /// <summary>The simulation run before the write was parked (an <c>eth_call</c> and gas estimate).</summary>
+    public ApprovalSimulation? Simulation { get; init; }
     /// <summary>What the write does, in one line for the person deciding it.</summary>
     public string? Summary { get; init; }
+    /// <summary>The service caller that made the write (<c>agentservice</c>, <c>gateway:alice</c>, …).</summary>
     public string? Caller { get; init; }
+    /// <summary>The person (or client) the write was made for: the task's submitter, or the relayed MCP user.</summary>
+    public string? RequestedBy { get; init; }
     public string? TaskId { get; init; }
+    /// <summary>The goal of the task that made the write, as its submitter wrote it.</summary>
+    public string? Goal { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>After this a pending request is <c>expired</c> and its task ends <c>rejected</c> with APPROVAL_EXPIRED.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>The signed-in person who approved or rejected it (<c>system</c> for an expiry, the caller for a withdrawal).</summary>
     public string? DecidedBy { get; init; }
+    public DateTimeOffset? DecidedAt { get; init; }
     public string? Reason { get; init; }
+    /// <summary>The decision's own entry in the transparency log, once appended (the task's attestation commits to it).</summary>
+    public long? DecisionLogIndex { get; init; }
     /// <summary>The transaction the approved write sent, once sent.</summary>
     public string? TxHash { get; init; }
     /// <summary>Why an approved write could not be sent: its stable code (and <see cref="ErrorMessage"/>); null otherwise.</summary>
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? DecidedAt { get; init; }
 }
+
+/// <summary>The ERC-20 side of an approval: the token contract, its symbol and decimals when it answers them, and the amount.</summary>
+public sealed record ApprovalToken(string Address, string Amount)
+{
+    public string? Symbol { get; init; }
+    public int? Decimals { get; init; }
+    /// <summary>The amount in whole tokens (exact decimal string), when the decimals are known.</summary>
+    public string? AmountFormatted { get; init; }
+}
+
+/// <summary>A decoded contract call: <c>transfer(address,uint256)</c> and its arguments in order, as strings.</summary>
+public sealed record ApprovalMethod(string Signature, IReadOnlyList<ApprovalArgument> Arguments)
+{
+    public string? Selector { get; init; }
+}
+
+public sealed record ApprovalArgument(string Type, string Value)
+{
+    public string? Name { get; init; }
+}
+
+/// <summary>What the simulation said: gas it would use and its outcome (<c>success</c>; a revert never parks).</summary>
+public sealed record ApprovalSimulation(long Gas, string Outcome);
+
+/// <summary>A page of approval requests, newest first, filtered and paged like the task list.</summary>
+public sealed record ApprovalListResponse(List<ApprovalResponse> Approvals, int Total, bool HasMore, int? NextOffset);
+
+/// <summary>
+/// One event of <c>GET /api/v1/approvals/events</c> (server-sent events, <c>event: approval</c>, resumable with
+/// <c>Last-Event-ID</c>): a request was created (<c>pending</c>) or changed status.
+/// </summary>
+public sealed record ApprovalEvent(string Type, ApprovalResponse Approval)
+{
+    public const string Created = "created";
+    public const string Decided = "decided";
+}
+
+/// <summary>A decision on an approval request (<c>POST …/approve</c> or <c>…/reject</c>); a rejection should say why.</summary>
+public sealed record ApprovalDecisionRequest(string? Reason);
 
 /// <summary>The statuses of an approval request.</summary>
 public static class ApprovalStatuses
@@ -120,4 +195,7 @@ public static class ApprovalStatuses
     public const string Approved = "approved";
     public const string Rejected = "rejected";
     public const string Withdrawn = "withdrawn";
+    public const string Expired = "expired";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Approved, Rejected, Withdrawn, Expired];
 }
