@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpenMcpChain.Sdk.Contracts;
@@ -5,8 +6,10 @@ using OpenMcpChain.Sdk.Contracts;
 namespace OpenMcpChain.Sdk;
 
 /// <summary>A typed client for the OpenMCP-Chain public API (<c>/api/v1</c>).</summary>
-public sealed class OpenMcpChainClient(HttpClient http)
+public sealed partial class OpenMcpChainClient(HttpClient http)
 {
+    private const string TokenPath = "api/v1/auth/token";
+
     /// <summary>
     /// Gets a bearer token (<c>POST /api/v1/auth/token</c>, password grant) and sends it with every later request of
     /// this client's <see cref="HttpClient"/>. A wrong password is an <see cref="OpenMcpChainException"/> with
@@ -14,57 +17,57 @@ public sealed class OpenMcpChainClient(HttpClient http)
     /// </summary>
     public async Task<TokenResponse> AuthenticateAsync(string username, string password, string? scope = null, CancellationToken ct = default)
     {
-        using var response = await http.PostAsJsonAsync("api/v1/auth/token",
+        using var response = await http.PostAsJsonAsync(TokenPath,
             new { grant_type = "password", username, password, scope }, OpenMcpChainJson.Options, ct);
-        var token = await ReadAsync<TokenResponse>(response, ct);
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.AccessToken);
+        return UseToken(await ReadAsync<TokenResponse>(response, ct));
+    }
+
+    /// <summary>Gets a token for a machine client (OAuth client credentials) and uses it; a wrong secret is <c>INVALID_CLIENT</c>.</summary>
+    public Task<TokenResponse> AuthenticateClientAsync(string clientId, string clientSecret, string? scope = null, CancellationToken ct = default) =>
+        TokenAsync([new("grant_type", "client_credentials"), new("client_id", clientId), new("client_secret", clientSecret), .. Scope(scope)], ct);
+
+    /// <summary>Trades a refresh token for a new token pair and uses it; a revoked or expired one is <c>INVALID_GRANT</c>.</summary>
+    public Task<TokenResponse> RefreshAsync(string refreshToken, CancellationToken ct = default) =>
+        TokenAsync([new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], ct);
+
+    /// <summary>Revokes a refresh (or access) token at the OAuth revocation endpoint (RFC 7009), e.g. when signing out.</summary>
+    public async Task RevokeAsync(string token, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsync("connect/revoke", new FormUrlEncodedContent([new("token", token)]), ct);
+        if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, ct);
+    }
+
+    /// <summary>Sends <paramref name="accessToken"/> as the bearer token of every later request (a token kept from an earlier sign-in).</summary>
+    public void UseToken(string accessToken) => http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+
+    private TokenResponse UseToken(TokenResponse token)
+    {
+        UseToken(token.AccessToken);
         return token;
     }
 
-    public async Task<TaskResponse> CreateTaskAsync(CreateTaskRequest request, string? idempotencyKey = null, CancellationToken ct = default)
+    private async Task<TokenResponse> TokenAsync(List<KeyValuePair<string, string>> form, CancellationToken ct)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, "api/v1/tasks")
-        {
-            Content = JsonContent.Create(request, options: OpenMcpChainJson.Options),
-        };
-        if (idempotencyKey is not null)
-        {
-            message.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-        using var response = await http.SendAsync(message, ct);
-        return await ReadAsync<TaskResponse>(response, ct);
+        using var response = await http.PostAsync(TokenPath, new FormUrlEncodedContent(form), ct);
+        return UseToken(await ReadAsync<TokenResponse>(response, ct));
     }
 
-    public async Task<TaskResponse> GetTaskAsync(string taskId, CancellationToken ct = default)
+    private static IEnumerable<KeyValuePair<string, string>> Scope(string? scope) =>
+        string.IsNullOrWhiteSpace(scope) ? [] : [new("scope", scope)];
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {
-        using var response = await http.GetAsync($"api/v1/tasks/{Uri.EscapeDataString(taskId)}", ct);
-        return await ReadAsync<TaskResponse>(response, ct);
+        using var response = await http.GetAsync(path, ct);
+        return await ReadAsync<T>(response, ct);
     }
 
-    /// <summary>Lists tasks; <paramref name="query"/> is the query string without the leading '?', e.g. <c>status=pending&amp;limit=10</c>.</summary>
-    public async Task<TaskListResponse> ListTasksAsync(string query = "", CancellationToken ct = default)
+    private async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct)
     {
-        using var response = await http.GetAsync($"api/v1/tasks?{query}", ct);
-        return await ReadAsync<TaskListResponse>(response, ct);
+        using var response = await http.PostAsync(path, body is null ? null : JsonContent.Create(body, options: OpenMcpChainJson.Options), ct);
+        return await ReadAsync<T>(response, ct);
     }
 
-    /// <summary>Polls a task until it reaches a final status or <paramref name="timeout"/> passes.</summary>
-    public async Task<TaskResponse> WaitForTaskAsync(string taskId, TimeSpan timeout, CancellationToken ct = default)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            var task = await GetTaskAsync(taskId, deadline.Token);
-            if (TaskStatuses.IsFinal(task.Status))
-            {
-                return task;
-            }
-            await Task.Delay(delay, deadline.Token);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.5, 1000));
-        }
-    }
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
@@ -73,6 +76,12 @@ public sealed class OpenMcpChainClient(HttpClient http)
             return await response.Content.ReadFromJsonAsync<T>(OpenMcpChainJson.Options, ct)
                 ?? throw new OpenMcpChainException((int)response.StatusCode, ErrorCodes.Internal, "The server returned an empty body.");
         }
+        throw await ErrorAsync(response, ct);
+    }
+
+    /// <summary>The coded error an unsuccessful answer carries (its body's <c>code</c> and <c>message</c>).</summary>
+    private static async Task<OpenMcpChainException> ErrorAsync(HttpResponseMessage response, CancellationToken ct)
+    {
         var body = await response.Content.ReadAsStringAsync(ct);
         ApiError? error = null;
         try
@@ -82,7 +91,7 @@ public sealed class OpenMcpChainClient(HttpClient http)
         catch (JsonException)
         {
         }
-        throw new OpenMcpChainException(
+        return new OpenMcpChainException(
             (int)response.StatusCode,
             error?.Code ?? ErrorCodes.Internal,
             error?.Message ?? $"HTTP {(int)response.StatusCode}: {body}");

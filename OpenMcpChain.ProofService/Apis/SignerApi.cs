@@ -1,4 +1,5 @@
 using OpenMcpChain.ProofService.Signing;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -11,5 +12,3 @@ public static class SignerApi
         return api;
     }
 }
-
-public sealed record SignerResponse(string Address, string Scheme);

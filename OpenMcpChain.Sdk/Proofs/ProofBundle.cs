@@ -32,4 +32,27 @@ public sealed record SignedTreeHead(long TreeSize, string Root, long Timestamp, 
 public sealed record AnchorRecord(string Network, long ChainId, string Contract, string TxHash, long BlockNumber, long TreeSize, string Root);
 
 /// <summary>The outcome of checking a bundle: every failed check is named.</summary>
-public sealed record BundleVerification(bool Valid, bool Anchored, bool AnchorCheckedOnChain, List<string> Problems);
+public sealed record BundleVerification(bool Valid, bool Anchored, bool AnchorCheckedOnChain, List<string> Problems)
+{
+    /// <summary>Each check that was made, in order, with what it found wrong (<see cref="Problems"/> is all of theirs).</summary>
+    public List<BundleCheck> Checks { get; init; } = [];
+}
+
+/// <summary>One check of a bundle: a stable <see cref="Name"/> (<see cref="BundleChecks"/>), what it holds, and its problems (none when it passed).</summary>
+public sealed record BundleCheck(string Name, string Title, List<string> Problems)
+{
+    public bool Passed => Problems.Count == 0;
+}
+
+/// <summary>The names of the checks <see cref="ProofBundleVerifier"/> makes.</summary>
+public static class BundleChecks
+{
+    public const string Shape = "shape";
+    public const string Signer = "signer";
+    public const string AttestationSignature = "attestation_signature";
+    public const string TreeHead = "tree_head_signature";
+    public const string Inclusion = "inclusion";
+    public const string Outcome = "outcome_entry";
+    public const string Anchor = "anchor";
+    public const string AnchorOnChain = "anchor_on_chain";
+}

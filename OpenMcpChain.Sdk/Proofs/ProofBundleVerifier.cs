@@ -22,24 +22,31 @@ public static class ProofBundleVerifier
     /// </summary>
     public static BundleVerification Verify(ProofBundle bundle, string? expectedSigner = null)
     {
-        if (ProofBundleShape.Problems(bundle) is { Count: > 0 } missing) return new BundleVerification(false, bundle?.Anchor is not null, false, missing);
-        var problems = new List<string>();
+        if (ProofBundleShape.Problems(bundle) is { Count: > 0 } missing)
+            return Result([new(BundleChecks.Shape, "The bundle has every member a check needs", missing)], bundle?.Anchor is not null, false);
+        var checks = new List<BundleCheck>();
         var signer = bundle.Attestation.Signer;
-        if (expectedSigner is not null && !SameHex(signer, expectedSigner))
-            problems.Add($"The attestation names signer {signer}, not the expected {expectedSigner}.");
-        if (ProvenanceVerifier.SignatureProblems(bundle.Attestation, signer) is { Count: > 0 } signature)
-            problems.Add("The attestation's signature does not recover to its signer, or its typed data does not bind the outcome: "
-                         + string.Join(" ", signature.Select(p => "attestation." + p)));
+        if (expectedSigner is not null)
+            checks.Add(new(BundleChecks.Signer, $"The attestation names the expected signer {expectedSigner}", SameHex(signer, expectedSigner)
+                ? [] : [$"The attestation names signer {signer}, not the expected {expectedSigner}."]));
+        checks.Add(new(BundleChecks.AttestationSignature, $"The attestation's signature recovers to {signer} and binds the outcome",
+            ProvenanceVerifier.SignatureProblems(bundle.Attestation, signer) is { Count: > 0 } signature
+                ? ["The attestation's signature does not recover to its signer, or its typed data does not bind the outcome: "
+                   + string.Join(" ", signature.Select(p => "attestation." + p))]
+                : []));
 
         var head = bundle.TreeHead;
         var root = Bytes(head.Root);
-        if (root is null) problems.Add("tree_head.root is not 0x and 64 hex digits.");
+        var headProblems = new List<string>();
+        if (root is null) headProblems.Add("tree_head.root is not 0x and 64 hex digits.");
         if (head.Message != SignedTreeHead.MessageFor(head.TreeSize, head.Root, head.Timestamp))
-            problems.Add("The tree head's message is not the canonical text of its size, root and time.");
+            headProblems.Add("The tree head's message is not the canonical text of its size, root and time.");
         if (!SameHex(head.Signer, signer) || !SameHex(ProvenanceVerifier.RecoverPersonalSigner(head.Message, head.Signature), signer))
-            problems.Add("The tree head is not signed by the attestation's signer.");
+            headProblems.Add("The tree head is not signed by the attestation's signer.");
+        checks.Add(new(BundleChecks.TreeHead, $"The tree head (size {head.TreeSize}) is signed by the signer", headProblems));
 
-        if (bundle.Entries.Count == 0) problems.Add("The bundle has no log entries.");
+        var inclusion = new List<string>();
+        if (bundle.Entries.Count == 0) inclusion.Add("The bundle has no log entries.");
         var entries = bundle.Entries.Select(e => (Entry: e, Json: StrictJson.Object(e.Entry))).ToList();
         for (var i = 0; i < entries.Count; i++)
         {
@@ -47,28 +54,30 @@ public static class ProofBundleVerifier
             var leaf = MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(entry.Entry));
             var path = entry.InclusionPath.Select(Bytes).ToList();
             if (!SameHex(leaf.ToHex(true), entry.LeafHash))
-                problems.Add($"Entry {entry.Index}: its text does not hash to its leaf hash.");
+                inclusion.Add($"Entry {entry.Index}: its text does not hash to its leaf hash.");
             else if (path.IndexOf(null) is >= 0 and var bad)
-                problems.Add($"entries[{i}].inclusion_path[{bad}] is not 0x and 64 hex digits.");
+                inclusion.Add($"entries[{i}].inclusion_path[{bad}] is not 0x and 64 hex digits.");
             else if (root is null || !MerkleProof.VerifyInclusion(entry.Index, head.TreeSize, leaf, path!, root))
-                problems.Add($"Entry {entry.Index}: the inclusion proof does not lead to the tree head's root.");
+                inclusion.Add($"Entry {entry.Index}: the inclusion proof does not lead to the tree head's root.");
             if (json?.StringMember("task_id") != bundle.TaskId)
-                problems.Add($"Entry {entry.Index} is not about task {bundle.TaskId}.");
+                inclusion.Add($"Entry {entry.Index} is not about task {bundle.TaskId}.");
         }
+        checks.Add(new(BundleChecks.Inclusion, $"The task's {entries.Count} log entries are included in the tree head", inclusion));
+
         var outcome = entries.FirstOrDefault(e => e.Json is { } n && n.StringMember("type") == "task_outcome"
                                                   && n.StringMember("signature") == bundle.Attestation.Signature).Entry;
-        if (outcome is null)
-            problems.Add("No log entry records this attestation (type task_outcome with its signature).");
-        else if (StepLogMismatch(bundle, outcome) is { } mismatch)
-            problems.Add(mismatch);
+        checks.Add(new(BundleChecks.Outcome, "The log records the attestation and the step log it commits to", outcome is null
+            ? ["No log entry records this attestation (type task_outcome with its signature)."]
+            : StepLogMismatch(bundle, outcome) is { } mismatch ? [mismatch] : []));
 
         if (bundle.Anchor is { } anchor)
         {
-            problems.AddRange(MalformedAnchor(anchor));
+            var anchorProblems = MalformedAnchor(anchor);
             if (anchor.TreeSize != head.TreeSize || !SameHex(anchor.Root, head.Root))
-                problems.Add("The anchor is for a different tree head than the proofs lead to.");
+                anchorProblems.Add("The anchor is for a different tree head than the proofs lead to.");
+            checks.Add(new(BundleChecks.Anchor, $"The anchor (transaction {anchor.TxHash}, block {anchor.BlockNumber}) is for this tree head", anchorProblems));
         }
-        return new BundleVerification(problems.Count == 0, bundle.Anchor is not null, false, problems);
+        return Result(checks, bundle.Anchor is not null, false);
     }
 
     /// <summary>
@@ -79,13 +88,16 @@ public static class ProofBundleVerifier
     public static async Task<BundleVerification> VerifyAsync(ProofBundle bundle, string rpcUrl, string? expectedSigner = null)
     {
         var offline = Verify(bundle, expectedSigner);
+        const string title = "The anchor is on chain: its transaction emitted the root, the contract records it, signed by the signer";
         if (bundle.Anchor is not { } anchor)
-            return offline with { Valid = false, Problems = [.. offline.Problems, "The bundle has no anchor to check on chain."] };
-        var problems = new List<string>(offline.Problems);
+            return Result([.. offline.Checks, new(BundleChecks.AnchorOnChain, title, ["The bundle has no anchor to check on chain."])], offline.Anchored, false);
         // A bundle without an attestation is already invalid offline; its anchor is still looked at, against no signer.
-        problems.AddRange((await CheckAnchorAsync(anchor, bundle.Attestation?.Signer ?? "", rpcUrl)).Except(problems));
-        return new BundleVerification(problems.Count == 0, true, true, problems);
+        var onChain = (await CheckAnchorAsync(anchor, bundle.Attestation?.Signer ?? "", rpcUrl)).Except(offline.Problems).ToList();
+        return Result([.. offline.Checks, new(BundleChecks.AnchorOnChain, title, onChain)], true, true);
     }
+
+    private static BundleVerification Result(List<BundleCheck> checks, bool anchored, bool onChain) =>
+        new(checks.All(c => c.Passed), anchored, onChain, [.. checks.SelectMany(c => c.Problems)]) { Checks = checks };
 
     /// <summary>
     /// On chain: the anchor transaction succeeded, called the anchor contract and emitted <c>Anchored(root, size)</c>
