@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the system needs on a fresh Debian machine, skipping whatever is already present.
-# MariaDB, Redis and Chromium come from apt; anvil, cast and solc from npm (into tools/node_modules).
+# MariaDB, Redis and Chromium come from apt; anvil, cast, solc and ethers from npm (into tools/node_modules).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -24,8 +24,9 @@ tools="$root/tools"
 # Every package of tools/package.json must be present (cast too: the tests check attestations with it).
 if [ ! -x "$tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] \
   || [ ! -x "$tools/node_modules/@foundry-rs/cast-linux-amd64/bin/cast" ] \
-  || [ ! -d "$tools/node_modules/solc" ]; then
-  echo "prereqs: installing anvil, cast and solc from npm"
+  || [ ! -d "$tools/node_modules/solc" ] \
+  || [ ! -f "$tools/node_modules/ethers/dist/ethers.min.js" ]; then
+  echo "prereqs: installing anvil, cast, solc and ethers (the web console's) from npm"
   (cd "$tools" && npm install --no-audit --no-fund --loglevel=error --no-package-lock >/dev/null)
 fi
 
