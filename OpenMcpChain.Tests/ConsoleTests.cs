@@ -183,4 +183,122 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         }
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task ASixEtherTransferParksAndAnApproverApprovesItFromTheInboxThenTheRecipientHoldsExactlySixEther()
+    {
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+        var approver = await SignedInAsync("approver", await system.ParameterAsync("gateway-approver-password"));
+        await approver.GotoAsync(_origin + "/#/approvals");
+        await Assertions.Expect(approver.GetByTestId("approvals-live")).ToContainTextAsync("Live");
+        var operatorPage = await SignedInAsync("operator", await system.ParameterAsync("gateway-operator-password"));
+
+        // The write parks: the task waits for a person, and links to the inbox.
+        var goal = $"Send 6 ETH to {recipient}";
+        var taskId = await SubmitAsync(operatorPage, goal);
+        await ExpectStatusAsync(operatorPage, "awaiting_approval");
+        Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+
+        // It appears in the approver's open inbox by itself (live), with what a person must judge.
+        var card = approver.GetByTestId("approval").Filter(new() { HasText = recipient });
+        await Assertions.Expect(card).ToBeVisibleAsync(new() { Timeout = StepMs });
+        var facts = await card.InnerTextAsync();
+        Assert.Contains("6 ETH", await card.GetByTestId("value").InnerTextAsync());
+        Assert.Contains("6000000000000000000 wei", await card.GetByTestId("value").InnerTextAsync());
+        Assert.Equal(goal, await card.GetByTestId("approval-goal").InnerTextAsync());
+        Assert.Equal("operator", await card.GetByTestId("requested-by").InnerTextAsync());
+        Assert.Contains("devnet", facts);
+        Assert.Contains(taskId, facts);
+        Assert.Contains("success", facts); // the simulation's outcome
+        await ShotAsync(approver, "approval-inbox");
+
+        // The operator may not approve its own request: the inbox says so by its code.
+        await operatorPage.GotoAsync(_origin + "/#/approvals");
+        var own = operatorPage.GetByTestId("approval").Filter(new() { HasText = recipient });
+        await own.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Assertions.Expect(own.GetByTestId("error")).ToHaveAttributeAsync("data-code", "SELF_APPROVAL_FORBIDDEN");
+        await ShotAsync(operatorPage, "self-approval-refused");
+
+        // The approver approves it with a reason; the task succeeds and the recipient holds exactly 6 ETH.
+        await card.GetByTestId("reason").FillAsync("Expected payout, checked by the console test");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Assertions.Expect(approver.GetByTestId("decision")).ToContainTextAsync("approved");
+        await operatorPage.GotoAsync($"{_origin}/#/tasks/{taskId}");
+        await ExpectStatusAsync(operatorPage, "succeeded");
+        Assert.Equal(Web3.Convert.ToWei(6), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+        await ExpectVerifiedAsync(operatorPage);
+        await ShotAsync(operatorPage, "approved-transfer-verified");
+
+        // The decision is on the record: who approved it and why.
+        await approver.GotoAsync(_origin + "/#/approvals?status=approved");
+        var decided = approver.GetByTestId("approval").Filter(new() { HasText = recipient });
+        await Assertions.Expect(decided).ToContainTextAsync("approver");
+        await Assertions.Expect(decided).ToContainTextAsync("Expected payout, checked by the console test");
+        await approver.Context.CloseAsync();
+        await operatorPage.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// The console's proof checks are the SDK's, run in the browser: for every leaf of trees of 1 to 17 leaves the
+    /// inclusion check agrees with <see cref="Sdk.Proofs.MerkleProof"/> (and refuses a wrong root or index), the leaf
+    /// hash is byte-identical, and canonical JSON (which the signed result hash covers) matches the SDK's for hard text.
+    /// </summary>
+    [Fact]
+    public async Task TheBrowsersProofChecksAgreeWithTheSdk()
+    {
+        var context = await _browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(StepMs);
+        await page.GotoAsync(_origin + "/");
+
+        var leaves = Enumerable.Range(0, 17).Select(i => Sdk.Proofs.MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes($"{{\"entry\":{i}}}"))).ToList();
+        byte[] Perfect(int level, long index) => level == 0 ? leaves[(int)index]
+            : Sdk.Proofs.MerkleProof.NodeHash(Perfect(level - 1, 2 * index), Perfect(level - 1, 2 * index + 1));
+        var tree = new Sdk.Proofs.MerkleTree(Perfect);
+        static string Hex(byte[] b) => "0x" + Convert.ToHexStringLower(b);
+        var cases = new List<object>();
+        for (var size = 1; size <= leaves.Count; size++)
+        {
+            var root = tree.Root(size);
+            for (var index = 0; index < size; index++)
+            {
+                var path = tree.InclusionPath(index, size);
+                Assert.True(Sdk.Proofs.MerkleProof.VerifyInclusion(index, size, leaves[index], path, root));
+                cases.Add(new { index, size, leaf = Hex(leaves[index]), path = path.Select(Hex), root = Hex(root), expected = true });
+                var wrongRoot = (byte[])root.Clone();
+                wrongRoot[31] ^= 1;
+                cases.Add(new { index, size, leaf = Hex(leaves[index]), path = path.Select(Hex), root = Hex(wrongRoot), expected = false });
+                if (size > 1)
+                    cases.Add(new { index = (index + 1) % size, size, leaf = Hex(leaves[index]), path = path.Select(Hex), root = Hex(root), expected = false });
+            }
+        }
+        var answers = await page.EvaluateAsync<bool[]>("""
+            async cases => {
+              const v = await import('/console/verify.js');
+              const bytes = h => Uint8Array.from(h.slice(2).match(/../g).map(x => parseInt(x, 16)));
+              const out = [];
+              for (const c of cases) out.push(await v.verifyInclusion(c.index, c.size, bytes(c.leaf), c.path.map(bytes), bytes(c.root)));
+              return out;
+            }
+            """, cases);
+        Assert.Equal(cases.Select(c => (bool)c.GetType().GetProperty("expected")!.GetValue(c)!), answers);
+
+        const string entry = "{\"goal\":\"最新区块是多少？ \\\"quoted\\\" 🚀\",\"n\":1}";
+        var sdkLeaf = Hex(Sdk.Proofs.MerkleProof.LeafHash(System.Text.Encoding.UTF8.GetBytes(entry)));
+        var value = new System.Text.Json.Nodes.JsonObject
+        {
+            ["reply"] = "余额 1.5 ETH — \"ok\" <b>&</b> 🚀\n\ttab", ["z"] = new System.Text.Json.Nodes.JsonArray(1, "two", null, true),
+            ["a"] = new System.Text.Json.Nodes.JsonObject { ["y"] = 2, ["b"] = "é" }, ["chain_id"] = "0x7a69",
+        };
+        var browser = await page.EvaluateAsync<string[]>("""
+            async ([entry, value]) => {
+              const v = await import('/console/verify.js');
+              const leaf = await v.leafHash(new TextEncoder().encode(entry));
+              return ['0x' + [...leaf].map(b => b.toString(16).padStart(2, '0')).join(''), v.canonicalJson(JSON.parse(value))];
+            }
+            """, new[] { entry, value.ToJsonString() });
+        Assert.Equal(sdkLeaf, browser[0]);
+        Assert.Equal(Sdk.Proofs.CanonicalJson.Serialize(value), browser[1]);
+        await context.CloseAsync();
+    }
 }
