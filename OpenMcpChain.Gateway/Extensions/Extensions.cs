@@ -25,9 +25,27 @@ internal static class Extensions
         ("log-entries", "/api/v1/log/entries/{**rest}", "proofservice", ["GET"], "/api/log/entries/{**rest}", null),
         ("log-tree-head", "/api/v1/log/tree-head", "proofservice", ["GET"], "/api/log/tree-head", null),
         ("log-proofs", "/api/v1/log/proofs/{**rest}", "proofservice", ["GET"], "/api/log/proofs/{**rest}", null),
+        // The approval inbox lives on ChainService; the Gateway decides as its caller on behalf of the signed-in user, whom
+        // ChainService records as the decider. Withdrawal stays inside (the agent withdraws for a cancelled task).
+        ("approvals-read", "/api/v1/approvals/{**rest}", "chainservice", ["GET"], "/api/approvals/{**rest}", ScopeNames.TasksRead),
+        ("approvals-approve", "/api/v1/approvals/{id}/approve", "chainservice", ["POST"], "/api/approvals/{id}/approve", ScopeNames.ApprovalsDecide),
+        ("approvals-reject", "/api/v1/approvals/{id}/reject", "chainservice", ["POST"], "/api/approvals/{id}/reject", ScopeNames.ApprovalsDecide),
         ("openapi-tasks", "/openapi/tasks.json", "agentservice", ["GET"], "/openapi/v1.json", null),
         // External MCP clients reach ChainService's tools as the Gateway's caller, on behalf of the signed-in user.
         ("mcp", "/mcp/{**rest}", "chainservice", null, null, ScopeNames.ChainTools),
+    ];
+
+    /// <summary>
+    /// ChainService sees the Gateway's own key, never the client's credentials, and no task headers from outside: a task's
+    /// id, submitter and goal are the agent's to name.
+    /// </summary>
+    private static Dictionary<string, string>[] ChainServiceCaller(string? apiKey) =>
+    [
+        new() { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {apiKey}" },
+        new() { ["RequestHeaderRemove"] = "X-Api-Key" },
+        new() { ["RequestHeaderRemove"] = "X-Task-Id" },
+        new() { ["RequestHeaderRemove"] = "X-Task-Submitter" },
+        new() { ["RequestHeaderRemove"] = "X-Task-Goal" },
     ];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
@@ -38,10 +56,9 @@ internal static class Extensions
                 [.. Routes.Select(r => new RouteConfig
                 {
                     RouteId = r.Route, ClusterId = r.Cluster, Match = new RouteMatch { Path = r.Path, Methods = r.Methods }, AuthorizationPolicy = r.Policy,
-                    Transforms = r.Route == "mcp"
-                        ? [new Dictionary<string, string> { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {builder.Configuration["ChainService:ApiKey"]}" },
-                           new Dictionary<string, string> { ["RequestHeaderRemove"] = "X-Task-Id" }]
-                        : r.ServicePath is null ? null : [new Dictionary<string, string> { ["PathPattern"] = r.ServicePath }],
+                    Transforms = [
+                        .. r.ServicePath is null ? [] : new[] { new Dictionary<string, string> { ["PathPattern"] = r.ServicePath } },
+                        .. r.Cluster == "chainservice" ? ChainServiceCaller(builder.Configuration["ChainService:ApiKey"]) : []],
                 })],
                 [.. Routes.Select(r => r.Cluster).Distinct().Select(c => new ClusterConfig
                 {
