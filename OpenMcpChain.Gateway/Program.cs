@@ -1,5 +1,6 @@
 using OpenMcpChain.Gateway.Auth;
 using OpenMcpChain.Gateway.Edge;
+using OpenMcpChain.Gateway.WebConsole;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,7 @@ builder.Services.AddOpenApi("gateway"); // /openapi/gateway.json: the token endp
 var app = builder.Build();
 
 app.UseEdgeLimits();
+app.UseConsole(); // the web console at / (static files), before routing
 app.MapDefaultEndpoints();
 app.MapOpenApi("/openapi/{documentName:regex(^gateway$)}.json"); // any other name falls through to the coded 404
 app.UseCors(); // before authentication: a browser's preflight carries no token

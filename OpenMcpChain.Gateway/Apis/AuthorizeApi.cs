@@ -31,12 +31,17 @@ public static class AuthorizeApi
         if (unknown is not null) return Refuse(Errors.InvalidTarget, $"The resource '{unknown}' is not served here; use /mcp or /api/v1.");
 
         var signedIn = (await http.AuthenticateAsync(AuthorizationServer.SignInScheme)).Principal?.Identity?.Name;
-        if (signedIn is null || !options.CurrentValue.Users.TryGetValue(signedIn, out var user))
+        // prompt=login (the console after a sign-out, or to switch users): ask for the password again, then carry on
+        // without the prompt so the answered request does not ask once more.
+        var login = request.HasPromptValue(PromptValues.Login);
+        if (login || signedIn is null || !options.CurrentValue.Users.TryGetValue(signedIn, out var user))
         {
             if (request.HasPromptValue(PromptValues.None)) return Refuse(Errors.LoginRequired, "The user is not signed in.");
-            var query = http.Request.HasFormContentType
-                ? QueryString.Create((await http.Request.ReadFormAsync()).SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v))))
-                : http.Request.QueryString;
+            var parameters = http.Request.HasFormContentType
+                ? (await http.Request.ReadFormAsync()).SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v)))
+                : http.Request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)));
+            var query = QueryString.Create(parameters.Where(p => p.Key != Parameters.Prompt));
+            if (login) await http.SignOutAsync(AuthorizationServer.SignInScheme);
             return Results.Redirect($"{AuthPaths.SignIn}?ReturnUrl={Uri.EscapeDataString(AuthPaths.Authorize + query)}");
         }
         return Results.SignIn(TokenPrincipals.ForUser(signedIn, TokenPrincipals.Grant(request.GetScopes(), user.Granted)),

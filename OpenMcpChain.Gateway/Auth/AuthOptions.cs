@@ -22,6 +22,7 @@ public sealed class AuthOptions
     public Dictionary<string, GatewayClient> Clients { get; set; } = new(StringComparer.Ordinal);
     public LockoutOptions Lockout { get; set; } = new();
     public RegistrationOptions Registration { get; set; } = new();
+    public ConsoleClientOptions Console { get; set; } = new();
 
     public override string ToString() =>
         $"{nameof(AuthOptions)} {{ Users = {string.Join(", ", Users.Keys)}, Clients = {string.Join(", ", Clients.Keys)}, SigningKey = *** }}";
@@ -44,4 +45,29 @@ public sealed class RegistrationOptions
     public bool Enabled { get; set; } = true;
     /// <summary>Redirect URIs allowed beside loopback ones (e.g. a hosted MCP client's callback).</summary>
     public List<string> RedirectUris { get; set; } = [];
+}
+
+/// <summary>
+/// The web console (<c>Auth:Console</c>): a public client (code + PKCE) registered at start. It returns to the Gateway's
+/// own <c>/</c>, so its redirect URI follows <see cref="AuthOptions.PublicBaseUrl"/>; a deployment reached under other
+/// origins lists them here.
+/// </summary>
+public sealed class ConsoleClientOptions
+{
+    public const string ClientId = "console";
+    /// <summary>The origin the console is reached at when no public base URL is configured: the Gateway's launch profile.</summary>
+    public const string LocalRedirectUri = "http://localhost:8080/";
+
+    public bool Enabled { get; set; } = true;
+    /// <summary>Redirect URIs beside <c>{PublicBaseUrl}/</c> (e.g. <c>https://console.example.com/</c>).</summary>
+    public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>Where the console may be sent back to: the configured URIs, the public origin's <c>/</c>, or the local default.</summary>
+    public IReadOnlyList<string> AllRedirectUris(Uri? publicBaseUrl)
+    {
+        var uris = new List<string>(RedirectUris);
+        if (publicBaseUrl is not null) uris.Add(publicBaseUrl.GetLeftPart(UriPartial.Authority) + publicBaseUrl.AbsolutePath.TrimEnd('/') + "/");
+        if (uris.Count == 0) uris.Add(LocalRedirectUri);
+        return [.. uris.Distinct(StringComparer.Ordinal)];
+    }
 }

@@ -7,7 +7,7 @@ namespace OpenMcpChain.Gateway.Auth;
 
 /// <summary>
 /// Registers the scopes and the configured machine clients (<c>Auth:Clients</c>) with the authorization server at start,
-/// after the migrator; a client's secret is stored hashed. Replicas starting together may race: the loser tries once more.
+/// and the web console's public client (<see cref="ConsoleClientOptions"/>), after the migrator; a client's secret is stored hashed. Replicas starting together may race: the loser tries once more.
 /// </summary>
 public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions> options, ILogger<ClientSeeder> logger) : IHostedService
 {
@@ -38,6 +38,33 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
             });
             logger.LogInformation("Client {ClientId} is registered with scopes {Scopes}", id, string.Join(" ", client.Scopes));
         }
+        if (options.Value.Console.Enabled) await RegisterConsoleAsync(options.Value, ct);
+    }
+
+    /// <summary>
+    /// The web console: a public client (no secret, PKCE) that returns to the Gateway's own origin. Its redirect URIs are
+    /// rewritten at each start, since the public origin can change between runs.
+    /// </summary>
+    private async Task RegisterConsoleAsync(AuthOptions auth, CancellationToken ct)
+    {
+        var redirects = auth.Console.AllRedirectUris(auth.PublicBaseUrl);
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = ConsoleClientOptions.ClientId, ClientType = ClientTypes.Public, ApplicationType = ApplicationTypes.Web,
+            ConsentType = ConsentTypes.Implicit, DisplayName = "OpenMCP-Chain console",
+        };
+        descriptor.RedirectUris.UnionWith(redirects.Select(u => new Uri(u)));
+        descriptor.Permissions.UnionWith([Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.Revocation,
+            Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
+            Permissions.Prefixes.Scope + Scopes.OfflineAccess, .. ScopeNames.All.Select(s => Permissions.Prefixes.Scope + s)]);
+        descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        await RaceSafeAsync(async sp =>
+        {
+            var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
+            if (await applications.FindByClientIdAsync(ConsoleClientOptions.ClientId, ct) is { } existing) await applications.UpdateAsync(existing, descriptor, ct);
+            else await applications.CreateAsync(descriptor, ct);
+        });
+        logger.LogInformation("The console client is registered with redirect URIs {RedirectUris}", string.Join(" ", redirects));
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
