@@ -4,10 +4,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddApiDocs(); // /openapi/v1.json (open, outside /api): the Gateway publishes the approvals part as /openapi/approvals.json
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.UseCallerAuthentication();
 app.MapMcp("/mcp");
 app.MapToolsApi();

@@ -1,17 +1,16 @@
 using OpenMcpChain.Gateway.Auth;
 using OpenMcpChain.Gateway.Edge;
+using OpenMcpChain.Gateway.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
-builder.Services.AddOpenApi("gateway"); // /openapi/gateway.json: the token endpoint
 
 var app = builder.Build();
 
 app.UseEdgeLimits();
 app.MapDefaultEndpoints();
-app.MapOpenApi("/openapi/{documentName:regex(^gateway$)}.json"); // any other name falls through to the coded 404
 app.UseCors(); // before authentication: a browser's preflight carries no token
 app.UseGatewayAuth();
 app.MapTokenApi();
@@ -19,6 +18,7 @@ app.MapAuthorizeApi();
 app.MapSignInPage();
 app.MapRegistrationApi();
 app.MapResourceMetadataApi();
+app.MapApiReference();
 app.MapPublicApi();
 
 app.Run();
