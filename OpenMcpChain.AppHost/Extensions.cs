@@ -223,13 +223,20 @@ internal static class Extensions
     }
 
     /// <summary>Passes the AppHost's <c>Gateway:Auth</c> section (extra users and clients, limits, Lockout, Required) to the Gateway as <c>Auth__*</c>.</summary>
-    public static IResourceBuilder<ProjectResource> WithGatewayAuthSettings(this IResourceBuilder<ProjectResource> gateway)
+    public static IResourceBuilder<ProjectResource> WithGatewayAuthSettings(this IResourceBuilder<ProjectResource> gateway) =>
+        gateway.WithSettings("Gateway:Auth", "Auth");
+
+    /// <summary>Passes the AppHost's configuration section <paramref name="section"/> to a service as its <paramref name="target"/> section.</summary>
+    private static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> project, string section, string target)
     {
-        var section = gateway.ApplicationBuilder.Configuration.GetSection("Gateway:Auth");
-        foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null))
-            gateway.WithEnvironment("Auth__" + key.Replace(":", "__"), value);
-        return gateway;
+        foreach (var (key, value) in project.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null))
+            project.WithEnvironment($"{target}__{key.Replace(":", "__")}", value);
+        return project;
     }
+
+    /// <summary>ChainService's approval settings (<c>Approvals:*</c>: expiry, self-approval) from the AppHost's configuration.</summary>
+    public static IResourceBuilder<ProjectResource> WithApprovalSettings(this IResourceBuilder<ProjectResource> chainService) =>
+        chainService.WithSettings("Approvals", "Approvals");
 
     /// <summary>llm-bridge: python3 locally, a container built from its own Dockerfile when published.</summary>
     public static IResourceBuilder<ExecutableResource> AddLlmBridge(

@@ -26,6 +26,7 @@ var gatewayChainKey = builder.AddGeneratedSecret("chain-gateway-key");
 var gatewaySigningKey = builder.AddGeneratedSecret("gateway-signing-key");
 var operatorPassword = builder.AddParameter("gateway-operator-password", secret: true);
 var viewerPassword = builder.AddParameter("gateway-viewer-password", secret: true);
+var approverPassword = builder.AddParameter("gateway-approver-password", secret: true);
 // A machine client of the API (OAuth client credentials), its secret generated per environment.
 var automationSecret = builder.AddGeneratedSecret("gateway-automation-secret");
 
@@ -41,8 +42,10 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     // ChainService, so that wallet's nonces are managed in one place; it may deploy the contract and use no other wallet.
     .WithWallet("proof", proofSignerKey)
     .WithCaller("proofservice", proofChainKey, wallets: ["proof"], canDeploy: true)
-    // The Gateway's /mcp proxy: external MCP clients, each recorded as gateway:{user}.
-    .WithCaller("gateway", gatewayChainKey, relaysUsers: true)
+    // The Gateway: external MCP clients at /mcp, each recorded as gateway:{user}, and the approval inbox at
+    // /api/v1/approvals, where the Gateway's scope check (approvals:decide) guards who decides.
+    .WithCaller("gateway", gatewayChainKey, canApprove: true, relaysUsers: true)
+    .WithApprovalSettings() // Approvals:ExpireAfter, Approvals:AllowSelfApproval from the AppHost's configuration
     .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 
@@ -81,6 +84,8 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithEnvironment("Auth__SigningKey", gatewaySigningKey)
     .WithUser("operator", operatorPassword, "tasks:read", "tasks:write", "chain:tools", "approvals:decide")
     .WithUser("viewer", viewerPassword, "tasks:read")
+    // Decides approval requests (a second person: nobody approves their own request unless Approvals:AllowSelfApproval).
+    .WithUser("approver", approverPassword, "tasks:read", "approvals:decide")
     .WithClient("automation", automationSecret, "tasks:read", "tasks:write")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section

@@ -96,7 +96,8 @@ public static class ApiDocs
         schema.Required.Add("message");
     }
 
-    private static void DescribeErrors(OpenApiOperation operation, ErrorCodesMetadata errors)
+    /// <summary>Lists <paramref name="errors"/>' codes, their meanings and an example each on the operation's answer of that status.</summary>
+    public static void DescribeErrors(OpenApiOperation operation, ErrorCodesMetadata errors)
     {
         operation.Responses ??= [];
         if (!operation.Responses.TryGetValue(errors.Status.ToString(), out var found) || found is not OpenApiResponse response) return;

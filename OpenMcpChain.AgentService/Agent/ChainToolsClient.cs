@@ -1,5 +1,8 @@
+using System.Buffers.Text;
+using System.Text;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using OpenMcpChain.AgentService.Infrastructure;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.AgentService.Agent;
@@ -9,19 +12,26 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
 {
     public const string HttpClientName = "chain-mcp";
 
-    /// <summary>A session that acts for <paramref name="taskId"/>: ChainService counts its writes against that task's budget.</summary>
-    public async Task<McpClient> ConnectAsync(string taskId, CancellationToken ct)
+    /// <summary>
+    /// A session that acts for <paramref name="task"/>: ChainService counts its writes against that task's budget, and an
+    /// approval request it parks shows the task's goal and who submitted it (the goal base64url-encoded UTF-8, as headers
+    /// carry ASCII only).
+    /// </summary>
+    public async Task<McpClient> ConnectAsync(AgentTask task, CancellationToken ct)
     {
+        var headers = new Dictionary<string, string>
+        {
+            ["Authorization"] = $"Bearer {options.Value.ChainApiKey}",
+            ["X-Task-Id"] = task.Id,
+            ["X-Task-Goal"] = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(task.Goal)),
+        };
+        if (task.SubmittedBy is { Length: > 0 } submitter) headers["X-Task-Submitter"] = submitter;
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(options.Value.ChainMcpEndpoint),
             TransportMode = HttpTransportMode.StreamableHttp,
             Name = "chainservice",
-            AdditionalHeaders = new Dictionary<string, string>
-            {
-                ["Authorization"] = $"Bearer {options.Value.ChainApiKey}",
-                ["X-Task-Id"] = taskId,
-            },
+            AdditionalHeaders = headers,
         }, httpClients.CreateClient(HttpClientName), loggers, ownsHttpClient: true);
         return await McpClient.CreateAsync(transport, new McpClientOptions(), loggers, ct);
     }

@@ -10,7 +10,9 @@ namespace OpenMcpChain.AgentService.Queue;
 /// <summary>
 /// Follows the approval requests parked tasks wait for. Approved and executed: the task goes back to pending and runs
 /// again — its reads are repeated, and its parked write, keyed per step, returns the transaction the approval sent.
-/// Rejected: the task ends <c>rejected</c>. Approved but not executable: the task fails with the write's error code.
+/// Rejected: the task ends <c>rejected</c>; expired undecided: <c>rejected</c> with APPROVAL_EXPIRED. Approved but not
+/// executable: the task fails with the write's error code. A task moves on only once the decision has its own entry in
+/// the transparency log, so the attestation sealed at the task's end commits to who decided and why.
 /// </summary>
 public sealed class ApprovalWatcher(IServiceScopeFactory scopes, IHttpClientFactory httpClients, ILogger<ApprovalWatcher> logger)
     : PeriodicWorker(TimeSpan.FromSeconds(1), logger)
@@ -37,7 +39,14 @@ public sealed class ApprovalWatcher(IServiceScopeFactory scopes, IHttpClientFact
             }
             response.EnsureSuccessStatusCode();
             var approval = (await response.Content.ReadFromJsonAsync<ApprovalResponse>(OpenMcpChainJson.Options, ct))!;
-            if (approval.Status == ApprovalStatuses.Rejected)
+            if (approval.DecisionLogIndex is null) continue;
+            if (approval.Status == ApprovalStatuses.Expired)
+            {
+                await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Rejected, "approval expired", s => s
+                    .SetProperty(t => t.ErrorCode, ChainErrorCodes.ApprovalExpired)
+                    .SetProperty(t => t.ErrorMessage, $"Approval request {task.ApprovalId} expired undecided at {approval.ExpiresAt:u}."));
+            }
+            else if (approval.Status == ApprovalStatuses.Rejected)
             {
                 var message = $"Approval request {task.ApprovalId} was rejected by {approval.DecidedBy}{(approval.Reason is null ? "" : $": {approval.Reason}")}.";
                 await transitions.MoveAsync(task.Id, Awaiting, TaskStatuses.Rejected, $"rejected by {approval.DecidedBy}", s => s

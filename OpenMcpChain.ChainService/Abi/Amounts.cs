@@ -9,4 +9,12 @@ public static class Amounts
 {
     public static string Format(BigInteger raw, int decimals = 18) =>
         Web3.Convert.FromWei(raw, decimals).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Exact at any size (the decimal <see cref="Format"/> goes through holds 28 digits): what an approver reads.</summary>
+    public static string Exact(BigInteger raw, int decimals = 18)
+    {
+        var whole = BigInteger.DivRem(BigInteger.Abs(raw), BigInteger.Pow(10, decimals), out var fraction);
+        var text = (raw.Sign < 0 ? "-" : "") + whole.ToString(CultureInfo.InvariantCulture);
+        return fraction.IsZero ? text : text + "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(decimals, '0').TrimEnd('0');
+    }
 }

@@ -1,46 +1,93 @@
-using System.Text.Json;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenMcpChain.ChainService.Apis;
+using OpenMcpChain.ChainService.Approvals;
 using OpenMcpChain.ChainService.Callers;
 using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
-using OpenMcpChain.ChainService.Policy;
 using OpenMcpChain.ChainService.Writes;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>The approval inbox: parked writes, approved (then executed) or rejected by a caller allowed to approve.</summary>
+/// <summary>
+/// The approval inbox: parked writes, approved (then executed) or rejected by a caller allowed to approve. The Gateway
+/// forwards it as <c>/api/v1/approvals</c> (reading needs <c>tasks:read</c>, deciding <c>approvals:decide</c>) and names
+/// the signed-in person, who is recorded as the decider.
+/// </summary>
 public static class ApprovalsApi
 {
+    private const int MaxReasonLength = 2000;
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
     public static RouteGroupBuilder MapApprovalsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/approvals");
-        api.MapGet("/", async (string? status, ChainDbContext db, CancellationToken ct) =>
-            TypedResults.Ok((await db.Approvals.AsNoTracking()
-                .Where(a => status == null || a.Status == status)
-                .OrderByDescending(a => a.CreatedAt).Take(100).ToListAsync(ct)).Select(ToResponse).ToList()));
-        api.MapGet("/{id}", async Task<Results<Ok<ApprovalResponse>, ProblemHttpResult>> (string id, ChainDbContext db, CancellationToken ct) =>
-            await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) is { } approval
-                ? TypedResults.Ok(ToResponse(approval))
-                : NotFound(id));
-        api.MapPost("/{id}/approve", ApproveAsync);
-        api.MapPost("/{id}/reject", RejectAsync);
-        api.MapPost("/{id}/withdraw", WithdrawAsync);
+        var api = app.MapGroup("/api/approvals").WithTags("Approvals");
+        api.MapGet("/", ListAsync).WithName("ListApprovals")
+            .WithSummary("List approval requests")
+            .WithDescription("Approval requests, newest first, filtered by `status` (repeatable or comma-separated: pending, approved, rejected, withdrawn, expired), `task_id`, `requested_by` and `caller`, and paged with `limit` (1–100, default 20; more is capped) and `offset`, as the task list is.")
+            .ProducesProblem(400);
+        api.MapGet("/events", StreamEventsAsync).WithName("ApprovalEvents")
+            .WithSummary("Follow the approval inbox live")
+            .WithDescription("Server-sent events, `event: approval`, data an ApprovalEvent: `created` when a write is parked, `decided` when a request is approved, rejected, expired or withdrawn. Each event has an `id:`; reconnect with `Last-Event-ID` to resume after it. Without it the stream starts with the next event. Comment lines keep idle connections open.")
+            .Produces(200, contentType: "text/event-stream")
+            .ProducesProblem(400);
+        api.MapGet("/{id}", GetAsync).WithName("GetApproval")
+            .WithSummary("Get one approval request")
+            .WithDescription("What a person must judge — network, chain id, wallet and address, recipient, value in ether and wei, the ERC-20 token and amount, the decoded method and arguments, the simulation, the task and its goal, who asked, when it expires — and, once decided, who decided, why, and the decision's transparency-log index.")
+            .ProducesProblem(404);
+        api.MapPost("/{id}/approve", ApproveAsync).WithName("ApproveApproval")
+            .WithSummary("Approve a parked write, which is then sent")
+            .WithDescription("Approves the request (body `{\"reason\": \"…\"}` optional) and sends the write; answers the transaction. A request is decided once: approving twice answers 409 APPROVAL_ALREADY_DECIDED, a withdrawn one APPROVAL_WITHDRAWN, an expired one APPROVAL_EXPIRED, and one's own request SELF_APPROVAL_FORBIDDEN unless `Approvals:AllowSelfApproval` is set. An approved write that can no longer be sent answers its own error code, which the request keeps.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        api.MapPost("/{id}/reject", RejectAsync).WithName("RejectApproval")
+            .WithSummary("Reject a parked write; nothing is sent")
+            .WithDescription("Rejects the request (body `{\"reason\": \"…\"}`, the reason its task reports). Answers 409 APPROVAL_ALREADY_DECIDED, APPROVAL_WITHDRAWN or APPROVAL_EXPIRED when it is no longer pending.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        api.MapPost("/{id}/withdraw", WithdrawAsync).WithName("WithdrawApproval")
+            .WithSummary("Withdraw one's own pending request (internal)")
+            .WithDescription("The caller that asked for the write withdraws it while it is pending, e.g. because its task was cancelled. Not forwarded by the Gateway.")
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         return api;
     }
 
-    public sealed record Decision(string? Reason);
+    /// <summary>What the deciding handlers need.</summary>
+    public sealed record ApprovalServices(ChainDbContext Db, CallerContext Caller, ApprovalEvents Events, IOptions<ApprovalOptions> Options);
+
+    private static async Task<Results<Ok<ApprovalListResponse>, ProblemHttpResult>> ListAsync(HttpRequest http, ChainDbContext db, CancellationToken ct)
+    {
+        var (query, error) = ApprovalQuery.Parse(http.Query);
+        if (query is null) return ApiErrors.Problem(400, error!.Code, error.Message);
+        var filtered = db.Approvals.AsNoTracking()
+            .Where(a => query.Statuses.Count == 0 || query.Statuses.Contains(a.Status))
+            .Where(a => query.TaskId == null || a.TaskId == query.TaskId)
+            .Where(a => query.RequestedBy == null || a.RequestedBy == query.RequestedBy)
+            .Where(a => query.Caller == null || a.Caller == query.Caller);
+        var total = await filtered.CountAsync(ct);
+        var page = await filtered.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
+            .Skip(query.Offset).Take(query.Limit).ToListAsync(ct);
+        var hasMore = query.Offset + page.Count < total;
+        return TypedResults.Ok(new ApprovalListResponse([.. page.Select(a => a.ToResponse())], total, hasMore,
+            hasMore ? query.Offset + page.Count : null));
+    }
+
+    private static async Task<Results<Ok<ApprovalResponse>, ProblemHttpResult>> GetAsync(string id, ChainDbContext db, CancellationToken ct) =>
+        await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) is { } approval
+            ? TypedResults.Ok(approval.ToResponse())
+            : NotFound(id);
 
     private static async Task<Results<Ok<WriteResult>, ProblemHttpResult>> ApproveAsync(
-        string id, Decision? decision, ChainDbContext db, WriteService writes, CallerContext caller, CancellationToken ct)
+        string id, ApprovalDecisionRequest? decision, [AsParameters] ApprovalServices services, WriteService writes, CancellationToken ct)
     {
-        if (await DecideAsync(id, ApprovalStatuses.Approved, decision?.Reason, db, caller, ct) is { } refused) return refused;
+        if (await DecideAsync(id, ApprovalStatuses.Approved, decision?.Reason, services, ct) is { } refused) return refused;
+        var db = services.Db;
         var approval = await db.Approvals.SingleAsync(a => a.Id == id, ct);
         try
         {
-            var result = await writes.ExecuteAsync(Intent(approval), approval, ct);
+            var result = await writes.ExecuteAsync(approval.Intent(), approval, ct);
             await db.SaveChangesAsync(CancellationToken.None);
             return TypedResults.Ok(result);
         }
@@ -55,14 +102,14 @@ public static class ApprovalsApi
     }
 
     private static async Task<Results<Ok<ApprovalResponse>, ProblemHttpResult>> RejectAsync(
-        string id, Decision? decision, ChainDbContext db, CallerContext caller, CancellationToken ct) =>
-        await DecideAsync(id, ApprovalStatuses.Rejected, decision?.Reason, db, caller, ct) is { } refused
+        string id, ApprovalDecisionRequest? decision, [AsParameters] ApprovalServices services, CancellationToken ct) =>
+        await DecideAsync(id, ApprovalStatuses.Rejected, decision?.Reason, services, ct) is { } refused
             ? refused
-            : TypedResults.Ok(ToResponse(await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct)));
+            : TypedResults.Ok((await services.Db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct)).ToResponse());
 
     /// <summary>The caller that asked for a write may withdraw it while it is still pending (its task was cancelled).</summary>
     private static async Task<Results<Ok<ApprovalResponse>, ProblemHttpResult>> WithdrawAsync(
-        string id, ChainDbContext db, CallerContext caller, CancellationToken ct)
+        string id, ChainDbContext db, CallerContext caller, ApprovalEvents events, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var changed = await db.Approvals.Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending && a.Caller == caller.Name)
@@ -70,38 +117,117 @@ public static class ApprovalsApi
                 .SetProperty(a => a.Status, ApprovalStatuses.Withdrawn)
                 .SetProperty(a => a.DecidedBy, caller.Name)
                 .SetProperty(a => a.DecidedAt, now), ct);
-        if (changed == 1) return TypedResults.Ok(ToResponse(await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct)));
-        return await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) switch
+        var approval = await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (changed == 1)
+        {
+            await events.PublishAsync(ApprovalEvent.Decided, approval!);
+            return TypedResults.Ok(approval!.ToResponse());
+        }
+        return approval switch
         {
             null => NotFound(id),
             { Caller: var owner } when owner != caller.Name => ApiErrors.Problem(403, "APPROVAL_NOT_YOURS", $"Only {owner} may withdraw approval request {id}."),
-            _ => AlreadyDecided(id),
+            _ => NotPending(approval, now) ?? AlreadyDecided(id),
         };
     }
 
-    /// <summary>pending → decided, atomically, so two approvers cannot both execute it.</summary>
-    private static async Task<ProblemHttpResult?> DecideAsync(string id, string status, string? reason, ChainDbContext db, CallerContext caller, CancellationToken ct)
+    /// <summary>
+    /// pending → decided, atomically, so two approvers cannot both execute it; a request past its expiry is not decided
+    /// even before the expiry worker has marked it. The decider is the signed-in person the Gateway names.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> DecideAsync(string id, string status, string? reason, ApprovalServices services, CancellationToken ct)
     {
+        var (db, caller) = (services.Db, services.Caller);
         if (!caller.CanApprove)
-            return ApiErrors.Problem(403, "APPROVER_REQUIRED", $"Caller '{caller.Name}' may not decide approval requests.");
+            return ApiErrors.Problem(403, ChainErrorCodes.ApproverRequired, $"Caller '{caller.Name}' may not decide approval requests.");
+        if (reason is { Length: > MaxReasonLength })
+            return ApiErrors.Problem(400, ChainErrorCodes.InvalidArgument, $"reason is longer than {MaxReasonLength} characters.");
         var now = DateTimeOffset.UtcNow;
-        var changed = await db.Approvals.Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending).ExecuteUpdateAsync(s => s
-            .SetProperty(a => a.Status, status)
-            .SetProperty(a => a.DecidedBy, caller.Name)
-            .SetProperty(a => a.DecidedAt, now)
-            .SetProperty(a => a.Reason, reason), ct);
-        if (changed == 1) return null;
-        return await db.Approvals.AnyAsync(a => a.Id == id, ct) ? AlreadyDecided(id) : NotFound(id);
+        var approval = await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (approval is null) return NotFound(id);
+        if (NotPending(approval, now) is { } closed) return closed;
+        if (status == ApprovalStatuses.Approved && !services.Options.Value.AllowSelfApproval && IsOwn(approval, caller))
+            return ApiErrors.Problem(409, ChainErrorCodes.SelfApprovalForbidden,
+                $"Approval request {id} was made for {caller.Decider}; another person must approve it.");
+        var changed = await db.Approvals
+            .Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending && (a.ExpiresAt == null || a.ExpiresAt > now))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Status, status)
+                .SetProperty(a => a.DecidedBy, caller.Decider)
+                .SetProperty(a => a.DecidedAt, now)
+                .SetProperty(a => a.Reason, reason), ct);
+        approval = await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct);
+        if (changed == 0) return NotPending(approval, now) ?? AlreadyDecided(id);
+        await services.Events.PublishAsync(ApprovalEvent.Decided, approval);
+        return null;
     }
 
-    private static WriteIntent Intent(ApprovalRequest approval) => JsonSerializer.Deserialize<WriteIntent>(approval.RequestJson, OpenMcpChainJson.Options)!;
+    /// <summary>
+    /// The person behind the decision asked for the write: the relayed user is the requester, or a direct caller made the
+    /// write itself. (A direct caller's name is a service's, never compared with a person's.)
+    /// </summary>
+    private static bool IsOwn(ApprovalRequest approval, CallerContext caller) => caller.RelayedUser is { } user
+        ? string.Equals(user, approval.RequestedBy, StringComparison.OrdinalIgnoreCase)
+        : string.Equals(caller.Name, approval.Caller, StringComparison.Ordinal);
 
-    private static ApprovalResponse ToResponse(ApprovalRequest a) => new(a.Id, a.Status)
+    /// <summary>Why a request can no longer be decided; null while it is pending and not yet due.</summary>
+    private static ProblemHttpResult? NotPending(ApprovalRequest approval, DateTimeOffset now) => approval.Status switch
     {
-        Network = a.Network, Wallet = a.Wallet, Kind = a.Kind, To = a.To, Value = a.Value, Summary = Intent(a).Summary,
-        Caller = a.Caller, TaskId = a.TaskId, DecidedBy = a.DecidedBy, Reason = a.Reason, TxHash = a.TxHash,
-        ErrorCode = a.ErrorCode, ErrorMessage = a.ErrorMessage, CreatedAt = a.CreatedAt, DecidedAt = a.DecidedAt,
+        ApprovalStatuses.Pending when approval.ExpiresAt <= now => Expired(approval),
+        ApprovalStatuses.Expired => Expired(approval),
+        ApprovalStatuses.Withdrawn => ApiErrors.Problem(409, ChainErrorCodes.ApprovalWithdrawn,
+            $"Approval request {approval.Id} was withdrawn by {approval.DecidedBy}; its task no longer waits for it."),
+        ApprovalStatuses.Pending => null,
+        _ => AlreadyDecided(approval.Id),
     };
+
+    /// <summary>
+    /// <c>event: approval</c> for each change after <c>Last-Event-ID</c> (or from now), until the client goes or the service
+    /// stops; a comment line when idle, so proxies keep the connection.
+    /// </summary>
+    private static async Task StreamEventsAsync(HttpContext http, ApprovalEvents events, IHostApplicationLifetime lifetime, CancellationToken aborted)
+    {
+        var resume = http.Request.Headers["Last-Event-ID"].ToString();
+        if (resume.Length > 0 && !ApprovalEvents.IsEventId(resume))
+        {
+            await ApiErrors.Problem(400, ChainErrorCodes.InvalidArgument, "Last-Event-ID must be an id this stream sent (such as 1764201600000-0).").ExecuteAsync(http);
+            return;
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
+        var ct = stop.Token;
+        var last = resume.Length > 0 ? resume : await events.LatestIdAsync();
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        try
+        {
+            // Sent at once: from here on the client misses nothing.
+            await http.Response.WriteAsync(": connected\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            var quiet = Stopwatch.StartNew();
+            while (!ct.IsCancellationRequested)
+            {
+                var batch = await events.ReadAsync(last);
+                foreach (var (eventId, json) in batch)
+                {
+                    await http.Response.WriteAsync($"id: {eventId}\nevent: approval\ndata: {json}\n\n", ct);
+                    last = eventId;
+                }
+                if (batch.Count == 0 && quiet.Elapsed >= Heartbeat) await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                if (batch.Count > 0 || quiet.Elapsed >= Heartbeat)
+                {
+                    await http.Response.Body.FlushAsync(ct);
+                    quiet.Restart();
+                }
+                if (batch.Count == 0) await Task.Delay(250, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static ProblemHttpResult Expired(ApprovalRequest approval) => ApiErrors.Problem(409, ChainErrorCodes.ApprovalExpired,
+        $"Approval request {approval.Id} expired undecided at {approval.ExpiresAt:u}.");
 
     private static ProblemHttpResult NotFound(string id) => ApiErrors.Problem(404, ChainErrorCodes.ApprovalNotFound, $"No approval request {id}.");
 

@@ -4,12 +4,14 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
 using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.ChainService.Audit;
 
 /// <summary>
-/// Appends every recorded write decision (sent, denied by policy, parked for approval, deployed) to ProofService's
+/// Appends every recorded write decision (sent, denied by policy, parked for approval, deployed) and every decision on an
+/// approval request (approved — once its write was sent or failed —, rejected, expired, withdrawn) to ProofService's
 /// transparency log, in batches, and marks each record with its log index. At least once: a record whose append
 /// committed but whose mark did not is appended again on the next pass, with the same <c>record_id</c>. Replicas take
 /// turns (a database lock per pass), so two never forward the same records.
@@ -24,7 +26,39 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
-        await db.RunExclusiveAsync("audit-forwarding", () => ForwardAsync(db, ct), ct);
+        await db.RunExclusiveAsync("audit-forwarding", async () =>
+        {
+            await ForwardAsync(db, ct);
+            await ForwardDecisionsAsync(db, ct);
+        }, ct);
+    }
+
+    /// <summary>Decisions carry their task's id, so the task's attestation, sealed after its waiting task moves on, commits to them.</summary>
+    private async Task ForwardDecisionsAsync(ChainDbContext db, CancellationToken ct)
+    {
+        while (true)
+        {
+            var decided = await db.Approvals.AsNoTracking()
+                .Where(a => a.DecisionLogIndex == null && a.Status != ApprovalStatuses.Pending
+                            && (a.Status != ApprovalStatuses.Approved || a.TxHash != null || a.ErrorCode != null))
+                .OrderBy(a => a.DecidedAt).Take(Batch).ToListAsync(ct);
+            if (decided.Count == 0) return;
+            var appended = await AppendAsync(decided.Select(ToEntry), ct);
+            for (var i = 0; i < decided.Count; i++)
+            {
+                var (id, index) = (decided[i].Id, appended[i].GetProperty("index").GetInt64());
+                await db.Approvals.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.DecisionLogIndex, index), ct);
+            }
+            if (decided.Count < Batch) return;
+        }
+    }
+
+    private async Task<JsonElement> AppendAsync(IEnumerable<JsonObject> entries, CancellationToken ct)
+    {
+        using var response = await httpClients.CreateClient(HttpClientName)
+            .PostAsJsonAsync("/api/log/entries/batch", new { entries = entries.ToList() }, OpenMcpChainJson.Options, ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
     }
 
     private async Task ForwardAsync(ChainDbContext db, CancellationToken ct)
@@ -34,16 +68,32 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
             var records = await db.ToolCalls.AsNoTracking().Where(r => r.LogIndex == null && r.PolicyDecision != null)
                 .OrderBy(r => r.Id).Take(Batch).ToListAsync(ct);
             if (records.Count == 0) return;
-            using var response = await httpClients.CreateClient(HttpClientName)
-                .PostAsJsonAsync("/api/log/entries/batch", new { entries = records.Select(ToEntry).ToList() }, OpenMcpChainJson.Options, ct);
-            response.EnsureSuccessStatusCode();
-            var appended = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            var appended = await AppendAsync(records.Select(ToEntry), ct);
             // One statement marks the whole batch; the values are integers from our rows and ProofService's answer, not input.
             var cases = string.Concat(records.Select((r, i) => $" WHEN {r.Id} THEN {appended[i].GetProperty("index").GetInt64()}"));
             var sql = "UPDATE tool_calls SET LogIndex = CASE Id" + cases + " END WHERE Id IN (" + string.Join(",", records.Select(r => r.Id)) + ")";
             await db.Database.ExecuteSqlRawAsync(sql, ct);
             if (records.Count < Batch) return;
         }
+    }
+
+    private static JsonObject ToEntry(ApprovalRequest a)
+    {
+        var entry = new JsonObject
+        {
+            ["type"] = "approval_decision",
+            ["source"] = "chainservice",
+            ["approval_id"] = a.Id,
+            ["decision"] = a.Status,
+            ["decided_by"] = a.DecidedBy,
+            ["reason"] = a.Reason,
+            ["requested_by"] = a.RequestedBy,
+            ["tx_hash"] = a.TxHash,
+            ["error_code"] = a.ErrorCode,
+            ["at"] = a.DecidedAt?.ToUnixTimeMilliseconds(),
+        };
+        if (a.TaskId is not null) entry["task_id"] = a.TaskId;
+        return entry;
     }
 
     private static JsonObject ToEntry(ToolCallRecord r)

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -31,9 +32,18 @@ public sealed class CallerOptions
 public sealed class CallerContext
 {
     public string Name { get; set; } = "anonymous";
+    /// <summary>The end user a relaying caller (the Gateway) names in <c>X-Caller</c>; null for a direct caller.</summary>
+    public string? RelayedUser { get; set; }
     public string? TaskId { get; set; }
+    /// <summary>Who the writes are made for: the relayed user, or the task's submitter (<c>X-Task-Submitter</c>).</summary>
+    public string? RequestedBy { get; set; }
+    /// <summary>The goal of the task the writes belong to (<c>X-Task-Goal</c>), shown on the approvals they park.</summary>
+    public string? Goal { get; set; }
     public bool CanApprove { get; set; }
     public bool CanDeploy { get; set; }
+
+    /// <summary>The person a decision is recorded for: the signed-in user behind the Gateway, else the caller itself.</summary>
+    public string Decider => RelayedUser ?? Name;
 }
 
 /// <summary>Requires an API key on <c>/mcp</c> and <c>/api</c> (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>); health probes stay open.</summary>
@@ -41,6 +51,11 @@ public static class CallerAuthentication
 {
     public const string TaskIdHeader = "X-Task-Id";
     public const string RelayedUserHeader = "X-Caller";
+    public const string TaskSubmitterHeader = "X-Task-Submitter";
+    public const string TaskGoalHeader = "X-Task-Goal";
+    private const int MaxNameLength = 64;
+    private const int MaxGoalLength = 4000;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static IApplicationBuilder UseCallerAuthentication(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -61,14 +76,33 @@ public static class CallerAuthentication
             return;
         }
         var identity = context.RequestServices.GetRequiredService<CallerContext>();
-        identity.Name = options.RelaysUsers && context.Request.Headers[RelayedUserHeader].ToString() is { Length: > 0 and <= 64 } user
-            ? $"{caller}:{user}"
-            : caller;
+        var headers = context.Request.Headers;
+        identity.RelayedUser = options.RelaysUsers && headers[RelayedUserHeader].ToString() is { Length: > 0 and <= MaxNameLength } user ? user : null;
+        identity.Name = identity.RelayedUser is null ? caller : $"{caller}:{identity.RelayedUser}";
         identity.CanApprove = options.CanApprove;
         identity.CanDeploy = options.CanDeploy;
-        identity.TaskId = context.Request.Headers[TaskIdHeader].ToString() is { Length: > 0 and <= 64 } task ? task : null;
+        identity.TaskId = headers[TaskIdHeader].ToString() is { Length: > 0 and <= MaxNameLength } task ? task : null;
+        // A relayed user asks for itself; a direct caller (the agent) names the task's submitter.
+        identity.RequestedBy = identity.RelayedUser
+            ?? (options.RelaysUsers ? null : headers[TaskSubmitterHeader].ToString() is { Length: > 0 and <= MaxNameLength } submitter ? submitter : null);
+        identity.Goal = options.RelaysUsers ? null : DecodeGoal(headers[TaskGoalHeader].ToString());
         await next(context);
     });
+
+    /// <summary>The goal from its base64url UTF-8 form; null when absent, malformed, or longer than a task's goal may be.</summary>
+    private static string? DecodeGoal(string encoded)
+    {
+        if (encoded.Length == 0 || encoded.Length > MaxGoalLength * 6) return null;
+        try
+        {
+            var goal = StrictUtf8.GetString(Base64Url.DecodeFromChars(encoded));
+            return goal.Length is > 0 and <= MaxGoalLength ? goal : null;
+        }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            return null;
+        }
+    }
 
     private static bool FixedTimeEquals(string expected, string presented) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));

@@ -1,3 +1,4 @@
+using OpenMcpChain.ChainService.Approvals;
 using OpenMcpChain.ChainService.Audit;
 using OpenMcpChain.ChainService.Callers;
 using OpenMcpChain.ChainService.Infrastructure;
@@ -37,6 +38,11 @@ internal static class Extensions
         builder.Services.AddScoped<BudgetRecount>();
         builder.Services.AddSingleton<NonceManager>();
         builder.Services.AddScoped<WriteService>();
+        builder.Services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.SectionName)
+            .Validate(o => o.ExpireAfter > TimeSpan.Zero, "Approvals:ExpireAfter must be a positive time span.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ApprovalEvents>();
+        builder.Services.AddHostedService<ApprovalExpiry>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddScoped<ToolAudit>();

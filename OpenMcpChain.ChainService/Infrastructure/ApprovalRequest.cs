@@ -14,6 +14,22 @@ public sealed class ApprovalRequest
     public required string To { get; set; }
     public string? Caller { get; set; }
     public string? TaskId { get; set; }
+    // What a person must judge, decoded once when the write was parked (null on requests parked before these existed).
+    public long? ChainId { get; set; }
+    public string? From { get; set; }
+    public string? ValueEther { get; set; }
+    /// <summary>The receiving address of an ERC-20 transfer (<see cref="To"/> is then the token contract).</summary>
+    public string? Recipient { get; set; }
+    /// <summary>The token and method, as the JSON of <c>ApprovalToken</c> and <c>ApprovalMethod</c>.</summary>
+    public string? TokenJson { get; set; }
+    public string? MethodJson { get; set; }
+    public long? SimulationGas { get; set; }
+    public string? SimulationOutcome { get; set; }
+    public string? RequestedBy { get; set; }
+    public string? Goal { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    /// <summary>The decision's own entry in the transparency log, once forwarded.</summary>
+    public long? DecisionLogIndex { get; set; }
     public string Status { get; set; } = ApprovalStatuses.Pending;
     public string? DecidedBy { get; set; }
     public string? Reason { get; set; }

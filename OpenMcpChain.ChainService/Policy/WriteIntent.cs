@@ -17,6 +17,8 @@ public sealed record WriteIntent
     public required string Caller { get; init; }
     public string? TaskId { get; init; }
     public string? IdempotencyKey { get; init; }
+    /// <summary>The function signature the calldata was encoded from, when the caller named one (decoded on approvals).</summary>
+    public string? Signature { get; init; }
     /// <summary>A one-line description for people reviewing approvals.</summary>
     public required string Summary { get; init; }
 

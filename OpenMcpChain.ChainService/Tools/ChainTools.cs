@@ -246,7 +246,7 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
             var function = AbiCodec.ParseFunction(signature, nameof(signature));
             var data = AbiCodec.Encode(function, args ?? []);
             return writes.ExecuteAsync(Intent("write_contract", network, wallet, contract, OptionalEther(amount, nameof(amount)), data, idempotencyKey,
-                $"call {function.Name} on {contract}"), null, CancellationToken.None);
+                $"call {function.Name} on {contract}") with { Signature = signature }, null, CancellationToken.None);
         });
 
     private WriteIntent Intent(string kind, string? network, string? wallet, string to, BigInteger wei, string data, string? key, string summary) => new()

@@ -10,6 +10,7 @@ using Nethereum.Signer;
 using Nethereum.Util;
 using Nethereum.Web3;
 using OpenMcpChain.ChainService.Abi;
+using OpenMcpChain.ChainService.Approvals;
 using OpenMcpChain.ChainService.Callers;
 using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
@@ -29,7 +30,8 @@ namespace OpenMcpChain.ChainService.Writes;
 /// </summary>
 public sealed class WriteService(
     ChainDbContext db, NetworkRegistry networks, WalletRegistry wallets, NonceManager nonces, PolicyGate gate,
-    IOptions<Dictionary<string, CallerOptions>> callers, BudgetRecount recount, ILogger<WriteService> logger)
+    IOptions<Dictionary<string, CallerOptions>> callers, BudgetRecount recount, CallerContext caller,
+    IOptions<ApprovalOptions> approvals, ApprovalEvents approvalEvents, ILogger<WriteService> logger)
 {
     public string WalletAddress(string? wallet) => wallets.AddressOf(wallet);
 
@@ -51,7 +53,7 @@ public sealed class WriteService(
 
         if (approval is null && PolicyGate.NeedsApproval(options.Policy, intent))
         {
-            var parked = await ParkAsync(intent, from, ct);
+            var parked = await ParkAsync(intent, from, web3, gas, ct);
             throw new ChainToolException(new ChainToolError(ChainErrorCodes.ApprovalRequired,
                 $"{char.ToUpperInvariant(intent.Summary[0])}{intent.Summary[1..]} needs approval; approval request {parked.Id} is waiting.")
             {
@@ -272,17 +274,22 @@ public sealed class WriteService(
         }
     }
 
-    private async Task<ApprovalRequest> ParkAsync(WriteIntent intent, string from, CancellationToken ct)
+    /// <summary>Stores the write for a person to judge, with what they need to judge it, and announces it on the inbox's feed.</summary>
+    private async Task<ApprovalRequest> ParkAsync(WriteIntent intent, string from, Web3 web3, long gas, CancellationToken ct)
     {
+        var now = DateTimeOffset.UtcNow;
         var request = new ApprovalRequest
         {
             Id = Guid.CreateVersion7().ToString(), Network = intent.Network!, Wallet = intent.Wallet ?? WalletRegistry.DefaultWallet,
             Kind = intent.Kind, RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
-            Value = intent.Value, To = intent.To, Caller = intent.Caller, TaskId = intent.TaskId, CreatedAt = DateTimeOffset.UtcNow,
+            Value = intent.Value, To = intent.To, Caller = intent.Caller, TaskId = intent.TaskId, CreatedAt = now,
+            From = from, RequestedBy = caller.RequestedBy, Goal = caller.Goal, ExpiresAt = now + approvals.Value.ExpireAfter,
         };
+        await ApprovalFacts.DescribeAsync(request, intent, web3, gas);
         db.Approvals.Add(request);
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Write from {From} parked as approval request {ApprovalId}", from, request.Id);
+        await approvalEvents.PublishAsync(ApprovalEvent.Created, request);
         return request;
     }
 

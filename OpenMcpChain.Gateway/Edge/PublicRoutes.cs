@@ -29,6 +29,11 @@ public static class PublicRoutes
         new("log-entries", "/api/v1/log/entries/{**rest}", "proofservice", ["GET"], "/api/log/entries/{**rest}", null),
         new("log-tree-head", "/api/v1/log/tree-head", "proofservice", ["GET"], "/api/log/tree-head", null),
         new("log-proofs", "/api/v1/log/proofs/{**rest}", "proofservice", ["GET"], "/api/log/proofs/{**rest}", null),
+        // The approval inbox lives on ChainService; the Gateway decides as its caller on behalf of the signed-in user, whom
+        // ChainService records as the decider. Withdrawal stays inside (the agent withdraws for a cancelled task).
+        new("approvals-read", "/api/v1/approvals/{**rest}", "chainservice", ["GET"], "/api/approvals/{**rest}", ScopeNames.TasksRead),
+        new("approvals-approve", "/api/v1/approvals/{id}/approve", "chainservice", ["POST"], "/api/approvals/{id}/approve", ScopeNames.ApprovalsDecide),
+        new("approvals-reject", "/api/v1/approvals/{id}/reject", "chainservice", ["POST"], "/api/approvals/{id}/reject", ScopeNames.ApprovalsDecide),
         // External MCP clients reach ChainService's tools as the Gateway's caller, on behalf of the signed-in user.
         new("mcp", "/mcp/{**rest}", "chainservice", null, null, ScopeNames.ChainTools),
     ];

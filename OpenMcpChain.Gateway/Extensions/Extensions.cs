@@ -9,6 +9,19 @@ namespace Microsoft.Extensions.Hosting;
 
 internal static class Extensions
 {
+    /// <summary>
+    /// ChainService sees the Gateway's own key, never the client's credentials, and no task headers from outside: a task's
+    /// id, submitter and goal are the agent's to name.
+    /// </summary>
+    private static Dictionary<string, string>[] ChainServiceCaller(string? apiKey) =>
+    [
+        new() { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {apiKey}" },
+        new() { ["RequestHeaderRemove"] = "X-Api-Key" },
+        new() { ["RequestHeaderRemove"] = "X-Task-Id" },
+        new() { ["RequestHeaderRemove"] = "X-Task-Submitter" },
+        new() { ["RequestHeaderRemove"] = "X-Task-Goal" },
+    ];
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGatewayCors();
@@ -17,10 +30,9 @@ internal static class Extensions
                 [.. PublicRoutes.All.Select(r => new RouteConfig
                 {
                     RouteId = r.Id, ClusterId = r.Cluster, Match = new RouteMatch { Path = r.Path, Methods = r.Methods }, AuthorizationPolicy = r.Policy,
-                    Transforms = r.Id == "mcp"
-                        ? [new Dictionary<string, string> { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {builder.Configuration["ChainService:ApiKey"]}" },
-                           new Dictionary<string, string> { ["RequestHeaderRemove"] = "X-Task-Id" }]
-                        : r.ServicePath is null ? null : [new Dictionary<string, string> { ["PathPattern"] = r.ServicePath }],
+                    Transforms = [
+                        .. r.ServicePath is null ? [] : new[] { new Dictionary<string, string> { ["PathPattern"] = r.ServicePath } },
+                        .. r.Cluster == "chainservice" ? ChainServiceCaller(builder.Configuration["ChainService:ApiKey"]) : []],
                 })],
                 [.. PublicRoutes.All.Select(r => r.Cluster).Distinct().Select(c => new ClusterConfig
                 {

@@ -24,5 +24,17 @@ internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<Ap
         b.Property(a => a.TxHash).HasMaxLength(66);
         b.Property(a => a.ErrorCode).HasMaxLength(64);
         b.Property(a => a.ErrorMessage).HasColumnType("text");
+        b.Property(a => a.From).HasMaxLength(42);
+        b.Property(a => a.ValueEther).HasMaxLength(100);
+        b.Property(a => a.Recipient).HasMaxLength(42);
+        b.Property(a => a.TokenJson).HasColumnType("text");
+        b.Property(a => a.MethodJson).HasColumnType("longtext");
+        b.Property(a => a.SimulationOutcome).HasMaxLength(32);
+        b.Property(a => a.RequestedBy).HasMaxLength(64);
+        b.Property(a => a.Goal).HasColumnType("text");
+        b.HasIndex(a => a.TaskId);
+        // The expiry worker looks for overdue pending requests; the forwarder for decisions not yet in the log.
+        b.HasIndex(a => new { a.Status, a.ExpiresAt });
+        b.HasIndex(a => new { a.DecisionLogIndex, a.Status });
     }
 }

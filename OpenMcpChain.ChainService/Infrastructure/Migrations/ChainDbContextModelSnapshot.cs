@@ -32,6 +32,9 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<long?>("ChainId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -42,6 +45,9 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<long?>("DecisionLogIndex")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
@@ -49,10 +55,23 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("From")
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<string>("Goal")
+                        .HasColumnType("text");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("varchar(32)");
+
+                    b.Property<string>("MethodJson")
+                        .HasColumnType("longtext");
 
                     b.Property<string>("Network")
                         .IsRequired()
@@ -62,9 +81,24 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                     b.Property<string>("Reason")
                         .HasColumnType("text");
 
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
                     b.Property<string>("RequestJson")
                         .IsRequired()
                         .HasColumnType("longtext");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long?>("SimulationGas")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SimulationOutcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -80,6 +114,9 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .HasMaxLength(42)
                         .HasColumnType("varchar(42)");
 
+                    b.Property<string>("TokenJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("TxHash")
                         .HasMaxLength(66)
                         .HasColumnType("varchar(66)");
@@ -89,6 +126,10 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .HasMaxLength(80)
                         .HasColumnType("varchar(80)");
 
+                    b.Property<string>("ValueEther")
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
                     b.Property<string>("Wallet")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -96,7 +137,13 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("TaskId");
+
+                    b.HasIndex("DecisionLogIndex", "Status");
+
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("approval_requests", (string)null);
                 });
