@@ -2,7 +2,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
-builder.Services.AddOpenApi(); // /openapi/v1.json: the public task API (the Gateway serves it as /openapi/tasks.json)
+builder.AddApiDocs(); // /openapi/v1.json: the Gateway publishes its public part as /openapi/tasks.json
 
 var app = builder.Build();
 

@@ -91,6 +91,10 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithPublicBaseUrl()
     .WithExternalHttpEndpoints()
+    // The dashboard links what an operator opens: the console, the API reference and the MCP endpoint.
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Console")
+    .WithUrlForEndpoint("http", _ => new() { Url = "/scalar", DisplayText = "API reference" })
+    .WithUrlForEndpoint("http", _ => new() { Url = "/mcp", DisplayText = "MCP endpoint" })
     .WithCorsOrigins() // the browser origins it answers CORS for (the original console's dev server by default)
     .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");

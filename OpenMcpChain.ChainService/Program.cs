@@ -4,14 +4,16 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddApiDocs(); // /openapi/v1.json (open, outside /api): the Gateway publishes the approvals part as /openapi/approvals.json
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.UseCallerAuthentication();
 app.MapMcp("/mcp");
 app.MapToolsApi();
-app.MapApprovalsApi();
+app.MapApprovalsApi().WithApprovalDocs();
 app.MapSubscriptionsApi();
 app.MapContractsApi();
 

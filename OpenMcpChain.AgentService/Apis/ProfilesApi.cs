@@ -17,14 +17,22 @@ public static class ProfilesApi
 
     public static RouteGroupBuilder MapProfilesApiV1(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/profiles");
+        var api = app.MapGroup("/api/v1/profiles").WithTags("Profiles");
         api.MapGet("/", async (AgentDbContext db, CancellationToken ct) =>
-            TypedResults.Ok((await db.Profiles.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct)).Select(ToResponse).ToList()));
+                TypedResults.Ok((await db.Profiles.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct)).Select(ToResponse).ToList()))
+            .WithName("ListProfiles").WithSummary("List agent profiles")
+            .WithDescription("The profiles a task may name in `profile`: system prompt, model, allowed tools and step limits. " +
+                             "A task without one runs with `default`.")
+            .ResponseExample(200, new[] { Example });
         api.MapGet("/{name}", async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> (string name, AgentDbContext db, CancellationToken ct) =>
-            await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.Name == name, ct) is { } profile
-                ? TypedResults.Ok(ToResponse(profile))
-                : ApiErrors.Problem(404, ErrorCodes.ProfileNotFound, $"There is no agent profile '{name}'."));
-        api.MapPut("/{name}", PutAsync);
+                await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.Name == name, ct) is { } profile
+                    ? TypedResults.Ok(ToResponse(profile))
+                    : ApiErrors.Problem(404, ErrorCodes.ProfileNotFound, $"There is no agent profile '{name}'."))
+            .WithName("GetProfile").WithSummary("Read an agent profile").ResponseExample(200, Example)
+            .ProducesErrors(404, ErrorCodes.ProfileNotFound);
+        // Changed only inside (the Gateway does not forward it), so it stays out of the public reference.
+        api.MapPut("/{name}", PutAsync).WithName("PutProfile").WithSummary("Create or replace an agent profile")
+            .ProducesErrors(400, ErrorCodes.InvalidArgument);
         return api;
     }
 
@@ -54,6 +62,9 @@ public static class ProfilesApi
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToResponse(profile));
     }
+
+    private static readonly ProfileResponse Example = new("auditor", "You check balances and never send anything.", null,
+        ["get_balance", "get_block"], 8, 60, 300);
 
     private static ProfileResponse ToResponse(AgentProfile p) => new(p.Name, p.SystemPrompt, p.Model,
         p.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<List<string>>(p.AllowedToolsJson), p.MaxSteps, p.StepTimeoutSeconds, p.TaskTimeoutSeconds);

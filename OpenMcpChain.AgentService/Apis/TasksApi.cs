@@ -21,14 +21,50 @@ public static class TasksApi
 
     public static RouteGroupBuilder MapTasksApiV1(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/tasks");
-        api.MapPost("/", CreateTaskAsync).WithBodyLimit(SizeLimits.TaskBodyBytes);
-        api.MapGet("/", ListTasksAsync);
-        api.MapGet("/stats", GetStatsAsync);
-        api.MapGet("/{id}", GetTaskAsync);
-        api.MapPost("/{id}/cancel", CancelAsync);
-        api.MapGet("/{id}/steps", GetStepsAsync);
-        api.MapGet("/{id}/events", GetEventsAsync);
+        var api = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
+        api.MapPost("/", CreateTaskAsync).WithBodyLimit(SizeLimits.TaskBodyBytes).WithName("CreateTask")
+            .WithSummary("Submit a task")
+            .WithDescription("Stores the task (`pending`) and queues it for an agent; answers 202 at once. Poll `GET /api/v1/tasks/{id}` " +
+                             "or follow `/events`. An `Idempotency-Key` header makes a retry return the first task instead of a second one.")
+            .RequestExample(TaskExamples.Create).ResponseExample(202, TaskExamples.Pending)
+            .ProducesErrors(400, ErrorCodes.TaskValidationFailed, ErrorCodes.InvalidArgument, ErrorCodes.ProfileNotFound)
+            .ProducesErrors(409, ChainErrorCodes.IdempotencyKeyReused).ProducesErrors(413, ErrorCodes.PayloadTooLarge);
+        api.MapGet("/", ListTasksAsync).WithName("ListTasks")
+            .WithSummary("List tasks")
+            .WithDescription("Newest first by update time (`order=asc` for oldest first), filtered by `status` (repeatable or comma-separated), " +
+                             "`since`/`until` (RFC 3339), `has_result` and `q` (text in the id, goal, address, error or result); `limit` 1–100 " +
+                             "(default 20) and `offset` page through them. `?id=` reads one task, as the original daemon allowed.")
+            .WithTaskFilters(paging: true).ResponseExample(200, TaskExamples.List)
+            .ProducesErrors(400, ErrorCodes.InvalidLimit, ErrorCodes.InvalidOffset, ErrorCodes.InvalidStatus, ErrorCodes.InvalidSince,
+                ErrorCodes.InvalidUntil, ErrorCodes.InvalidHasResult, ErrorCodes.InvalidOrder)
+            .ProducesErrors(404, ErrorCodes.TaskNotFound);
+        api.MapGet("/stats", GetStatsAsync).WithName("GetTaskStats")
+            .WithSummary("Count tasks by status")
+            .WithDescription("The totals per status and the oldest and newest update times, over the same filters as the list (without paging).")
+            .WithTaskFilters(paging: false).ResponseExample(200, TaskExamples.Stats)
+            .ProducesErrors(400, ErrorCodes.InvalidStatus, ErrorCodes.InvalidSince, ErrorCodes.InvalidUntil, ErrorCodes.InvalidHasResult);
+        api.MapGet("/{id}", GetTaskAsync).WithName("GetTask")
+            .WithSummary("Read a task and its result")
+            .WithDescription("A finished task carries `result` (thought, reply, chain_id, block_number, observations, tool_calls, usage) and " +
+                             "`result.provenance`: the signed outcome, its log entry with an inclusion proof, and the anchor once there is one.")
+            .ResponseExample(200, TaskExamples.Succeeded).ProducesErrors(404, ErrorCodes.TaskNotFound);
+        api.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask")
+            .WithSummary("Cancel a task")
+            .WithDescription("A pending task or one awaiting approval ends `cancelled` at once (200; a parked write is withdrawn first); a " +
+                             "running one stops at its next step boundary (202, still `running`).")
+            .ProducesErrors(404, ErrorCodes.TaskNotFound).ProducesErrors(409, ErrorCodes.TaskAlreadyFinished, ChainErrorCodes.ApprovalAlreadyDecided)
+            .ProducesErrors(503, ErrorCodes.Unavailable);
+        api.MapGet("/{id}/steps", GetStepsAsync).WithName("GetTaskSteps")
+            .WithSummary("List a task's steps")
+            .WithDescription("Every model turn and tool call of every attempt, oldest first, with tokens, duration, the policy decision of a " +
+                             "write and the index of the step's entry in the transparency log.")
+            .ResponseExample(200, TaskExamples.Steps).ProducesErrors(404, ErrorCodes.TaskNotFound);
+        api.MapGet("/{id}/events", GetEventsAsync).WithName("GetTaskEvents")
+            .WithSummary("Follow a task's progress")
+            .WithDescription("With `Accept: text/event-stream`: server-sent events (`status` and `step`) as they happen, resumable with " +
+                             "`Last-Event-ID`, ending when the task ends. Otherwise the stored status changes as JSON.")
+            .Produces<List<TaskEventResponse>>(200).Produces(200, contentType: "text/event-stream")
+            .ResponseExample(200, TaskExamples.Events).ProducesErrors(404, ErrorCodes.TaskNotFound);
         return api;
     }
 

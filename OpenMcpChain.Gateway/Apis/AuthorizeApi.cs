@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using OpenMcpChain.Sdk.Contracts;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using OpenMcpChain.Gateway.Auth;
@@ -18,7 +20,18 @@ public static class AuthorizeApi
 
     public static IEndpointRouteBuilder MapAuthorizeApi(this IEndpointRouteBuilder app)
     {
-        app.MapMethods(AuthPaths.Authorize, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapMethods(AuthPaths.Authorize, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().WithName("Authorize").WithTags("Auth")
+            .WithSummary("Start the authorization code flow (PKCE S256)")
+            .WithDescription("Opened in the user's browser. A signed-in user is sent back to `redirect_uri` with a `code` for the scopes " +
+                             "asked for that they hold; anyone else goes to the sign-in page first. Exchange the code at `/connect/token`.")
+            .WithQuery("response_type", "`code`.", JsonSchemaType.String).WithQuery("client_id", "The registered client.", JsonSchemaType.String)
+            .WithQuery("redirect_uri", "One of the client's redirect URIs.", JsonSchemaType.String)
+            .WithQuery("scope", "Space-separated scopes (add `offline_access` for a refresh token).", JsonSchemaType.String)
+            .WithQuery("state", "Returned unchanged to the redirect URI.", JsonSchemaType.String)
+            .WithQuery("code_challenge", "BASE64URL(SHA-256(code_verifier)).", JsonSchemaType.String)
+            .WithQuery("code_challenge_method", "`S256`.", JsonSchemaType.String)
+            .WithQuery("resource", "Optional (RFC 8707): this Gateway's origin, its `/api/v1` or its `/mcp`.", JsonSchemaType.String)
+            .Produces(302).ProducesErrors(400, ErrorCodes.InvalidArgument, ErrorCodes.InvalidClient, ErrorCodes.InvalidScope);
         return app;
     }
 

@@ -16,10 +16,14 @@ public static class ResourceMetadataApi
     {
         app.MapGet(AuthPaths.ResourceMetadata, (HttpRequest request, IOptionsMonitor<AuthOptions> options) =>
                 Describe(request, options.CurrentValue, "", "OpenMCP-Chain API", ScopeNames.All))
-            .AllowAnonymous().WithName("ApiResourceMetadata").WithTags("Auth").WithSummary("OAuth protected resource metadata of /api/v1");
+            .AllowAnonymous().WithName("ApiResourceMetadata").WithTags("Auth").WithSummary("Protected resource metadata of the API (RFC 9728)")
+            .WithDescription("Names the authorization server and the scopes of `/api/v1`; a 401's WWW-Authenticate header points here.")
+            .Produces<ResourceMetadata>();
         app.MapGet(AuthPaths.McpResourceMetadata, (HttpRequest request, IOptionsMonitor<AuthOptions> options) =>
                 Describe(request, options.CurrentValue, "/mcp", "OpenMCP-Chain chain tools (MCP)", [ScopeNames.ChainTools]))
-            .AllowAnonymous().WithName("McpResourceMetadata").WithTags("Auth").WithSummary("OAuth protected resource metadata of /mcp");
+            .AllowAnonymous().WithName("McpResourceMetadata").WithTags("Auth").WithSummary("Protected resource metadata of /mcp (RFC 9728)")
+            .WithDescription("Names the authorization server and the scope (`chain:tools`) of the MCP endpoint, from which MCP clients discover how to sign in.")
+            .Produces<ResourceMetadata>();
         return app;
     }
 

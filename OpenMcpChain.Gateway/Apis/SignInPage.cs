@@ -15,8 +15,15 @@ public static class SignInPage
     public static IEndpointRouteBuilder MapSignInPage(this IEndpointRouteBuilder app)
     {
         app.MapGet(AuthPaths.SignIn, (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
-            Page(http, antiforgery, ReturnUrlOrNull(returnUrl), null, StatusCodes.Status200OK)).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost(AuthPaths.SignIn, SignInAsync).AllowAnonymous().ExcludeFromDescription();
+            Page(http, antiforgery, ReturnUrlOrNull(returnUrl), null, StatusCodes.Status200OK)).AllowAnonymous()
+            .WithName("SignInPage").WithTags("Auth").WithSummary("The sign-in page (HTML)")
+            .WithDescription("Where the authorization endpoint sends a user who is not signed in; a page for people, not for programs.")
+            .Produces(200, contentType: "text/html");
+        app.MapPost(AuthPaths.SignIn, SignInAsync).AllowAnonymous().WithName("SignIn").WithTags("Auth").WithSummary("Sign in (the page's form)")
+            .WithDescription("The sign-in form's post (with its antiforgery token): a right password sets the sign-in cookie and returns to " +
+                             "the authorization request. Errors are shown on the page: 400 (the form expired), 401 (wrong password), " +
+                             "429 (locked for a while after repeated failures).")
+            .Produces(302).Produces(400, contentType: "text/html").Produces(401, contentType: "text/html").Produces(429, contentType: "text/html");
         return app;
     }
 

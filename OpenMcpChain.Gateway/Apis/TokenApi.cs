@@ -18,12 +18,30 @@ public static class TokenApi
     public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(AuthPaths.LegacyToken, IssueAsync).AllowAnonymous().WithName("IssueTokenV1").WithTags("Auth")
-            .WithSummary("A token: password, refresh_token (or any OAuth grant); a form or JSON, scope a string or an array")
-            .Accepts<TokenForm>("application/json", "application/x-www-form-urlencoded").Produces<TokenResponse>();
+            .WithSummary("Get a token (the original daemon's endpoint)")
+            .WithDescription("`grant_type=password` with `username`, `password` and `scope` (a string or an array), or `refresh_token`; " +
+                             "any OAuth grant of `/connect/token` works here too. A form or JSON. Repeated wrong passwords lock the user " +
+                             "and the address for a while (429 with Retry-After).")
+            .Accepts<TokenForm>("application/json", "application/x-www-form-urlencoded").Produces<TokenResponse>()
+            .RequestExample(new TokenForm("password", "operator", "<password>", ["tasks:read", "tasks:write"], null))
+            .ResponseExample(200, Example).WithTokenErrors();
         app.MapPost(AuthPaths.Token, IssueAsync).AllowAnonymous().WithName("IssueToken").WithTags("Auth")
-            .WithSummary("The OAuth 2.1 token endpoint: authorization_code (PKCE), client_credentials, refresh_token, password");
+            .WithSummary("The OAuth 2.1 token endpoint")
+            .WithDescription("`authorization_code` (with the PKCE `code_verifier`), `client_credentials` (a confidential client's id and secret), " +
+                             "`refresh_token` and `password`, as an `application/x-www-form-urlencoded` form. Errors carry OAuth's " +
+                             "`error`/`error_description` and the API's `code`/`message`.")
+            .Accepts<TokenForm>("application/x-www-form-urlencoded").Produces<TokenResponse>()
+            .ResponseExample(200, Example).WithTokenErrors();
         return app;
     }
+
+    private static readonly TokenResponse Example = new("eyJhbGciOiJFUzI1NiIs…", "Bearer", 3600, "tasks:read tasks:write", "CfDJ8…");
+
+    private static RouteHandlerBuilder WithTokenErrors(this RouteHandlerBuilder builder) => builder
+        .ProducesErrors(400, ErrorCodes.UnsupportedGrant, ErrorCodes.InvalidGrant, ErrorCodes.InvalidScope, ErrorCodes.InvalidArgument)
+        .ProducesErrors(401, ErrorCodes.InvalidCredentials, ErrorCodes.InvalidClient)
+        .ProducesErrors(403, ErrorCodes.UnauthorizedClient)
+        .ProducesErrors(429, ErrorCodes.RateLimited);
 
     /// <summary>The request's fields as the original daemon's clients send them (for the API reference).</summary>
     public sealed record TokenForm(string? GrantType, string? Username, string? Password, string[]? Scope, string? RefreshToken);

@@ -17,9 +17,13 @@ public static class AttestationsApi
 {
     public static RouteGroupBuilder MapAttestationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/attestations");
-        api.MapPost("/", AttestAsync);
-        api.MapGet("/{taskId}", GetAsync);
+        var api = app.MapGroup("/api/attestations").WithTags("Attestations");
+        api.MapPost("/", AttestAsync).WithName("Attest").WithSummary("Seal a finished task's outcome (AgentService only)")
+            .ProducesErrors(400, ErrorCodes.InvalidArgument).ProducesErrors(409, ErrorCodes.AttestationConflict);
+        api.MapGet("/{taskId}", GetAsync).WithName("GetAttestation").WithSummary("A task's provenance")
+            .WithDescription("The EIP-712 signed outcome (`typed_data`, `signature`, `signer`), its transparency-log entry with the RFC 9162 " +
+                             "inclusion proof to the anchored tree head (the current one until anchored), and the anchor transaction or null.")
+            .ResponseExample(200, ProofExamples.Provenance).ProducesErrors(404, ErrorCodes.AttestationNotFound);
         return api;
     }
 

@@ -19,10 +19,26 @@ public static class BundlesApi
 
     public static IEndpointRouteBuilder MapBundlesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/anchors", ListAnchorsAsync);
-        app.MapGet("/api/anchors/contract", GetContractAsync);
-        app.MapGet("/api/bundles/{taskId}", GetBundleAsync);
-        app.MapPost("/api/bundles/verify", VerifyAsync).WithBodyLimit(SizeLimits.BundleBodyBytes);
+        app.MapGet("/api/anchors", ListAnchorsAsync).WithTags("Anchors").WithName("ListAnchors").WithSummary("List anchored tree heads")
+            .WithDescription("Newest first: each anchor's transaction, block, tree size and root, its status (`confirmed`, …) and the signed " +
+                             "tree head it anchors. `limit` 1–500 (default 50); `before_size` pages back to heads smaller than it.")
+            .WithQuery("limit", "How many anchors, 1–500 (default 50).").WithQuery("before_size", "Only tree heads smaller than this size.")
+            .ResponseExample(200, new[] { ProofExamples.AnchorView }).ProducesErrors(400, ErrorCodes.InvalidArgument);
+        app.MapGet("/api/anchors/contract", GetContractAsync).WithTags("Anchors").WithName("GetAnchorContract")
+            .WithSummary("The anchor contract").WithDescription("Where tree heads are anchored: the network, chain id and address of the contract.")
+            .ProducesErrors(404, ErrorCodes.NotFound);
+        app.MapGet("/api/bundles/{taskId}", GetBundleAsync).WithTags("Bundles").WithName("GetBundle").WithSummary("A task's proof bundle")
+            .WithDescription("Everything needed to check a task offline in one document: the attestation, every log entry of the task with " +
+                             "its inclusion proof, the signed tree head they lead to and its anchor (null until an anchor covers them).")
+            .ProducesErrors(404, ErrorCodes.AttestationNotFound).ProducesErrors(409, ErrorCodes.LogEntryNotFound);
+        app.MapPost("/api/bundles/verify", VerifyAsync).WithBodyLimit(SizeLimits.BundleBodyBytes).WithTags("Bundles").WithName("VerifyBundle")
+            .WithSummary("Check a proof bundle")
+            .WithDescription("Runs the SDK's verifier on a bundle (as `GET /bundles/{taskId}` returns it): the signature recovered to the " +
+                             "signer, every inclusion proof, the tree head's signature, and the anchor on chain when its network is configured " +
+                             "here. A bundle of the right shape answers 200 with `valid` and every problem found.")
+            .ResponseExample(200, new BundleVerification(true, true, true, []))
+            .ProducesErrors(400, ErrorCodes.InvalidArgument).ProducesErrors(413, ErrorCodes.PayloadTooLarge)
+            .ProducesErrors(422, ErrorCodes.NetworkNotConfigured).ProducesErrors(503, ErrorCodes.Unavailable);
         return app;
     }
 

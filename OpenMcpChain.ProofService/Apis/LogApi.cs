@@ -16,15 +16,31 @@ public static class LogApi
 {
     public static RouteGroupBuilder MapLogApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/log");
-        api.MapPost("/entries", AppendAsync);
-        api.MapPost("/entries/batch", AppendBatchAsync);
-        api.MapGet("/entries/{index:long}", GetEntryAsync);
-        api.MapGet("/entries", ListTaskEntriesAsync);
-        api.MapGet("/tree-head", GetTreeHeadAsync);
-        api.MapGet("/proofs/inclusion", GetInclusionAsync);
-        api.MapGet("/proofs/consistency", GetConsistencyAsync);
-        api.MapGet("/verify", VerifyAsync);
+        var api = app.MapGroup("/api/log").WithTags("Transparency log");
+        api.MapPost("/entries", AppendAsync).WithName("AppendLogEntry").WithSummary("Append an entry (services only)")
+            .ProducesErrors(400, ErrorCodes.InvalidArgument);
+        api.MapPost("/entries/batch", AppendBatchAsync).WithName("AppendLogEntries").WithSummary("Append entries (services only)")
+            .ProducesErrors(400, ErrorCodes.InvalidArgument);
+        api.MapGet("/entries/{index:long}", GetEntryAsync).WithName("GetLogEntry").WithSummary("Read a log entry")
+            .WithDescription("The entry's canonical JSON and its leaf hash, SHA-256(0x00 ‖ entry).")
+            .ResponseExample(200, ProofExamples.Entry).ProducesErrors(404, ErrorCodes.LogEntryNotFound);
+        api.MapGet("/entries", ListTaskEntriesAsync).WithName("ListTaskLogEntries").WithSummary("List a task's log entries")
+            .WithDescription("The entries filed under `task_id` (its steps and outcome), oldest first; `limit` 1–1000 (default 100).")
+            .WithQuery("limit", "How many entries, 1–1000 (default 100).")
+            .ResponseExample(200, new[] { ProofExamples.Entry }).ProducesErrors(400, ErrorCodes.InvalidArgument);
+        api.MapGet("/tree-head", GetTreeHeadAsync).WithName("GetTreeHead").WithSummary("The current signed tree head")
+            .WithDescription("The log's size and RFC 9162 root, with the signer's EIP-191 signature over canonical JSON of size, root and time.")
+            .ResponseExample(200, ProofExamples.TreeHead);
+        api.MapGet("/proofs/inclusion", GetInclusionAsync).WithName("GetInclusionProof").WithSummary("Prove an entry is in the log")
+            .WithDescription("The audit path from entry `index` to the root of the tree of size `tree_size` (default: the current size).")
+            .WithQuery("index", "The entry's index (from 0).").WithQuery("tree_size", "The tree size to prove against (default: the current one).")
+            .ResponseExample(200, ProofExamples.Inclusion).ProducesErrors(400, ErrorCodes.LogIndexOutOfRange, ErrorCodes.InvalidArgument);
+        api.MapGet("/proofs/consistency", GetConsistencyAsync).WithName("GetConsistencyProof").WithSummary("Prove the log only grew")
+            .WithDescription("The RFC 9162 consistency proof from the tree of size `first` to the one of size `second` (default: current).")
+            .WithQuery("first", "The earlier tree size (at least 1).").WithQuery("second", "The later tree size (default: the current one).")
+            .ProducesErrors(400, ErrorCodes.LogIndexOutOfRange, ErrorCodes.InvalidArgument);
+        api.MapGet("/verify", VerifyAsync).WithName("VerifyLog").WithSummary("Recompute the whole log (operators only)")
+            .ProducesErrors(400, ErrorCodes.InvalidArgument);
         return api;
     }
 
