@@ -67,7 +67,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
 
         var goal = $"Send 6 ETH to {recipient}";
         var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest(goal), ct: test.Token);
-        var created = await NextEventForAsync(events, accepted.TaskId, test.Token);
+        var (createdId, created) = await NextWithIdForAsync(events, accepted.TaskId, test.Token);
         Assert.Equal((ApprovalEvent.Created, ApprovalStatuses.Pending), (created.Type, created.Approval.Status));
 
         // What the approver reads: the network, wallet, recipient, value, the simulation, the task's goal and who asked.
@@ -100,6 +100,14 @@ public sealed class ApprovalInboxTests(SystemFixture system)
             Assert.True(approved.IsSuccessStatusCode, await approved.Content.ReadAsStringAsync(test.Token));
         var decided = await NextEventForAsync(events, accepted.TaskId, test.Token);
         Assert.Equal((ApprovalEvent.Decided, ApprovalStatuses.Approved, "approver"), (decided.Type, decided.Approval.Status, decided.Approval.DecidedBy));
+        // A client that lost the feed after the creation resumes from it and misses nothing.
+        using (var resume = new HttpRequestMessage(HttpMethod.Get, "/api/v1/approvals/events") { Headers = { { "Last-Event-ID", createdId } } })
+        using (var resumed = await approver.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, test.Token).WaitAsync(ReadTimeout, test.Token))
+        using (var replay = new EventStreamReader(await resumed.Content.ReadAsStreamAsync(test.Token), ReadTimeout))
+        {
+            var again = await NextEventForAsync(replay, accepted.TaskId, test.Token);
+            Assert.Equal((ApprovalEvent.Decided, approval.Id), (again.Type, again.Approval.Id));
+        }
 
         var task = await system.Client.FinishedAsync(accepted.TaskId, Timeout);
         Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error?.Message}");
@@ -155,6 +163,23 @@ public sealed class ApprovalInboxTests(SystemFixture system)
             $"/api/v1/approvals?status=rejected&requested_by=operator&caller=agentservice&limit=100", OpenMcpChainJson.Options))!;
         Assert.Contains(listed.Approvals, a => a.Id == approval.Id && a.DecisionLogIndex is not null);
         Assert.All(listed.Approvals, a => Assert.Equal(ApprovalStatuses.Rejected, a.Status));
+    }
+
+    [Fact]
+    public async Task ARequestWithdrawnByCancellingItsTaskCanNoLongerBeApproved()
+    {
+        using var approver = await ApproverAsync();
+        var recipient = NewAddress();
+        var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Send 6 ETH to {recipient}"));
+        var approval = await ParkedApprovalAsync(accepted.TaskId);
+
+        using (var cancel = await system.Gateway.PostAsync($"/api/v1/tasks/{accepted.TaskId}/cancel", null))
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        using var late = await approver.PostAsync($"/api/v1/approvals/{approval.Id}/approve", null);
+        Assert.Equal((HttpStatusCode.Conflict, ChainErrorCodes.ApprovalWithdrawn), (late.StatusCode, await CodeAsync(late)));
+        var withdrawn = (await approver.GetFromJsonAsync<ApprovalResponse>($"/api/v1/approvals/{approval.Id}", OpenMcpChainJson.Options))!;
+        Assert.Equal((ApprovalStatuses.Withdrawn, null), (withdrawn.Status, withdrawn.TxHash));
+        Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
     }
 
     [Theory]
@@ -240,7 +265,10 @@ public sealed class ApprovalInboxTests(SystemFixture system)
     }
 
     /// <summary>The next event of the feed about <paramref name="taskId"/>'s approval (other tasks' events are skipped).</summary>
-    private static async Task<ApprovalEvent> NextEventForAsync(EventStreamReader events, string taskId, CancellationToken ct)
+    private static async Task<ApprovalEvent> NextEventForAsync(EventStreamReader events, string taskId, CancellationToken ct) =>
+        (await NextWithIdForAsync(events, taskId, ct)).Event;
+
+    private static async Task<(string Id, ApprovalEvent Event)> NextWithIdForAsync(EventStreamReader events, string taskId, CancellationToken ct)
     {
         while (true)
         {
@@ -249,7 +277,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
             Assert.Equal("approval", next.Event);
             Assert.False(string.IsNullOrEmpty(next.Id));
             var evt = JsonSerializer.Deserialize<ApprovalEvent>(next.Data, OpenMcpChainJson.Options)!;
-            if (evt.Approval.TaskId == taskId) return evt;
+            if (evt.Approval.TaskId == taskId) return (next.Id!, evt);
         }
     }
 
