@@ -54,6 +54,16 @@ public sealed partial class CommandLineTests(SystemFixture system)
         Assert.Equal("succeeded", row.GetProperty("status").GetString());
         Assert.True(listed.GetProperty("total").GetInt32() >= 1);
 
+        // An expired token is renewed with the refresh token before the next command, and the session stays the user's alone.
+        var session = JsonNode.Parse(File.ReadAllText(cli.SessionFile))!;
+        session["expires_at"] = 0;
+        File.WriteAllText(cli.SessionFile, session.ToJsonString());
+        Assert.Equal(id, (await cli.RunAsync("tasks", "show", id, "--json")).Json().GetProperty("task_id").GetString());
+        var renewed = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement;
+        Assert.NotEqual(token, renewed.GetProperty("access_token").GetString());
+        Assert.True(renewed.GetProperty("expires_at").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cli.SessionFile));
+
         var steps = (await cli.RunAsync("tasks", "steps", id, "--json")).Json();
         var expected = await system.Client.GetStepsAsync(id);
         Assert.Equal(expected.Count, steps.GetArrayLength());
