@@ -4,12 +4,13 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
 using OpenMcpChain.Sdk.Contracts;
+using Xunit.Abstractions;
 
 namespace OpenMcpChain.Tests;
 
 /// <summary><c>openmcp</c>, the command-line client, run as a separate process against the whole system, as its users run it.</summary>
 [Collection(SystemCollection.Name)]
-public sealed partial class CommandLineTests(SystemFixture system)
+public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHelper log)
 {
     private static readonly TimeSpan FollowDeadline = TimeSpan.FromMinutes(3);
 
@@ -18,7 +19,7 @@ public sealed partial class CommandLineTests(SystemFixture system)
 
     private async Task<OpenMcpCli> SignedInAsync(string user, string password)
     {
-        var cli = new OpenMcpCli(system.Gateway.BaseAddress!);
+        var cli = new OpenMcpCli(system.Gateway.BaseAddress!, log);
         var login = (await cli.LoginAsync(user, password)).Succeeded();
         Assert.Contains($"Signed in to {system.Gateway.BaseAddress!.ToString().TrimEnd('/')} as {user}", login.Output);
         return cli;
@@ -119,7 +120,7 @@ public sealed partial class CommandLineTests(SystemFixture system)
     [Fact]
     public async Task AWrongPasswordOrNoSessionEndsWithTheApisCodeAndNoStackTrace()
     {
-        using var cli = new OpenMcpCli(system.Gateway.BaseAddress!);
+        using var cli = new OpenMcpCli(system.Gateway.BaseAddress!, log);
 
         var refused = await cli.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..8], "not-the-password");
         Assert.Equal(1, refused.ExitCode);
