@@ -83,6 +83,13 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
             Assert.Contains(checks, c => c.Contains(title));
         Assert.Contains("Result: verified", verified.Output);
 
+        // The SDK reads the same attestation, and the server's own verdict on the saved bundle agrees, check by check.
+        var saved = JsonSerializer.Deserialize<OpenMcpChain.Sdk.Proofs.ProofBundle>(File.ReadAllText(bundleFile), OpenMcpChain.Sdk.OpenMcpChainJson.Options)!;
+        Assert.Equal(saved.Attestation.Signature, (await system.Client.GetAttestationAsync(id)).Signature);
+        var server = await system.Client.VerifyBundleAsync(saved);
+        Assert.True(server.Valid, string.Join(" ", server.Problems));
+        Assert.Contains(server.Checks, c => c.Name == "anchor" && c.Passed);
+
         var report = (await cli.RunAsync("verify", bundleFile, "--json")).Json();
         Assert.True(report.GetProperty("verified").GetBoolean());
         Assert.All(report.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("passed").GetBoolean(), c.GetRawText()));
