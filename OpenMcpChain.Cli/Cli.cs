@@ -50,7 +50,7 @@ public sealed class Cli
             }
             catch (OpenMcpChainException e)
             {
-                return cli.Fail(e.Code, e.Message, e.StatusCode == 401 ? "Sign in with: openmcp login" : null);
+                return cli.Fail(e.Code, e.Message, e.Code == ErrorCodes.Unauthenticated ? "Sign in with: openmcp login" : null);
             }
             catch (HttpRequestException e)
             {

@@ -6,19 +6,19 @@ namespace OpenMcpChain.Sdk;
 public sealed partial class OpenMcpChainClient
 {
     /// <summary>A page of approval requests, newest first (<c>GET /api/v1/approvals</c>).</summary>
-    public Task<ApprovalListResponse> ListApprovalsAsync(ApprovalQuery? query = null, CancellationToken ct = default) =>
+    public Task<ApprovalListResponse> ListApprovalsAsync(ApprovalFilter? query = null, CancellationToken ct = default) =>
         GetAsync<ApprovalListResponse>($"api/v1/approvals?{(query ?? new()).ToQueryString()}", ct);
 
     public Task<ApprovalResponse> GetApprovalAsync(string approvalId, CancellationToken ct = default) =>
         GetAsync<ApprovalResponse>($"api/v1/approvals/{Escape(approvalId)}", ct);
 
     /// <summary>
-    /// Approves a pending request as the signed-in user; the parked write is then sent and its task resumes. A request
-    /// already decided, withdrawn or expired, or one's own when self-approval is off, is a 409 with its code
-    /// (<see cref="ChainErrorCodes"/>).
+    /// Approves a pending request as the signed-in user: the parked write is sent (the answer is that write) and its task
+    /// resumes. A request already decided, withdrawn or expired, or one's own when self-approval is off, is a 409 with its
+    /// code (<see cref="ChainErrorCodes"/>); an approved write that cannot be sent answers the chain's error code.
     /// </summary>
-    public Task<ApprovalResponse> ApproveAsync(string approvalId, string? reason = null, CancellationToken ct = default) =>
-        PostAsync<ApprovalResponse>($"api/v1/approvals/{Escape(approvalId)}/approve", new ApprovalDecisionRequest(reason), ct);
+    public Task<WriteResult> ApproveAsync(string approvalId, string? reason = null, CancellationToken ct = default) =>
+        PostAsync<WriteResult>($"api/v1/approvals/{Escape(approvalId)}/approve", new ApprovalDecisionRequest(reason), ct);
 
     /// <summary>Rejects a pending request, saying why; its task ends <c>rejected</c>.</summary>
     public Task<ApprovalResponse> RejectAsync(string approvalId, string reason, CancellationToken ct = default) =>

@@ -4,12 +4,13 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
 using OpenMcpChain.Sdk.Contracts;
+using Xunit.Abstractions;
 
 namespace OpenMcpChain.Tests;
 
 /// <summary><c>openmcp</c>, the command-line client, run as a separate process against the whole system, as its users run it.</summary>
 [Collection(SystemCollection.Name)]
-public sealed partial class CommandLineTests(SystemFixture system)
+public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHelper log)
 {
     private static readonly TimeSpan FollowDeadline = TimeSpan.FromMinutes(3);
 
@@ -18,7 +19,7 @@ public sealed partial class CommandLineTests(SystemFixture system)
 
     private async Task<OpenMcpCli> SignedInAsync(string user, string password)
     {
-        var cli = new OpenMcpCli(system.Gateway.BaseAddress!);
+        var cli = new OpenMcpCli(system.Gateway.BaseAddress!, log);
         var login = (await cli.LoginAsync(user, password)).Succeeded();
         Assert.Contains($"Signed in to {system.Gateway.BaseAddress!.ToString().TrimEnd('/')} as {user}", login.Output);
         return cli;
@@ -54,6 +55,16 @@ public sealed partial class CommandLineTests(SystemFixture system)
         Assert.Equal("succeeded", row.GetProperty("status").GetString());
         Assert.True(listed.GetProperty("total").GetInt32() >= 1);
 
+        // An expired token is renewed with the refresh token before the next command, and the session stays the user's alone.
+        var session = JsonNode.Parse(File.ReadAllText(cli.SessionFile))!;
+        session["expires_at"] = 0;
+        File.WriteAllText(cli.SessionFile, session.ToJsonString());
+        Assert.Equal(id, (await cli.RunAsync("tasks", "show", id, "--json")).Json().GetProperty("task_id").GetString());
+        var renewed = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement;
+        Assert.NotEqual(token, renewed.GetProperty("access_token").GetString());
+        Assert.True(renewed.GetProperty("expires_at").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cli.SessionFile));
+
         var steps = (await cli.RunAsync("tasks", "steps", id, "--json")).Json();
         var expected = await system.Client.GetStepsAsync(id);
         Assert.Equal(expected.Count, steps.GetArrayLength());
@@ -71,6 +82,13 @@ public sealed partial class CommandLineTests(SystemFixture system)
         foreach (var title in (string[])["signature", "tree head", "included", "log records", "anchor", "on chain"])
             Assert.Contains(checks, c => c.Contains(title));
         Assert.Contains("Result: verified", verified.Output);
+
+        // The SDK reads the same attestation, and the server's own verdict on the saved bundle agrees, check by check.
+        var saved = JsonSerializer.Deserialize<OpenMcpChain.Sdk.Proofs.ProofBundle>(File.ReadAllText(bundleFile), OpenMcpChain.Sdk.OpenMcpChainJson.Options)!;
+        Assert.Equal(saved.Attestation.Signature, (await system.Client.GetAttestationAsync(id)).Signature);
+        var server = await system.Client.VerifyBundleAsync(saved);
+        Assert.True(server.Valid, string.Join(" ", server.Problems));
+        Assert.Contains(server.Checks, c => c.Name == "anchor" && c.Passed);
 
         var report = (await cli.RunAsync("verify", bundleFile, "--json")).Json();
         Assert.True(report.GetProperty("verified").GetBoolean());
@@ -109,7 +127,7 @@ public sealed partial class CommandLineTests(SystemFixture system)
     [Fact]
     public async Task AWrongPasswordOrNoSessionEndsWithTheApisCodeAndNoStackTrace()
     {
-        using var cli = new OpenMcpCli(system.Gateway.BaseAddress!);
+        using var cli = new OpenMcpCli(system.Gateway.BaseAddress!, log);
 
         var refused = await cli.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..8], "not-the-password");
         Assert.Equal(1, refused.ExitCode);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace OpenMcpChain.Tests;
 
@@ -9,7 +10,7 @@ namespace OpenMcpChain.Tests;
 /// The <c>openmcp</c> command-line client, built by this solution, run as a real process (<c>dotnet openmcp.dll</c>) with a
 /// configuration directory of its own (one signed-in user each) and a deadline on every run.
 /// </summary>
-public sealed class OpenMcpCli(Uri server) : IDisposable
+public sealed class OpenMcpCli(Uri server, ITestOutputHelper? log = null) : IDisposable
 {
     private static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(60);
 
@@ -65,6 +66,8 @@ public sealed class OpenMcpCli(Uri server) : IDisposable
             if (input is not null) await process.StandardInput.WriteLineAsync(input.AsMemory(), timeout.Token);
             process.StandardInput.Close();
             await process.WaitForExitAsync(timeout.Token);
+            // What a person would have seen, in the test's output.
+            log?.WriteLine($"$ openmcp {string.Join(' ', args)}  → exit {process.ExitCode}\n{await output}{await error}");
             return new(process.ExitCode, await output, await error);
         }
         catch (OperationCanceledException)

@@ -43,6 +43,44 @@ public sealed class SdkClientTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task AnApproverSeesAParkedWriteArriveLiveAndRejectsIt()
+    {
+        using var test = new CancellationTokenSource(TestTimeout);
+        using var http = system.CreateClient("gateway");
+        var approver = new OpenMcpChainClient(http);
+        await approver.AuthenticateAsync("approver", await system.ParameterAsync("gateway-approver-password"), ct: test.Token);
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+
+        // Resumed from a moment before the submission (the stream's ids are Redis stream ids, milliseconds first), so the
+        // request cannot slip past between opening the stream and parking the write.
+        var before = $"{DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds()}-0";
+        await using var events = approver.StreamApprovalEventsAsync(before, test.Token).GetAsyncEnumerator(test.Token);
+        var first = events.MoveNextAsync();
+        var task = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Send 6 ETH to {recipient}"), ct: test.Token);
+        async Task<ServerSentEvent<ApprovalEvent>> NextForTaskAsync(ValueTask<bool> next)
+        {
+            while (true)
+            {
+                Assert.True(await next, "the approval stream ended");
+                if (events.Current.Data.Approval.TaskId == task.TaskId) return events.Current;
+                next = events.MoveNextAsync();
+            }
+        }
+        var created = await NextForTaskAsync(first);
+        Assert.Equal(("approval", ApprovalEvent.Created, ApprovalStatuses.Pending), (created.Type, created.Data.Type, created.Data.Approval.Status));
+        Assert.Equal(recipient, created.Data.Approval.To, ignoreCase: true);
+        Assert.Equal("6", created.Data.Approval.ValueEther);
+
+        var rejected = await approver.RejectAsync(created.Data.Approval.Id, "not this one", test.Token);
+        Assert.Equal((ApprovalStatuses.Rejected, "approver", "not this one"), (rejected.Status, rejected.DecidedBy, rejected.Reason));
+        var decided = await NextForTaskAsync(events.MoveNextAsync());
+        Assert.Equal((ApprovalEvent.Decided, ApprovalStatuses.Rejected), (decided.Data.Type, decided.Data.Approval.Status));
+        Assert.Equal(TaskStatuses.Rejected, (await system.Client.FinishedAsync(task.TaskId, TimeSpan.FromMinutes(2))).Status);
+        var again = await Assert.ThrowsAsync<OpenMcpChainException>(() => approver.ApproveAsync(created.Data.Approval.Id, ct: test.Token));
+        Assert.Equal((409, ChainErrorCodes.ApprovalAlreadyDecided), (again.StatusCode, again.Code));
+    }
+
+    [Fact]
     public async Task AMachineClientSignsInWithItsSecretAndAUserRenewsWithARefreshToken()
     {
         using var machineHttp = system.CreateClient("gateway");

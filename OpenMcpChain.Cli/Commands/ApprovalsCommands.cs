@@ -18,7 +18,7 @@ public static class ApprovalsCommands
         var command = new Command("list", "List approval requests, newest first") { status, task, requestedBy, limit, offset };
         command.SetAction(Cli.Action(async (cli, parse, ct) =>
         {
-            var page = await (await cli.ConnectAsync(ct)).ListApprovalsAsync(new ApprovalQuery(parse.GetValue(status), parse.GetValue(task),
+            var page = await (await cli.ConnectAsync(ct)).ListApprovalsAsync(new ApprovalFilter(parse.GetValue(status), parse.GetValue(task),
                 parse.GetValue(requestedBy), Limit: parse.GetValue(limit), Offset: parse.GetValue(offset)), ct);
             cli.Print(page, o =>
             {
@@ -42,8 +42,12 @@ public static class ApprovalsCommands
         var command = new Command("approve", "Approve a parked write: it is sent and its task resumes") { id, reason };
         command.SetAction(Cli.Action(async (cli, parse, ct) =>
         {
-            var approval = await (await cli.ConnectAsync(ct)).ApproveAsync(parse.GetValue(id)!, parse.GetValue(reason), ct);
-            cli.Print(approval, o => o.WriteLine($"Approval {approval.Id} {approval.Status} by {approval.DecidedBy}; task {approval.TaskId} resumes."));
+            var client = await cli.ConnectAsync(ct);
+            var sent = await client.ApproveAsync(parse.GetValue(id)!, parse.GetValue(reason), ct);
+            // The request as it now stands (decided by whom, its log entry, the transaction) is what a person wants to see.
+            var approval = await client.GetApprovalAsync(parse.GetValue(id)!, ct);
+            cli.Print(approval, o => o.WriteLine($"Approval {approval.Id} {approval.Status} by {approval.DecidedBy}: "
+                                                 + $"transaction {sent.TxHash} sent ({sent.Status}); task {approval.TaskId} resumes."));
             return ExitCodes.Ok;
         }));
         return command;

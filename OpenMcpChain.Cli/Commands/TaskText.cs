@@ -13,8 +13,12 @@ public static class TaskText
             o.WriteLine($"  status: {e.Status}{(string.IsNullOrEmpty(e.Detail) ? "" : $" ({e.Detail})")}");
     }
 
-    public static string Outcome(bool isError, string? errorCode, string? policyDecision) =>
-        isError ? $"error {errorCode}" : policyDecision is { Length: > 0 } d ? d : "ok";
+    public static string Outcome(bool isError, string? errorCode, string? policyDecision) => (isError, errorCode) switch
+    {
+        (true, ChainErrorCodes.ApprovalRequired) => "parked for approval",
+        (true, _) => $"error {errorCode}",
+        _ => policyDecision is { Length: > 0 } d ? d : "ok",
+    };
 
     /// <summary>The end of a task: its reply, or its error code and message.</summary>
     public static void Outcome(TextWriter o, TaskResponse task)

@@ -30,7 +30,7 @@ public sealed record TaskProgressEvent(string Type)
 }
 
 /// <summary>The filters of <c>GET /api/v1/approvals</c>; null members are left out.</summary>
-public sealed record ApprovalQuery(
+public sealed record ApprovalFilter(
     string? Status = null, string? TaskId = null, string? RequestedBy = null, string? Caller = null, int? Limit = null, int? Offset = null)
 {
     /// <summary>The query string, without the leading '?'.</summary>
