@@ -151,6 +151,14 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         await page.GetByTestId("verify").ClickAsync();
         await Assertions.Expect(page.GetByTestId("verdict")).ToHaveTextAsync("Verified", new() { Timeout = StepMs });
 
+        // The task's proof bundle, pasted as a file's text would be, verifies too: tree head signature and every entry.
+        var bundle = await http.GetStringAsync($"/api/v1/bundles/{taskId}");
+        await input.FillAsync(bundle);
+        await page.GetByTestId("verify").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("verdict")).ToHaveTextAsync("Verified", new() { Timeout = StepMs });
+        Assert.Equal(["signature", "binding", "treeHead", "entries", "entrySignature", "anchor"],
+            await page.GetByTestId("check").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.check)"));
+
         // The history finds it by its goal and filters by status.
         await page.GotoAsync(_origin + "/#/tasks");
         await page.Locator("#filter-q").FillAsync("latest block number");
@@ -181,6 +189,10 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true })).ToBeVisibleAsync();
             Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/tasks/stats")).StatusCode);
         }
+        // The next person at this browser is asked for a password: the earlier sign-in does not carry over.
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/account/signin**");
+        await Assertions.Expect(page.GetByLabel("Password")).ToBeEmptyAsync();
         await page.Context.CloseAsync();
     }
 

@@ -55,12 +55,17 @@ async function serviceSigner() {
 
 let current = new AbortController();
 
+/** The fragment's path segments without its query: '#/tasks/abc?x=1' → ['tasks', 'abc']. */
+function routeParts() {
+  return location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+}
+
 function shell() {
   document.title = t('app.title');
   document.getElementById('lang-label').textContent = t('lang.label');
   const select = document.getElementById('lang');
   fill(select, ...languages.map(([code, name]) => h('option', { value: code, text: name, selected: code === language() })));
-  const route = location.hash.split('/')[1] || 'tasks';
+  const route = routeParts()[0] || 'tasks';
   fill(document.getElementById('nav'), ...[['tasks', 'nav.tasks'], ['approvals', 'nav.approvals'], ['verify', 'nav.verify']]
     .map(([path, key]) => h('a', { href: `#/${path}`, class: route === path ? 'active' : null, text: t(key) })));
   const me = session();
@@ -84,7 +89,7 @@ function render(notice) {
       h('button', { class: 'primary', type: 'button', text: t('auth.signIn'), onclick: signIn })));
     return;
   }
-  const [, section, id] = location.hash.split('/');
+  const [section, id] = routeParts();
   const signal = current.signal;
   if (section === 'approvals') approvalsView(view, signal);
   else if (section === 'verify') verifyView(view, signal);
@@ -348,7 +353,10 @@ function approvalCard(a, messages, refresh) {
     buttons.forEach(b => { b.disabled = true; });
     try {
       const decided = await post(`/api/v1/approvals/${encodeURIComponent(a.id)}/${verb}`, { reason: reason.value.trim() || null });
-      messages.set(a.id, h('div', { class: 'note', role: 'status', 'data-testid': 'decision', text: t('approvals.done', { status: t(`status.${decided.status}`) }) }));
+      // Approving answers the sent write (its transaction); rejecting answers the request.
+      const status = verb === 'approve' ? 'approved' : 'rejected';
+      messages.set(a.id, h('div', { class: 'note', role: 'status', 'data-testid': 'decision' }, t('approvals.done', { status: t(`status.${status}`) }),
+        decided?.tx_hash ? h('span', { class: 'mono', text: ` ${t('approvals.txHash')}: ${decided.tx_hash}` }) : null));
       fill(outcome, messages.get(a.id));
       refresh();
     } catch (e) {
