@@ -56,6 +56,7 @@ public sealed class SystemFixture : IAsyncLifetime
              // And the fuzz test's user: every scope, and a request rate its few hundred requests a minute stay under.
              $"--Gateway:Auth:Users:fuzzer:Password={FuzzerPassword}", "--Gateway:Auth:Users:fuzzer:Scopes:0=tasks:read",
              "--Gateway:Auth:Users:fuzzer:Scopes:1=tasks:write", "--Gateway:Auth:Users:fuzzer:Scopes:2=chain:tools",
+             "--Gateway:Auth:Users:fuzzer:Scopes:3=approvals:decide",
              "--Gateway:Auth:Users:fuzzer:RequestsPerMinute=100000",
              // A user whose password the lockout test guesses; short locks, so the rest of the collection can go on.
              $"--Gateway:Auth:Users:guessed:Password={GuessedPassword}", "--Gateway:Auth:Users:guessed:Scopes:0=tasks:read",

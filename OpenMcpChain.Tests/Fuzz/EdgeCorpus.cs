@@ -70,7 +70,7 @@ public static class EdgeCorpus
 
     private static IEnumerable<FuzzCase> RawBodies() =>
         from body in Strings("raw_bodies")
-        from route in new[] { "/api/v1/tasks", "/api/v1/bundles/verify" }
+        from route in new[] { "/api/v1/tasks", "/api/v1/bundles/verify", $"/api/v1/approvals/{Guid.Empty}/reject" }
         select new FuzzCase("raw body", "POST", route) { Body = Utf8(body), ContentType = "application/json" };
 
     /// <summary>Each field of a valid task body replaced by each hostile JSON value.</summary>
