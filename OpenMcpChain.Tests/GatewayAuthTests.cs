@@ -132,26 +132,6 @@ public sealed class GatewayAuthTests(SystemFixture system)
         System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight(s.Length + (4 - s.Length % 4) % 4, '=')));
 }
 
-/// <summary>The public API describes itself.</summary>
-[Collection(SystemCollection.Name)]
-public sealed class OpenApiTests(SystemFixture system)
-{
-    [Fact]
-    public async Task TheGatewayServesOpenApiDocumentsForTheTaskApiAndTheTokenEndpoint()
-    {
-        using var http = new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") };
-        var tasks = await http.GetFromJsonAsync<JsonElement>("/openapi/tasks.json");
-        Assert.StartsWith("3.", tasks.GetProperty("openapi").GetString());
-        var paths = tasks.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Contains("/api/v1/tasks", paths);
-        Assert.Contains("/api/v1/tasks/{id}/cancel", paths);
-        Assert.Contains("/api/v1/profiles", paths);
-        Assert.Contains("task_id", tasks.GetProperty("components").GetRawText()); // snake_case, as on the wire
-        var gateway = await http.GetFromJsonAsync<JsonElement>("/openapi/gateway.json");
-        Assert.Contains("/api/v1/auth/token", gateway.GetProperty("paths").EnumerateObject().Select(p => p.Name));
-    }
-}
-
 /// <summary>External MCP clients use the chain tools through the Gateway, signed in, each recorded as themselves.</summary>
 [Collection(SystemCollection.Name)]
 public sealed class GatewayMcpTests(SystemFixture system)

@@ -30,7 +30,6 @@ public static class RegistrationApi
             .WithDescription("Registers a public client (PKCE, no secret) for the authorization code flow, as MCP clients do: redirect " +
                              "URIs on loopback (127.0.0.1, [::1], localhost over http) or configured here. Answers the new `client_id`.")
             .Produces<RegistrationResponse>(201)
-            .RequestExample(new RegistrationRequest(["http://127.0.0.1:33418/callback"], "My MCP client", null, null, "none", "tasks:read chain:tools"))
             .ProducesErrors(400, ErrorCodes.InvalidArgument).ProducesErrors(404, ErrorCodes.NotFound);
         return app;
     }

@@ -30,9 +30,9 @@ public static class ApiReference
         {
             o.WithTitle("OpenMCP-Chain API reference").WithOpenApiRoutePattern("/openapi/{documentName}.json");
             foreach (var document in PublicDocuments.All) o.AddDocument(document.Name, document.Title, isDefault: document == PublicDocuments.All[0]);
-            // Nothing leaves the Gateway's origin: no web fonts from Scalar's CDN, no telemetry, no AI agent, no proxy.
-            o.DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp();
-            o.AddPreferredSecuritySchemes(["oauth2"]);
+            // Nothing leaves the Gateway's origin: no web fonts from Scalar's CDN, no telemetry, no AI agent, no hosted-service toolbar.
+            o.DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools();
+            o.AddPreferredSecuritySchemes(["oauth2"]).ExpandAllTags();
         }).AllowAnonymous();
         return app;
     }
