@@ -53,7 +53,7 @@ public static class AuthorizeApi
             var parameters = http.Request.HasFormContentType
                 ? (await http.Request.ReadFormAsync()).SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v)))
                 : http.Request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)));
-            var query = QueryString.Create(parameters.Where(p => p.Key != Parameters.Prompt));
+            var query = Microsoft.AspNetCore.Http.QueryString.Create(parameters.Where(p => p.Key != Parameters.Prompt));
             if (login) await http.SignOutAsync(AuthorizationServer.SignInScheme);
             return Results.Redirect($"{AuthPaths.SignIn}?ReturnUrl={Uri.EscapeDataString(AuthPaths.Authorize + query)}");
         }
