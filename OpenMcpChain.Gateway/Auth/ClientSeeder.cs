@@ -29,13 +29,7 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
                 logger.LogWarning("Client {ClientId} is not registered: Auth:Clients:{ClientId}:Secret must be a secret of at least 16 characters", id, id);
                 continue;
             }
-            var descriptor = Describe(id, client);
-            await RaceSafeAsync(async sp =>
-            {
-                var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
-                if (await applications.FindByClientIdAsync(id, ct) is { } existing) await applications.UpdateAsync(existing, descriptor, ct);
-                else await applications.CreateAsync(descriptor, ct);
-            });
+            await UpsertAsync(Describe(id, client), ct);
             logger.LogInformation("Client {ClientId} is registered with scopes {Scopes}", id, string.Join(" ", client.Scopes));
         }
         if (options.Value.Console.Enabled) await RegisterConsoleAsync(options.Value, ct);
@@ -58,12 +52,7 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
             Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
             Permissions.Prefixes.Scope + Scopes.OfflineAccess, .. ScopeNames.All.Select(s => Permissions.Prefixes.Scope + s)]);
         descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
-        await RaceSafeAsync(async sp =>
-        {
-            var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
-            if (await applications.FindByClientIdAsync(ConsoleClientOptions.ClientId, ct) is { } existing) await applications.UpdateAsync(existing, descriptor, ct);
-            else await applications.CreateAsync(descriptor, ct);
-        });
+        await UpsertAsync(descriptor, ct);
         logger.LogInformation("The console client is registered with redirect URIs {RedirectUris}", string.Join(" ", redirects));
     }
 
@@ -86,6 +75,14 @@ public sealed class ClientSeeder(IServiceProvider services, IOptions<AuthOptions
         }
         return descriptor;
     }
+
+    /// <summary>Registers the client, or rewrites it as described when it already is.</summary>
+    private Task UpsertAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken ct) => RaceSafeAsync(async sp =>
+    {
+        var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
+        if (await applications.FindByClientIdAsync(descriptor.ClientId!, ct) is { } existing) await applications.UpdateAsync(existing, descriptor, ct);
+        else await applications.CreateAsync(descriptor, ct);
+    });
 
     /// <summary>Runs a find-then-write once more (in a fresh scope) when another replica wrote between the find and the write.</summary>
     private async Task RaceSafeAsync(Func<IServiceProvider, Task> write)
