@@ -13,7 +13,7 @@ app.MapOpenApi();
 app.UseCallerAuthentication();
 app.MapMcp("/mcp");
 app.MapToolsApi();
-app.MapApprovalsApi().WithApprovalDocs();
+app.MapApprovalsApi();
 app.MapSubscriptionsApi();
 app.MapContractsApi();
 

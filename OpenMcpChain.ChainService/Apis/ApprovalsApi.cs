@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using OpenMcpChain.ChainService.Apis;
 using OpenMcpChain.ChainService.Approvals;
 using OpenMcpChain.ChainService.Callers;
@@ -21,6 +22,9 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApprovalsApi
 {
     private const int MaxReasonLength = 2000;
+    /// <summary>Why a request can no longer be decided (<see cref="NotPending"/>).</summary>
+    private static readonly string[] NotPendingCodes =
+        [ChainErrorCodes.ApprovalAlreadyDecided, ChainErrorCodes.ApprovalWithdrawn, ChainErrorCodes.ApprovalExpired];
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
     public static RouteGroupBuilder MapApprovalsApi(this IEndpointRouteBuilder app)
@@ -29,24 +33,37 @@ public static class ApprovalsApi
         api.MapGet("/", ListAsync).WithName("ListApprovals")
             .WithSummary("List approval requests")
             .WithDescription("Approval requests, newest first, filtered by `status` (repeatable or comma-separated: pending, approved, rejected, withdrawn, expired), `task_id`, `requested_by` and `caller`, and paged with `limit` (1–100, default 20; more is capped) and `offset`, as the task list is.")
-            .ProducesProblem(400);
+            .WithQuery("status", $"Only these statuses, repeated or comma-separated: {string.Join(", ", ApprovalStatuses.All)}.", JsonSchemaType.String)
+            .WithQuery("task_id", "Only the requests of this task.", JsonSchemaType.String)
+            .WithQuery("requested_by", "Only the requests made for this person (the task's submitter).", JsonSchemaType.String)
+            .WithQuery("caller", "Only the requests of this service caller (`agentservice`, `gateway:alice`, …).", JsonSchemaType.String)
+            .WithQuery("limit", "How many, 1–100 (default 20; more is capped at 100).")
+            .WithQuery("offset", "How many to skip (default 0); `next_offset` gives the next page's.")
+            .ResponseExample(200, ApprovalExamples.List)
+            .ProducesErrors(400, ErrorCodes.InvalidLimit, ErrorCodes.InvalidOffset, ErrorCodes.InvalidStatus, ErrorCodes.InvalidArgument);
         api.MapGet("/events", StreamEventsAsync).WithName("ApprovalEvents")
             .WithSummary("Follow the approval inbox live")
             .WithDescription("Server-sent events, `event: approval`, data an ApprovalEvent: `created` when a write is parked, `decided` when a request is approved, rejected, expired or withdrawn. Each event has an `id:`; reconnect with `Last-Event-ID` to resume after it. Without it the stream starts with the next event. Comment lines keep idle connections open.")
             .Produces(200, contentType: "text/event-stream")
-            .ProducesProblem(400);
+            .ProducesErrors(400, ErrorCodes.InvalidArgument);
         api.MapGet("/{id}", GetAsync).WithName("GetApproval")
             .WithSummary("Get one approval request")
             .WithDescription("What a person must judge — network, chain id, wallet and address, recipient, value in ether and wei, the ERC-20 token and amount, the decoded method and arguments, the simulation, the task and its goal, who asked, when it expires — and, once decided, who decided, why, and the decision's transparency-log index.")
-            .ProducesProblem(404);
+            .ResponseExample(200, ApprovalExamples.Pending).ProducesErrors(404, ChainErrorCodes.ApprovalNotFound);
         api.MapPost("/{id}/approve", ApproveAsync).WithName("ApproveApproval")
             .WithSummary("Approve a parked write, which is then sent")
             .WithDescription("Approves the request (body `{\"reason\": \"…\"}` optional) and sends the write; answers the transaction. A request is decided once: approving twice answers 409 APPROVAL_ALREADY_DECIDED, a withdrawn one APPROVAL_WITHDRAWN, an expired one APPROVAL_EXPIRED, and one's own request SELF_APPROVAL_FORBIDDEN unless `Approvals:AllowSelfApproval` is set. An approved write that can no longer be sent answers its own error code, which the request keeps.")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .RequestExample(ApprovalExamples.Decision)
+            .ProducesErrors(400, ChainErrorCodes.InvalidArgument, ChainErrorCodes.InsufficientFunds, ChainErrorCodes.ExecutionReverted)
+            .ProducesErrors(403, ChainErrorCodes.ApproverRequired, ChainErrorCodes.PolicyBudgetExceeded)
+            .ProducesErrors(404, ChainErrorCodes.ApprovalNotFound)
+            .ProducesErrors(409, [.. NotPendingCodes, ChainErrorCodes.SelfApprovalForbidden, ChainErrorCodes.NonceConflict]);
         api.MapPost("/{id}/reject", RejectAsync).WithName("RejectApproval")
             .WithSummary("Reject a parked write; nothing is sent")
             .WithDescription("Rejects the request (body `{\"reason\": \"…\"}`, the reason its task reports). Answers 409 APPROVAL_ALREADY_DECIDED, APPROVAL_WITHDRAWN or APPROVAL_EXPIRED when it is no longer pending.")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .RequestExample(ApprovalExamples.Decision).ResponseExample(200, ApprovalExamples.Rejected)
+            .ProducesErrors(400, ChainErrorCodes.InvalidArgument).ProducesErrors(403, ChainErrorCodes.ApproverRequired)
+            .ProducesErrors(404, ChainErrorCodes.ApprovalNotFound).ProducesErrors(409, NotPendingCodes);
         api.MapPost("/{id}/withdraw", WithdrawAsync).WithName("WithdrawApproval")
             .WithSummary("Withdraw one's own pending request (internal)")
             .WithDescription("The caller that asked for the write withdraws it while it is pending, e.g. because its task was cancelled. Not forwarded by the Gateway.")
