@@ -99,9 +99,10 @@ public static class ApprovalsApi
     private static async Task<Results<Ok<WriteResult>, ProblemHttpResult>> ApproveAsync(
         string id, ApprovalDecisionRequest? decision, [AsParameters] ApprovalServices services, WriteService writes, CancellationToken ct)
     {
-        if (await DecideAsync(id, ApprovalStatuses.Approved, decision?.Reason, services, ct) is { } refused) return refused;
+        var (approval, refused) = await DecideAsync(id, ApprovalStatuses.Approved, decision?.Reason, services, ct);
+        if (approval is null) return refused!;
         var db = services.Db;
-        var approval = await db.Approvals.SingleAsync(a => a.Id == id, ct);
+        db.Approvals.Attach(approval); // as decided: what the send adds (tx hash, or the error) is saved below
         try
         {
             var result = await writes.ExecuteAsync(approval.Intent(), approval, ct);
@@ -120,9 +121,11 @@ public static class ApprovalsApi
 
     private static async Task<Results<Ok<ApprovalResponse>, ProblemHttpResult>> RejectAsync(
         string id, ApprovalDecisionRequest? decision, [AsParameters] ApprovalServices services, CancellationToken ct) =>
-        await DecideAsync(id, ApprovalStatuses.Rejected, decision?.Reason, services, ct) is { } refused
-            ? refused
-            : TypedResults.Ok((await services.Db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct)).ToResponse());
+        await DecideAsync(id, ApprovalStatuses.Rejected, decision?.Reason, services, ct) switch
+        {
+            ({ } approval, _) => TypedResults.Ok(approval.ToResponse()),
+            (_, var refused) => refused!,
+        };
 
     /// <summary>The caller that asked for a write may withdraw it while it is still pending (its task was cancelled).</summary>
     private static async Task<Results<Ok<ApprovalResponse>, ProblemHttpResult>> WithdrawAsync(
@@ -150,22 +153,24 @@ public static class ApprovalsApi
 
     /// <summary>
     /// pending → decided, atomically, so two approvers cannot both execute it; a request past its expiry is not decided
-    /// even before the expiry worker has marked it. The decider is the signed-in person the Gateway names.
+    /// even before the expiry worker has marked it. The decider is the signed-in person the Gateway names. Answers the
+    /// request as decided (untracked), or why it was not.
     /// </summary>
-    private static async Task<ProblemHttpResult?> DecideAsync(string id, string status, string? reason, ApprovalServices services, CancellationToken ct)
+    private static async Task<(ApprovalRequest? Decided, ProblemHttpResult? Refused)> DecideAsync(
+        string id, string status, string? reason, ApprovalServices services, CancellationToken ct)
     {
         var (db, caller) = (services.Db, services.Caller);
         if (!caller.CanApprove)
-            return ApiErrors.Problem(403, ChainErrorCodes.ApproverRequired, $"Caller '{caller.Name}' may not decide approval requests.");
+            return (null, ApiErrors.Problem(403, ChainErrorCodes.ApproverRequired, $"Caller '{caller.Name}' may not decide approval requests."));
         if (reason is { Length: > MaxReasonLength })
-            return ApiErrors.Problem(400, ChainErrorCodes.InvalidArgument, $"reason is longer than {MaxReasonLength} characters.");
+            return (null, ApiErrors.Problem(400, ChainErrorCodes.InvalidArgument, $"reason is longer than {MaxReasonLength} characters."));
         var now = DateTimeOffset.UtcNow;
         var approval = await db.Approvals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
-        if (approval is null) return NotFound(id);
-        if (NotPending(approval, now) is { } closed) return closed;
+        if (approval is null) return (null, NotFound(id));
+        if (NotPending(approval, now) is { } closed) return (null, closed);
         if (status == ApprovalStatuses.Approved && !services.Options.Value.AllowSelfApproval && IsOwn(approval, caller))
-            return ApiErrors.Problem(409, ChainErrorCodes.SelfApprovalForbidden,
-                $"Approval request {id} was made for {caller.Decider}; another person must approve it.");
+            return (null, ApiErrors.Problem(409, ChainErrorCodes.SelfApprovalForbidden,
+                $"Approval request {id} was made for {caller.Decider}; another person must approve it."));
         var changed = await db.Approvals
             .Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending && (a.ExpiresAt == null || a.ExpiresAt > now))
             .ExecuteUpdateAsync(s => s
@@ -173,10 +178,16 @@ public static class ApprovalsApi
                 .SetProperty(a => a.DecidedBy, caller.Decider)
                 .SetProperty(a => a.DecidedAt, now)
                 .SetProperty(a => a.Reason, reason), ct);
-        approval = await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct);
-        if (changed == 0) return NotPending(approval, now) ?? AlreadyDecided(id);
+        if (changed == 0)
+        {
+            // Someone else decided (or it expired) between the read and the update: say what happened instead.
+            approval = await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct);
+            return (null, NotPending(approval, now) ?? AlreadyDecided(id));
+        }
+        // The row now holds exactly what the update wrote; no need to read it back.
+        (approval.Status, approval.DecidedBy, approval.DecidedAt, approval.Reason) = (status, caller.Decider, now, reason);
         await services.Events.PublishAsync(ApprovalEvent.Decided, approval);
-        return null;
+        return (approval, null);
     }
 
     /// <summary>
