@@ -21,16 +21,18 @@ public sealed class ApprovalExpiry(IServiceScopeFactory scopes, ApprovalEvents e
         var now = DateTimeOffset.UtcNow;
         var overdue = await db.Approvals.AsNoTracking()
             .Where(a => a.Status == ApprovalStatuses.Pending && a.ExpiresAt != null && a.ExpiresAt <= now)
-            .OrderBy(a => a.ExpiresAt).Select(a => a.Id).Take(100).ToListAsync(ct);
-        foreach (var id in overdue)
+            .OrderBy(a => a.ExpiresAt).Take(100).ToListAsync(ct);
+        foreach (var approval in overdue)
         {
-            var changed = await db.Approvals.Where(a => a.Id == id && a.Status == ApprovalStatuses.Pending).ExecuteUpdateAsync(s => s
+            var changed = await db.Approvals.Where(a => a.Id == approval.Id && a.Status == ApprovalStatuses.Pending).ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.Status, ApprovalStatuses.Expired)
                 .SetProperty(a => a.DecidedBy, Decider)
                 .SetProperty(a => a.DecidedAt, now), ct);
             if (changed == 0) continue;
-            logger.LogInformation("Approval request {ApprovalId} expired undecided", id);
-            await events.PublishAsync(ApprovalEvent.Decided, await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct));
+            logger.LogInformation("Approval request {ApprovalId} expired undecided", approval.Id);
+            // The row now holds what the update wrote: announce it without reading it back.
+            (approval.Status, approval.DecidedBy, approval.DecidedAt) = (ApprovalStatuses.Expired, Decider, now);
+            await events.PublishAsync(ApprovalEvent.Decided, approval);
         }
     }
 }
