@@ -101,7 +101,7 @@ public static class ApiDocs
     {
         operation.Responses ??= [];
         if (!operation.Responses.TryGetValue(errors.Status.ToString(), out var found) || found is not OpenApiResponse response) return;
-        response.Description = string.Join("; ", errors.Codes.Select(c => $"`{c}`: {ErrorCodeDocs.Describe(c)}"));
+        response.Description = ErrorCodeDocs.Describe(errors.Codes);
         foreach (var media in response.Content?.Values.OfType<OpenApiMediaType>() ?? [])
         {
             media.Examples ??= new Dictionary<string, IOpenApiExample>();

@@ -44,6 +44,9 @@ public static class ErrorCodeDocs
         [ChainErrorCodes.ApproverRequired] = "the caller may not decide approval requests",
     };
 
+    /// <summary>An error answer's description in the API reference: each of <paramref name="codes"/> with its meaning.</summary>
+    public static string Describe(IEnumerable<string> codes) => string.Join("; ", codes.Select(c => $"`{c}`: {Describe(c)}"));
+
     /// <summary>The meaning of <paramref name="code"/>; a code without one is described by its name.</summary>
     public static string Describe(string code) =>
         Meanings.TryGetValue(code, out var meaning) ? meaning : code.Replace('_', ' ').ToLowerInvariant();

@@ -79,7 +79,7 @@ public static class DocumentComposer
     /// <summary>An error answer in the API's problem shape, with its codes, their meanings and one example each.</summary>
     public static JsonObject ErrorResponse(int status, params string[] codes) => new()
     {
-        ["description"] = string.Join("; ", codes.Select(c => $"`{c}`: {ErrorCodeDocs.Describe(c)}")),
+        ["description"] = ErrorCodeDocs.Describe(codes),
         ["content"] = new JsonObject
         {
             ["application/problem+json"] = new JsonObject
