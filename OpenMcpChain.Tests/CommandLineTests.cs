@@ -30,7 +30,28 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
         var cli = new OpenMcpCli(system.Gateway.BaseAddress!, log);
         var login = (await cli.LoginAsync(user, password)).Succeeded();
         Assert.Contains($"Signed in to {system.Gateway.BaseAddress!.ToString().TrimEnd('/')} as {user}", login.Output);
+        // The tokens it keeps, and the password it was given, are never printed.
+        var session = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement;
+        foreach (var secret in (string[])[password, session.GetProperty("access_token").GetString()!, session.GetProperty("refresh_token").GetString()!])
+            Assert.DoesNotContain(secret, login.Output + login.Error);
         return cli;
+    }
+
+    [Fact]
+    public async Task LogoutForgetsTheSessionAndRevokesItsRefreshToken()
+    {
+        using var cli = await SignedInAsync("operator", await system.ParameterAsync("gateway-operator-password"));
+        var refresh = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement.GetProperty("refresh_token").GetString()!;
+
+        var logout = (await cli.RunAsync("logout")).Succeeded();
+
+        Assert.Contains($"Signed out of {system.Gateway.BaseAddress!.ToString().TrimEnd('/')}", logout.Output);
+        Assert.False(File.Exists(cli.SessionFile));
+        using var http = system.CreateClient("gateway");
+        var revoked = await Assert.ThrowsAsync<OpenMcpChain.Sdk.OpenMcpChainException>(() => new OpenMcpChain.Sdk.OpenMcpChainClient(http).RefreshAsync(refresh));
+        Assert.Equal(ErrorCodes.InvalidGrant, revoked.Code);
+        Assert.Equal(ErrorCodes.Unauthenticated, (await cli.RunAsync("tasks", "list", "--json")).Json(1).GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("There was no stored session.", (await cli.RunAsync("logout")).Succeeded().Output);
     }
 
     [Fact, System.Runtime.Versioning.SupportedOSPlatform("linux")]
