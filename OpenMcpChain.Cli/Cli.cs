@@ -22,7 +22,8 @@ public sealed class Cli
         Recursive = true,
     };
 
-    private static readonly JsonSerializerOptions Indented = new(OpenMcpChainJson.Options) { WriteIndented = true };
+    /// <summary>How everything the command line writes as JSON reads: the API's snake_case, indented for people.</summary>
+    internal static readonly JsonSerializerOptions Indented = new(OpenMcpChainJson.Options) { WriteIndented = true };
 
     private Cli(ParseResult parse)
     {

@@ -15,12 +15,8 @@ public sealed partial class OpenMcpChainClient(HttpClient http)
     /// this client's <see cref="HttpClient"/>. A wrong password is an <see cref="OpenMcpChainException"/> with
     /// <c>INVALID_CREDENTIALS</c>.
     /// </summary>
-    public async Task<TokenResponse> AuthenticateAsync(string username, string password, string? scope = null, CancellationToken ct = default)
-    {
-        using var response = await http.PostAsJsonAsync(TokenPath,
-            new { grant_type = "password", username, password, scope }, OpenMcpChainJson.Options, ct);
-        return UseToken(await ReadAsync<TokenResponse>(response, ct));
-    }
+    public Task<TokenResponse> AuthenticateAsync(string username, string password, string? scope = null, CancellationToken ct = default) =>
+        TokenAsync([new("grant_type", "password"), new("username", username), new("password", password), .. Scope(scope)], ct);
 
     /// <summary>Gets a token for a machine client (OAuth client credentials) and uses it; a wrong secret is <c>INVALID_CLIENT</c>.</summary>
     public Task<TokenResponse> AuthenticateClientAsync(string clientId, string clientSecret, string? scope = null, CancellationToken ct = default) =>

@@ -17,12 +17,41 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
     [GeneratedRegex(@"Task ([0-9a-f-]{36}) accepted")]
     private static partial Regex AcceptedTask();
 
+    /// <summary>The id of the task a <c>submit</c> run accepted, as it printed it; fails the test when it printed none.</summary>
+    private static string AcceptedTaskId(OpenMcpCli.Outcome submit)
+    {
+        var accepted = AcceptedTask().Match(submit.Output);
+        Assert.True(accepted.Success, $"submit printed no accepted task: {submit.Output}{submit.Error}");
+        return accepted.Groups[1].Value;
+    }
+
     private async Task<OpenMcpCli> SignedInAsync(string user, string password)
     {
         var cli = new OpenMcpCli(system.Gateway.BaseAddress!, log);
         var login = (await cli.LoginAsync(user, password)).Succeeded();
         Assert.Contains($"Signed in to {system.Gateway.BaseAddress!.ToString().TrimEnd('/')} as {user}", login.Output);
+        // The tokens it keeps, and the password it was given, are never printed.
+        var session = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement;
+        foreach (var secret in (string[])[password, session.GetProperty("access_token").GetString()!, session.GetProperty("refresh_token").GetString()!])
+            Assert.DoesNotContain(secret, login.Output + login.Error);
         return cli;
+    }
+
+    [Fact]
+    public async Task LogoutForgetsTheSessionAndRevokesItsRefreshToken()
+    {
+        using var cli = await SignedInAsync("operator", await system.ParameterAsync("gateway-operator-password"));
+        var refresh = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement.GetProperty("refresh_token").GetString()!;
+
+        var logout = (await cli.RunAsync("logout")).Succeeded();
+
+        Assert.Contains($"Signed out of {system.Gateway.BaseAddress!.ToString().TrimEnd('/')}", logout.Output);
+        Assert.False(File.Exists(cli.SessionFile));
+        using var http = system.CreateClient("gateway");
+        var revoked = await Assert.ThrowsAsync<OpenMcpChain.Sdk.OpenMcpChainException>(() => new OpenMcpChain.Sdk.OpenMcpChainClient(http).RefreshAsync(refresh));
+        Assert.Equal(ErrorCodes.InvalidGrant, revoked.Code);
+        Assert.Equal(ErrorCodes.Unauthenticated, (await cli.RunAsync("tasks", "list", "--json")).Json(1).GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("There was no stored session.", (await cli.RunAsync("logout")).Succeeded().Output);
     }
 
     [Fact, System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -38,7 +67,7 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
         var followed = await cli.RunAsync([$"submit", $"What is the balance of {address}?", "--follow"], null, FollowDeadline);
 
         Assert.True(followed.ExitCode == 0, $"submit --follow exited {followed.ExitCode}: {followed.Output}{followed.Error}");
-        var id = AcceptedTask().Match(followed.Output).Groups[1].Value;
+        var id = AcceptedTaskId(followed);
         var task = await system.Client.GetTaskAsync(id);
         Assert.Equal(TaskStatuses.Succeeded, task.Status);
         // The steps arrived live, before the end, and the reply was printed.
@@ -140,6 +169,9 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
         Assert.Equal(ErrorCodes.Unauthenticated, anonymous.Json(1).GetProperty("error").GetProperty("code").GetString());
         var missing = await cli.RunAsync("verify", "no-such-task");
         Assert.Equal(1, missing.ExitCode);
+        // Proofs are public: an unknown task is the API's not-found code on standard error, with no hint to sign in.
+        Assert.Contains($"error: {ErrorCodes.AttestationNotFound}:", missing.Error);
+        Assert.DoesNotContain("openmcp login", missing.Error);
         foreach (var outcome in (OpenMcpCli.Outcome[])[refused, anonymous, missing])
             Assert.DoesNotContain("   at ", outcome.Output + outcome.Error);
     }
@@ -153,7 +185,7 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
 
         var parked = await submitter.RunAsync([$"submit", $"Send 6 ETH to {recipient}", "--follow", "--no-wait"], null, FollowDeadline);
         Assert.True(parked.ExitCode == 5, $"submit --follow --no-wait exited {parked.ExitCode}: {parked.Output}{parked.Error}");
-        var id = AcceptedTask().Match(parked.Output).Groups[1].Value;
+        var id = AcceptedTaskId(parked);
 
         var inbox = (await approver.RunAsync("approvals", "list", "--status", "pending", "--json", "--limit", "100")).Json();
         var request = inbox.GetProperty("approvals").EnumerateArray().Single(a => a.GetProperty("task_id").GetString() == id);

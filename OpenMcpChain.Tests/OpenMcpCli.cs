@@ -59,21 +59,36 @@ public sealed class OpenMcpCli(Uri server, ITestOutputHelper? log = null) : IDis
         foreach (var arg in (string[])[Assembly, .. args]) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(deadline);
+        // Read to the end of each pipe, which comes when the process exits or is killed; every wait below has a deadline.
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
         try
         {
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
             if (input is not null) await process.StandardInput.WriteLineAsync(input.AsMemory(), timeout.Token);
             process.StandardInput.Close();
             await process.WaitForExitAsync(timeout.Token);
+            await Task.WhenAll(output, error).WaitAsync(timeout.Token);
             // What a person would have seen, in the test's output.
-            log?.WriteLine($"$ openmcp {string.Join(' ', args)}  → exit {process.ExitCode}\n{await output}{await error}");
-            return new(process.ExitCode, await output, await error);
+            log?.WriteLine($"$ openmcp {string.Join(' ', args)}  → exit {process.ExitCode}\n{output.Result}{error.Result}");
+            return new(process.ExitCode, output.Result, error.Result);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"openmcp {string.Join(' ', args)} did not finish within {deadline}.");
+            throw new TimeoutException($"openmcp {string.Join(' ', args)} did not finish within {deadline}; it printed: {await PrintedAsync(output, error)}");
+        }
+    }
+
+    /// <summary>What a killed run printed until then (its pipes close with it), so a hang shows where it hung.</summary>
+    private static async Task<string> PrintedAsync(Task<string> output, Task<string> error)
+    {
+        try
+        {
+            return string.Concat(await Task.WhenAll(output, error).WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            return "(its output could not be read)";
         }
     }
 

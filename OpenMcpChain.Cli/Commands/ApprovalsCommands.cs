@@ -25,7 +25,7 @@ public static class ApprovalsCommands
                 o.WriteLine($"{"ID",-36}  {"STATUS",-9}  {"AMOUNT",-22}  {"TO",-42}  {"REQUESTED BY",-14}  TASK");
                 foreach (var a in page.Approvals)
                     o.WriteLine($"{a.Id,-36}  {a.Status,-9}  {TaskText.Clip(Amount(a), 22),-22}  {a.To,-42}  {a.RequestedBy,-14}  {a.TaskId}");
-                o.WriteLine($"{page.Approvals.Count} of {page.Total}{(page.NextOffset is { } next ? $"; more with --offset {next}" : "")}");
+                o.WriteLine(TaskText.PageFooter(page.Approvals.Count, page.Total, page.NextOffset));
             });
             return ExitCodes.Ok;
         }));

@@ -1,8 +1,9 @@
 using System.CommandLine;
+using OpenMcpChain.Sdk.Proofs;
 
 namespace OpenMcpChain.Cli.Commands;
 
-/// <summary><c>log tree-head</c>: the transparency log's current signed tree head, its signature checked here.</summary>
+/// <summary><c>log tree-head</c>: the transparency log's current signed tree head, checked here as the bundle verifier checks one.</summary>
 public static class LogCommands
 {
     /// <summary>What <c>log tree-head --json</c> prints: the tree head as served, and whether its signature recovers to its signer.</summary>
@@ -14,10 +15,8 @@ public static class LogCommands
         treeHead.SetAction(Cli.Action(async (cli, _, ct) =>
         {
             var head = await (await cli.ConnectAsync(ct)).GetTreeHeadAsync(ct);
-            var recovered = Sdk.ProvenanceVerifier.RecoverPersonalSigner(head.Message, head.Signature);
             var report = new TreeHeadReport(head.TreeSize, head.Root, head.Timestamp, head.Signer, head.Signature, head.Message,
-                string.Equals(recovered, head.Signer, StringComparison.OrdinalIgnoreCase)
-                && head.Message == Sdk.Proofs.SignedTreeHead.MessageFor(head.TreeSize, head.Root, head.Timestamp));
+                ProofBundleVerifier.TreeHeadProblems(head, head.Signer).Count == 0);
             cli.Print(report, o =>
             {
                 TaskText.Field(o, "size", report.TreeSize.ToString());

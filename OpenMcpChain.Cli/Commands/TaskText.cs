@@ -62,6 +62,10 @@ public static class TaskText
         if (!string.IsNullOrEmpty(value)) o.WriteLine($"{name + ":",-14}{value}");
     }
 
+    /// <summary>The line under a listed page: how many of how many, and how to see the next page.</summary>
+    public static string PageFooter(int shown, int total, int? nextOffset) =>
+        $"{shown} of {total}{(nextOffset is { } next ? $"; more with --offset {next}" : "")}";
+
     public static string Time(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
 
     public static string Clip(string text, int width) =>

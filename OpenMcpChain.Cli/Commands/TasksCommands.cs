@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.Cli.Commands;
@@ -17,14 +18,14 @@ public static class TasksCommands
         command.SetAction(Cli.Action(async (cli, parse, ct) =>
         {
             var query = QueryString.Of(("status", string.Join(',', parse.GetValue(status) ?? [])),
-                ("limit", parse.GetValue(limit)?.ToString()), ("offset", parse.GetValue(offset)?.ToString()));
+                ("limit", parse.GetValue(limit)?.ToString(CultureInfo.InvariantCulture)), ("offset", parse.GetValue(offset)?.ToString(CultureInfo.InvariantCulture)));
             var page = await (await cli.ConnectAsync(ct)).ListTasksAsync(query, ct);
             cli.Print(page, o =>
             {
                 o.WriteLine($"{"ID",-36}  {"STATUS",-17}  {"UPDATED",-19}  GOAL");
                 foreach (var t in page.Tasks)
                     o.WriteLine($"{t.TaskId,-36}  {t.Status,-17}  {TaskText.Time(t.UpdatedAt),-19}  {TaskText.Clip(t.Goal, 60)}");
-                o.WriteLine($"{page.Tasks.Count} of {page.Total}{(page.NextOffset is { } next ? $"; more with --offset {next}" : "")}");
+                o.WriteLine(TaskText.PageFooter(page.Tasks.Count, page.Total, page.NextOffset));
             });
             return ExitCodes.Ok;
         }));

@@ -29,7 +29,7 @@ public static class VerifyCommand
         {
             var bundle = await LoadAsync(cli, parse.GetValue(target)!, ct);
             if (parse.GetValue(save) is { Length: > 0 } path)
-                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(bundle, new JsonSerializerOptions(OpenMcpChainJson.Options) { WriteIndented = true }), ct);
+                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(bundle, Cli.Indented), ct);
             BundleVerification result;
             try
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace OpenMcpChain.Sdk.Contracts;
@@ -174,6 +175,15 @@ public sealed record ApprovalSimulation(long Gas, string Outcome);
 
 /// <summary>A page of approval requests, newest first, filtered and paged like the task list.</summary>
 public sealed record ApprovalListResponse(List<ApprovalResponse> Approvals, int Total, bool HasMore, int? NextOffset);
+
+/// <summary>The filters of <c>GET /api/v1/approvals</c>; null members are left out.</summary>
+public sealed record ApprovalFilter(
+    string? Status = null, string? TaskId = null, string? RequestedBy = null, string? Caller = null, int? Limit = null, int? Offset = null)
+{
+    /// <summary>The query string, without the leading '?'.</summary>
+    public string ToQueryString() => QueryString.Of(("status", Status), ("task_id", TaskId), ("requested_by", RequestedBy), ("caller", Caller),
+        ("limit", Limit?.ToString(CultureInfo.InvariantCulture)), ("offset", Offset?.ToString(CultureInfo.InvariantCulture)));
+}
 
 /// <summary>
 /// One event of <c>GET /api/v1/approvals/events</c> (server-sent events, <c>event: approval</c>, resumable with

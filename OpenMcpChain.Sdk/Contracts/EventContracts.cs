@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OpenMcpChain.Sdk.Contracts;
 
 /// <summary>One server-sent event: its <c>event:</c> name, its <c>id:</c> (to resume from with Last-Event-ID) and its data.</summary>
@@ -28,22 +26,3 @@ public sealed record TaskProgressEvent(string Type)
     public long? LogIndex { get; init; }
     public long? At { get; init; }
 }
-
-/// <summary>The filters of <c>GET /api/v1/approvals</c>; null members are left out.</summary>
-public sealed record ApprovalFilter(
-    string? Status = null, string? TaskId = null, string? RequestedBy = null, string? Caller = null, int? Limit = null, int? Offset = null)
-{
-    /// <summary>The query string, without the leading '?'.</summary>
-    public string ToQueryString() => QueryString.Of(("status", Status), ("task_id", TaskId), ("requested_by", RequestedBy), ("caller", Caller),
-        ("limit", Limit?.ToString(CultureInfo.InvariantCulture)), ("offset", Offset?.ToString(CultureInfo.InvariantCulture)));
-}
-
-/// <summary>Builds a query string (without the leading '?') from the parameters that have a value.</summary>
-public static class QueryString
-{
-    public static string Of(params (string Name, string? Value)[] parameters) => string.Join('&',
-        parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
-}
-
-/// <summary>The ProofService signer: the address that signs attestations and tree heads, and its scheme.</summary>
-public sealed record SignerResponse(string Address, string Scheme);

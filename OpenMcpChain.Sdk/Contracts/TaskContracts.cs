@@ -135,3 +135,6 @@ public static class TaskStatuses
     public static readonly IReadOnlyList<string> All = [Pending, Running, AwaitingApproval, Succeeded, Failed, Rejected, Cancelled];
     public static bool IsFinal(string status) => status is Succeeded or Failed or Rejected or Cancelled;
 }
+
+/// <summary>The ProofService signer: the address that signs attestations and tree heads, and its scheme.</summary>
+public sealed record SignerResponse(string Address, string Scheme);

@@ -37,13 +37,7 @@ public static class ProofBundleVerifier
 
         var head = bundle.TreeHead;
         var root = Bytes(head.Root);
-        var headProblems = new List<string>();
-        if (root is null) headProblems.Add("tree_head.root is not 0x and 64 hex digits.");
-        if (head.Message != SignedTreeHead.MessageFor(head.TreeSize, head.Root, head.Timestamp))
-            headProblems.Add("The tree head's message is not the canonical text of its size, root and time.");
-        if (!SameHex(head.Signer, signer) || !SameHex(ProvenanceVerifier.RecoverPersonalSigner(head.Message, head.Signature), signer))
-            headProblems.Add("The tree head is not signed by the attestation's signer.");
-        checks.Add(new(BundleChecks.TreeHead, $"The tree head (size {head.TreeSize}) is signed by the signer", headProblems));
+        checks.Add(new(BundleChecks.TreeHead, $"The tree head (size {head.TreeSize}) is signed by the signer", TreeHeadProblems(head, signer)));
 
         var inclusion = new List<string>();
         if (bundle.Entries.Count == 0) inclusion.Add("The bundle has no log entries.");
@@ -94,6 +88,21 @@ public static class ProofBundleVerifier
         // A bundle without an attestation is already invalid offline; its anchor is still looked at, against no signer.
         var onChain = (await CheckAnchorAsync(anchor, bundle.Attestation?.Signer ?? "", rpcUrl)).Except(offline.Problems).ToList();
         return Result([.. offline.Checks, new(BundleChecks.AnchorOnChain, title, onChain)], true, true);
+    }
+
+    /// <summary>
+    /// What is wrong with a signed tree head, offline (none when it holds): its root is 0x and 64 hex digits, its message is
+    /// the canonical text of its size, root and time, and it names and is signed (EIP-191) by <paramref name="signer"/>.
+    /// </summary>
+    public static List<string> TreeHeadProblems(SignedTreeHead head, string signer)
+    {
+        var problems = new List<string>();
+        if (Bytes(head.Root) is null) problems.Add("tree_head.root is not 0x and 64 hex digits.");
+        if (head.Message != SignedTreeHead.MessageFor(head.TreeSize, head.Root, head.Timestamp))
+            problems.Add("The tree head's message is not the canonical text of its size, root and time.");
+        if (!SameHex(head.Signer, signer) || !SameHex(ProvenanceVerifier.RecoverPersonalSigner(head.Message, head.Signature), signer))
+            problems.Add("The tree head is not signed by the attestation's signer.");
+        return problems;
     }
 
     private static BundleVerification Result(List<BundleCheck> checks, bool anchored, bool onChain) =>
