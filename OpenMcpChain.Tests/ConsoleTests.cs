@@ -253,7 +253,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
     /// <summary>
     /// The console's proof checks are the SDK's, run in the browser: for every leaf of trees of 1 to 17 leaves the
     /// inclusion check agrees with <see cref="Sdk.Proofs.MerkleProof"/> (and refuses a wrong root or index), the leaf
-    /// hash is byte-identical, and canonical JSON (which the signed result hash covers) matches the SDK's for hard text.
+    /// hash is byte-identical, and canonical JSON (which the signed result hash covers) matches the SDK's for hard text, keys and numbers.
     /// </summary>
     [Fact]
     public async Task TheBrowsersProofChecksAgreeWithTheSdk()
@@ -301,12 +301,14 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         {
             ["reply"] = "余额 1.5 ETH — \"ok\" <b>&</b> 🚀\n\ttab", ["z"] = new System.Text.Json.Nodes.JsonArray(1, "two", null, true),
             ["a"] = new System.Text.Json.Nodes.JsonObject { ["y"] = 2, ["b"] = "é" }, ["chain_id"] = "0x7a69",
+            // Integer-like keys (a JS object lists them first), what .NET escapes and JSON.stringify does not, numbers as written.
+            ["10"] = "\u001f\u007f\u00a0\u00ad\u2028\ufeff\ue000\u0378", ["9"] = System.Text.Json.Nodes.JsonNode.Parse("[1.0, 1e-7, 1E+2, -0, 100000000000000000000001, 0.10]"),
         };
         var browser = await page.EvaluateAsync<string[]>("""
             async ([entry, value]) => {
               const v = await import('/console/verify.js');
               const leaf = await v.leafHash(new TextEncoder().encode(entry));
-              return ['0x' + [...leaf].map(b => b.toString(16).padStart(2, '0')).join(''), v.canonicalJson(JSON.parse(value))];
+              return ['0x' + [...leaf].map(b => b.toString(16).padStart(2, '0')).join(''), v.canonicalJson(v.parseJson(value))];
             }
             """, new[] { entry, value.ToJsonString() });
         Assert.Equal(sdkLeaf, browser[0]);
