@@ -30,7 +30,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         var metadata = await http.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server");
         _origin = metadata.GetProperty("issuer").GetString()!.TrimEnd('/');
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -39,16 +39,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         _playwright.Dispose();
     }
 
-    private static string ScreenshotPath(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OpenMcpChain.sln"))) dir = dir.Parent;
-        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, ".artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $"console-{name}.png");
-    }
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = ScreenshotPath(name), FullPage = true });
+    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath($"console-{name}"), FullPage = true });
 
     /// <summary>A fresh browser context (its own session storage and cookies) signed in as <paramref name="user"/> through the sign-in page.</summary>
     private async Task<IPage> SignedInAsync(string user, string password)
