@@ -214,7 +214,7 @@ public sealed partial class ApiReferenceTests(SystemFixture system)
     {
         using var deadline = new CancellationTokenSource(Deadline);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var elsewhere = new List<string>();
@@ -226,7 +226,6 @@ public sealed partial class ApiReferenceTests(SystemFixture system)
                 && url.Authority != Gateway.Authority)
                 lock (elsewhere) elsewhere.Add(request.Url);
         };
-        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
         // An operation of each document, as its summary reads.
         foreach (var (name, operation) in new[]
                  {
@@ -238,7 +237,7 @@ public sealed partial class ApiReferenceTests(SystemFixture system)
             Assert.Equal(200, response!.Status);
             await page.GetByText(operation).First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
             Assert.Contains("OpenMCP-Chain", await page.TitleAsync());
-            await page.ScreenshotAsync(new() { Path = Path.Combine(artifacts, $"scalar-{name}.png"), FullPage = false });
+            await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath($"scalar-{name}"), FullPage = false });
             deadline.Token.ThrowIfCancellationRequested();
         }
         // Each page read its document from the Gateway, and the reference's configuration lists all four.

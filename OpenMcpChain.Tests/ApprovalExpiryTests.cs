@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
@@ -33,7 +32,7 @@ public sealed class ApprovalExpiryTests(ApprovalExpiryFixture fixture)
         await new OpenMcpChainClient(approver).AuthenticateAsync("approver", await run.ParameterAsync("gateway-approver-password"));
         using var late = await approver.PostAsJsonAsync($"/api/v1/approvals/{parked.ApprovalId}/approve", new { reason = "sorry, late" });
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
-        Assert.Equal(ChainErrorCodes.ApprovalExpired, (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(ChainErrorCodes.ApprovalExpired, await OAuthClient.CodeAsync(late));
         Assert.Equal(0, (long)(await run.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
     }
 }

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Aspire.Hosting.Testing;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Web3;
 using OpenMcpChain.Sdk;
@@ -21,17 +20,15 @@ public sealed class ApprovalInboxTests(SystemFixture system)
 
     private static string NewAddress() => Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
 
-    private async Task<HttpClient> SignedInAsync(string user, string password)
+    /// <summary>A Gateway client signed in as <paramref name="user"/>, whose password is the AppHost's parameter <c>gateway-{user}-password</c>.</summary>
+    private async Task<HttpClient> SignedInAsync(string user)
     {
-        var http = new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") };
-        await new OpenMcpChainClient(http).AuthenticateAsync(user, password);
+        var http = OAuthClient.Anonymous(system);
+        await new OpenMcpChainClient(http).AuthenticateAsync(user, await system.ParameterAsync($"gateway-{user}-password"));
         return http;
     }
 
-    private Task<HttpClient> ApproverAsync() => SignedInAsync("approver", "devnet-approver");
-
-    private static async Task<string> CodeAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
+    private Task<HttpClient> ApproverAsync() => SignedInAsync("approver");
 
     private async Task<ApprovalResponse> ParkedApprovalAsync(string taskId)
     {
@@ -55,7 +52,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
     {
         using var test = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         using var approver = await ApproverAsync();
-        using var viewer = await SignedInAsync("viewer", "devnet-viewer");
+        using var viewer = await SignedInAsync("viewer");
         var recipient = NewAddress();
 
         // The inbox's live feed, opened before the write exists: it must announce it.
@@ -88,7 +85,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
         using (var own = await system.Gateway.PostAsJsonAsync($"/api/v1/approvals/{approval.Id}/approve", new { reason = "mine" }, test.Token))
         {
             Assert.Equal(HttpStatusCode.Conflict, own.StatusCode);
-            Assert.Equal(ChainErrorCodes.SelfApprovalForbidden, await CodeAsync(own));
+            Assert.Equal(ChainErrorCodes.SelfApprovalForbidden, await OAuthClient.CodeAsync(own));
         }
         using (var read = await viewer.GetAsync($"/api/v1/approvals?task_id={accepted.TaskId}", test.Token))
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
@@ -120,7 +117,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
         using (var again = await approver.PostAsync($"/api/v1/approvals/{approval.Id}/approve", null, test.Token))
         {
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-            Assert.Equal(ChainErrorCodes.ApprovalAlreadyDecided, await CodeAsync(again));
+            Assert.Equal(ChainErrorCodes.ApprovalAlreadyDecided, await OAuthClient.CodeAsync(again));
         }
 
         // The decision is its own log entry, among the task's entries the attestation signed over.
@@ -158,7 +155,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
         Assert.Contains("not to an unknown address", task.Error!.Message);
         Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
         using var approveAfter = await approver.PostAsync($"/api/v1/approvals/{approval.Id}/approve", null);
-        Assert.Equal(ChainErrorCodes.ApprovalAlreadyDecided, await CodeAsync(approveAfter));
+        Assert.Equal(ChainErrorCodes.ApprovalAlreadyDecided, await OAuthClient.CodeAsync(approveAfter));
         var listed = (await approver.GetFromJsonAsync<ApprovalListResponse>(
             $"/api/v1/approvals?status=rejected&requested_by=operator&caller=agentservice&limit=100", OpenMcpChainJson.Options))!;
         Assert.Contains(listed.Approvals, a => a.Id == approval.Id && a.DecisionLogIndex is not null);
@@ -176,7 +173,7 @@ public sealed class ApprovalInboxTests(SystemFixture system)
         using (var cancel = await system.Gateway.PostAsync($"/api/v1/tasks/{accepted.TaskId}/cancel", null))
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         using var late = await approver.PostAsync($"/api/v1/approvals/{approval.Id}/approve", null);
-        Assert.Equal((HttpStatusCode.Conflict, ChainErrorCodes.ApprovalWithdrawn), (late.StatusCode, await CodeAsync(late)));
+        Assert.Equal((HttpStatusCode.Conflict, ChainErrorCodes.ApprovalWithdrawn), (late.StatusCode, await OAuthClient.CodeAsync(late)));
         var withdrawn = (await approver.GetFromJsonAsync<ApprovalResponse>($"/api/v1/approvals/{approval.Id}", OpenMcpChainJson.Options))!;
         Assert.Equal((ApprovalStatuses.Withdrawn, null), (withdrawn.Status, withdrawn.TxHash));
         Assert.Equal(0, (long)(await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
@@ -193,38 +190,48 @@ public sealed class ApprovalInboxTests(SystemFixture system)
     {
         using var response = await system.Gateway.GetAsync($"/api/v1/approvals?{query}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, await CodeAsync(response));
+        Assert.Equal(code, await OAuthClient.CodeAsync(response));
     }
 
     [Fact]
     public async Task TheListPagesNewestFirstAndUnknownOrInternalRoutesAreRefused()
     {
+        // Two requests at least, so the paging below is always checked (the other tests may not have run yet).
+        var existing = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=2", OpenMcpChainJson.Options))!.Total;
+        var parked = new List<string>();
+        for (var i = existing; i < 2; i++)
+        {
+            var accepted = await system.Client.CreateTaskAsync(new CreateTaskRequest($"Send 6 ETH to {NewAddress()}"));
+            await ParkedApprovalAsync(accepted.TaskId);
+            parked.Add(accepted.TaskId);
+        }
         var capped = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=1000&status=", OpenMcpChainJson.Options))!;
         Assert.True(capped.Approvals.Count <= 100);
         var all = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=100", OpenMcpChainJson.Options))!;
         Assert.Equal(all.Approvals.OrderByDescending(a => a.CreatedAt).Select(a => a.Id), all.Approvals.Select(a => a.Id));
-        if (all.Total >= 2)
-        {
-            var first = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=1", OpenMcpChainJson.Options))!;
-            Assert.Equal((1, true, 1), (first.Approvals.Count, first.HasMore, first.NextOffset));
-            var second = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=1&offset=1", OpenMcpChainJson.Options))!;
-            Assert.Equal(all.Approvals[1].Id, Assert.Single(second.Approvals).Id);
-        }
+        var first = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=1", OpenMcpChainJson.Options))!;
+        Assert.Equal((1, true, 1), (first.Approvals.Count, first.HasMore, first.NextOffset));
+        Assert.Equal(all.Approvals[0].Id, first.Approvals[0].Id);
+        var second = (await system.Gateway.GetFromJsonAsync<ApprovalListResponse>("/api/v1/approvals?limit=1&offset=1", OpenMcpChainJson.Options))!;
+        Assert.Equal(all.Approvals[1].Id, Assert.Single(second.Approvals).Id);
+        foreach (var taskId in parked)
+            using (var cancel = await system.Gateway.PostAsync($"/api/v1/tasks/{taskId}/cancel", null))
+                Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
 
         using var approver = await ApproverAsync();
         using var unknown = await approver.PostAsync($"/api/v1/approvals/{Guid.NewGuid()}/approve", null);
-        Assert.Equal((HttpStatusCode.NotFound, ChainErrorCodes.ApprovalNotFound), (unknown.StatusCode, await CodeAsync(unknown)));
+        Assert.Equal((HttpStatusCode.NotFound, ChainErrorCodes.ApprovalNotFound), (unknown.StatusCode, await OAuthClient.CodeAsync(unknown)));
         using var missing = await approver.GetAsync($"/api/v1/approvals/{Guid.NewGuid()}");
-        Assert.Equal((HttpStatusCode.NotFound, ChainErrorCodes.ApprovalNotFound), (missing.StatusCode, await CodeAsync(missing)));
+        Assert.Equal((HttpStatusCode.NotFound, ChainErrorCodes.ApprovalNotFound), (missing.StatusCode, await OAuthClient.CodeAsync(missing)));
         // Withdrawal is the agent's, inside; the public edge has no such route.
         using var withdraw = await approver.PostAsync($"/api/v1/approvals/{Guid.NewGuid()}/withdraw", null);
         Assert.True(withdraw.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, withdraw.StatusCode.ToString());
-        using var anonymous = new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") };
+        using var anonymous = OAuthClient.Anonymous(system);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/approvals")).StatusCode);
         using var badResume = new HttpRequestMessage(HttpMethod.Get, "/api/v1/approvals/events");
         badResume.Headers.Add("Last-Event-ID", "yesterday");
         using var refused = await approver.SendAsync(badResume);
-        Assert.Equal((HttpStatusCode.BadRequest, ChainErrorCodes.InvalidArgument), (refused.StatusCode, await CodeAsync(refused)));
+        Assert.Equal((HttpStatusCode.BadRequest, ChainErrorCodes.InvalidArgument), (refused.StatusCode, await OAuthClient.CodeAsync(refused)));
     }
 
     [Fact]

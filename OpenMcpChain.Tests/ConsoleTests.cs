@@ -30,7 +30,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         var metadata = await http.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server");
         _origin = metadata.GetProperty("issuer").GetString()!.TrimEnd('/');
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -39,16 +39,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         _playwright.Dispose();
     }
 
-    private static string ScreenshotPath(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OpenMcpChain.sln"))) dir = dir.Parent;
-        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, ".artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $"console-{name}.png");
-    }
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = ScreenshotPath(name), FullPage = true });
+    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath($"console-{name}"), FullPage = true });
 
     /// <summary>A fresh browser context (its own session storage and cookies) signed in as <paramref name="user"/> through the sign-in page.</summary>
     private async Task<IPage> SignedInAsync(string user, string password)
@@ -253,7 +244,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
     /// <summary>
     /// The console's proof checks are the SDK's, run in the browser: for every leaf of trees of 1 to 17 leaves the
     /// inclusion check agrees with <see cref="Sdk.Proofs.MerkleProof"/> (and refuses a wrong root or index), the leaf
-    /// hash is byte-identical, and canonical JSON (which the signed result hash covers) matches the SDK's for hard text.
+    /// hash is byte-identical, and canonical JSON (which the signed result hash covers) matches the SDK's for hard text, keys and numbers.
     /// </summary>
     [Fact]
     public async Task TheBrowsersProofChecksAgreeWithTheSdk()
@@ -301,12 +292,14 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         {
             ["reply"] = "余额 1.5 ETH — \"ok\" <b>&</b> 🚀\n\ttab", ["z"] = new System.Text.Json.Nodes.JsonArray(1, "two", null, true),
             ["a"] = new System.Text.Json.Nodes.JsonObject { ["y"] = 2, ["b"] = "é" }, ["chain_id"] = "0x7a69",
+            // Integer-like keys (a JS object lists them first), what .NET escapes and JSON.stringify does not, numbers as written.
+            ["10"] = "\u001f\u007f\u00a0\u00ad\u2028\ufeff\ue000\u0378", ["9"] = System.Text.Json.Nodes.JsonNode.Parse("[1.0, 1e-7, 1E+2, -0, 100000000000000000000001, 0.10]"),
         };
         var browser = await page.EvaluateAsync<string[]>("""
             async ([entry, value]) => {
               const v = await import('/console/verify.js');
               const leaf = await v.leafHash(new TextEncoder().encode(entry));
-              return ['0x' + [...leaf].map(b => b.toString(16).padStart(2, '0')).join(''), v.canonicalJson(JSON.parse(value))];
+              return ['0x' + [...leaf].map(b => b.toString(16).padStart(2, '0')).join(''), v.canonicalJson(v.parseJson(value))];
             }
             """, new[] { entry, value.ToJsonString() });
         Assert.Equal(sdkLeaf, browser[0]);

@@ -88,3 +88,30 @@ export async function streamEvents(path, onEvent, signal, lastEventId) {
   }
   return last;
 }
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Keeps following path's events until signal aborts or done() holds: onChange runs once per burst of events (100 ms,
+ * so a flurry of steps costs one fetch) and after each end of the stream; a lost stream is resumed from its last event
+ * id, a little later after each failure (up to 5 s). onLive(true | false) says whether the stream is being followed.
+ * Rejects with what onChange throws after a stream ends (e.g. the task is gone).
+ */
+export async function followEvents(path, { signal, onChange, onLive = () => {}, accept = () => true, done = () => false }) {
+  let last;
+  for (let attempt = 1; !signal.aborted && !done(); attempt++) {
+    let pending = null;
+    try {
+      onLive(true);
+      last = await streamEvents(path, event => {
+        if (accept(event)) pending ??= setTimeout(() => { pending = null; Promise.resolve(onChange()).catch(() => {}); }, 100);
+      }, signal, last);
+    } catch (e) {
+      if (signal.aborted) return;
+      onLive(false);
+    }
+    if (signal.aborted) return;
+    await onChange();
+    if (!done()) await sleep(Math.min(5000, 500 * attempt));
+  }
+}

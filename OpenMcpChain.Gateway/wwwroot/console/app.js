@@ -2,7 +2,7 @@
 // verification, routed by URL fragment (#/tasks/…) so the Gateway needs no route per view.
 import { t, has, languages, language, setLanguage } from './i18n.js';
 import { session, signIn, signOut, completeSignIn } from './auth.js';
-import { get, post, streamEvents, whenUnauthorized, ApiError } from './api.js';
+import { get, post, followEvents, whenUnauthorized, ApiError } from './api.js';
 import { verifyProvenance, verifyBundle, classify } from './verify.js';
 
 const finalStatuses = new Set(['succeeded', 'failed', 'rejected', 'cancelled']);
@@ -34,8 +34,8 @@ function fill(el, ...children) {
 }
 
 const badge = status => h('span', { class: `badge ${status}`, 'data-testid': 'status', 'data-status': status, text: t(`status.${status}`) });
-const when = seconds => seconds ? new Date(seconds * 1000).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en') : '—';
-const whenIso = iso => iso ? new Date(iso).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en') : '—';
+/** A time (Unix seconds, as tasks give it, or ISO 8601, as approvals do) in the reader's language. */
+const when = time => time ? new Date(typeof time === 'number' ? time * 1000 : time).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en') : '—';
 
 function errorText(e) {
   if (!(e instanceof ApiError)) return e?.message ?? String(e);
@@ -43,7 +43,9 @@ function errorText(e) {
   const known = has(`error.${e.code}`) ? t(`error.${e.code}`) : e.message;
   return t('error.generic', { code: e.code, message: known });
 }
+const alertText = text => h('div', { class: 'alert', role: 'alert', text });
 const alertBox = e => h('div', { class: 'alert', role: 'alert', 'data-testid': 'error', 'data-code': e?.code, text: errorText(e) });
+const notVerified = () => h('span', { class: 'verdict bad', 'data-testid': 'verdict', 'data-verified': 'false', text: t('prov.notVerified') });
 
 let signer = null;
 async function serviceSigner() {
@@ -84,7 +86,7 @@ function render(notice) {
   if (!session() && !location.hash.startsWith('#/verify')) {
     view.append(h('section', { class: 'card' },
       h('h1', { text: t('app.title') }),
-      notice ? h('div', { class: 'alert', role: 'alert', text: notice }) : null,
+      notice ? alertText(notice) : null,
       h('p', { text: t('auth.intro') }),
       h('button', { class: 'primary', type: 'button', text: t('auth.signIn'), onclick: signIn })));
     return;
@@ -106,7 +108,7 @@ function tasksView(view, signal) {
   const form = h('form', { class: 'card', onsubmit: async e => {
     e.preventDefault();
     if (!goal.value.trim()) {
-      fill(submitMessage, h('div', { class: 'alert', role: 'alert', text: t('submit.empty') }));
+      fill(submitMessage, alertText(t('submit.empty')));
       return;
     }
     submit.disabled = true;
@@ -222,6 +224,7 @@ function taskView(view, id, signal) {
       return;
     }
     const results = h('div', { 'data-testid': 'verification' });
+    const verify = () => showChecks(results, (expected, fetchJson) => verifyProvenance(provenance, expected, fetchJson));
     proof.append(results,
       h('dl', { class: 'facts' },
         fact('prov.signer', provenance.signer), fact('prov.signature', provenance.signature),
@@ -230,7 +233,7 @@ function taskView(view, id, signal) {
           fact('prov.anchorBlock', provenance.anchor.block_number, 'anchor-block'), fact('prov.anchorTx', provenance.anchor.tx_hash, 'anchor-tx'),
           fact('prov.anchorContract', provenance.anchor.contract)] : null),
       h('div', { class: 'row' },
-        h('button', { type: 'button', text: t('prov.verify'), onclick: () => showChecks(results, null, provenance) }),
+        h('button', { type: 'button', text: t('prov.verify'), onclick: verify }),
         h('button', { type: 'button', 'data-testid': 'open-verifier', text: t('prov.openVerifier'), onclick: () => {
           sessionStorage.setItem(verifyKey, JSON.stringify(provenance, null, 2));
           location.hash = '#/verify';
@@ -240,26 +243,13 @@ function taskView(view, id, signal) {
           const link = h('a', { href: URL.createObjectURL(new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/json' })), download: `bundle-${task.task_id}.json` });
           link.click();
         } })));
-    showChecks(results, null, provenance);
+    verify();
   }
 
   async function follow() {
-    let last;
     let task = await refresh();
-    for (let attempt = 0; !signal.aborted && !finalStatuses.has(task.status); attempt++) {
-      let pending = null;
-      try {
-        last = await streamEvents(`/api/v1/tasks/${encodeURIComponent(id)}/events`, () => {
-          // Each status change and step: fetch the task and its timeline again (once per burst of events).
-          pending ??= setTimeout(() => { pending = null; refresh().catch(() => {}); }, 100);
-        }, signal, last);
-      } catch (e) {
-        if (signal.aborted) return;
-        await new Promise(r => setTimeout(r, Math.min(5000, 500 * (attempt + 1))));
-      }
-      if (signal.aborted) return;
-      task = await refresh();
-    }
+    await followEvents(`/api/v1/tasks/${encodeURIComponent(id)}/events`,
+      { signal, onChange: async () => { task = await refresh(); }, done: () => finalStatuses.has(task.status) });
     // Ended: the anchor transaction follows within the anchoring interval; look again until it is there.
     for (let i = 0; i < 60 && !signal.aborted && task.result?.provenance && !task.result.provenance.anchor; i++) {
       await new Promise(r => setTimeout(r, 2000));
@@ -268,7 +258,7 @@ function taskView(view, id, signal) {
   }
   follow().catch(e => {
     if (signal.aborted) return;
-    fill(head, e instanceof ApiError && e.status === 404 ? h('div', { class: 'alert', role: 'alert', text: t('task.notFound') }) : alertBox(e));
+    fill(head, e instanceof ApiError && e.status === 404 ? alertText(t('task.notFound')) : alertBox(e));
   });
 }
 
@@ -276,16 +266,14 @@ function fact(key, value, testid) {
   return [h('dt', { text: t(key) }), h('dd', { class: 'mono', 'data-testid': testid, text: value ?? '—' })];
 }
 
-/** Runs the checks (of a provenance, or run() for a bundle) and shows one verified / not verified mark with each check. */
-async function showChecks(target, run, provenance) {
+/** Runs the checks (run(expectedSigner, fetchJson) → [{id, ok, detail}]) and shows one verified / not verified mark with each check. */
+async function showChecks(target, run) {
   fill(target, h('span', { class: 'verdict wait', 'data-testid': 'verdict', text: t('prov.checking') }));
   let checks;
   try {
-    const expected = await serviceSigner();
-    const fetchJson = path => get(path);
-    checks = run && !provenance ? await run(expected, fetchJson) : await verifyProvenance(provenance, expected, fetchJson);
+    checks = await run(await serviceSigner(), path => get(path));
   } catch (e) {
-    fill(target, h('span', { class: 'verdict bad', 'data-testid': 'verdict', 'data-verified': 'false', text: t('prov.notVerified') }), alertBox(e));
+    fill(target, notVerified(), alertBox(e));
     return;
   }
   const ok = checks.every(c => c.ok);
@@ -324,24 +312,10 @@ function approvalsView(view, signal) {
   }
   refresh();
 
-  (async () => {
-    let last;
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      let pending = null;
-      try {
-        liveMark.textContent = `● ${t('approvals.live')}`;
-        last = await streamEvents('/api/v1/approvals/events', event => {
-          if (event.event !== 'approval') return;
-          pending ??= setTimeout(() => { pending = null; refresh(); }, 100);
-        }, signal, last);
-      } catch (e) {
-        if (signal.aborted) return;
-        liveMark.textContent = t('approvals.offline');
-      }
-      await new Promise(r => setTimeout(r, Math.min(5000, 500 * (attempt + 1))));
-      if (!signal.aborted) refresh();
-    }
-  })();
+  followEvents('/api/v1/approvals/events', {
+    signal, onChange: refresh, accept: event => event.event === 'approval',
+    onLive: live => { liveMark.textContent = live ? `● ${t('approvals.live')}` : t('approvals.offline'); },
+  });
 }
 
 function approvalCard(a, messages, refresh) {
@@ -380,7 +354,7 @@ function approvalCard(a, messages, refresh) {
       a.task_id ? [h('dt', { text: t('approvals.task') }), h('dd', { class: 'mono' }, h('a', { href: `#/tasks/${encodeURIComponent(a.task_id)}`, text: a.task_id }))] : null,
       fact('approvals.goal', a.goal, 'approval-goal'),
       fact('approvals.requestedBy', a.requested_by ?? a.caller, 'requested-by'),
-      fact('approvals.expiresAt', whenIso(a.expires_at)),
+      fact('approvals.expiresAt', when(a.expires_at)),
       a.decided_by ? fact('approvals.decidedBy', a.decided_by) : null,
       a.reason ? fact('approvals.reason', a.reason) : null,
       a.tx_hash ? fact('approvals.txHash', a.tx_hash) : null),
@@ -407,18 +381,15 @@ function verifyView(view) {
     try {
       json = JSON.parse(input.value);
     } catch (e) {
-      fill(results, h('span', { class: 'verdict bad', 'data-testid': 'verdict', 'data-verified': 'false', text: t('prov.notVerified') }),
-        h('div', { class: 'alert', role: 'alert', text: t('verify.badJson', { reason: e.message }) }));
+      fill(results, notVerified(), alertText(t('verify.badJson', { reason: e.message })));
       return;
     }
     const shape = classify(json);
     if (!shape) {
-      fill(results, h('span', { class: 'verdict bad', 'data-testid': 'verdict', 'data-verified': 'false', text: t('prov.notVerified') }),
-        h('div', { class: 'alert', role: 'alert', text: t('verify.unknownShape') }));
+      fill(results, notVerified(), alertText(t('verify.unknownShape')));
       return;
     }
-    if (shape.kind === 'bundle') showChecks(results, (expected, fetchJson) => verifyBundle(shape.value, expected, fetchJson), null);
-    else showChecks(results, null, shape.value);
+    showChecks(results, (expected, fetchJson) => (shape.kind === 'bundle' ? verifyBundle : verifyProvenance)(shape.value, expected, fetchJson));
   };
   view.append(h('section', { class: 'card' }, h('h1', { text: t('verify.title') }), h('p', { class: 'muted', text: t('verify.intro') }),
     h('label', { for: 'verify-input', text: t('verify.input') }), input,

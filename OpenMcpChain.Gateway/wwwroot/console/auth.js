@@ -38,6 +38,11 @@ export async function signIn() {
   location.assign(`/connect/authorize?${query}`);
 }
 
+/** A form post to the authorization server (token, revocation), as OAuth has them. */
+const postForm = (path, fields) => fetch(path, {
+  method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields),
+});
+
 function userOf(accessToken) {
   try {
     const payload = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
@@ -59,12 +64,8 @@ export async function completeSignIn() {
   history.replaceState(null, '', '/' + (pending?.route ?? '#/tasks'));
   if (query.has('error')) throw new Error(query.get('error_description') || query.get('error'));
   if (!pending || pending.state !== query.get('state')) throw new Error('state mismatch');
-  const response = await fetch('/connect/token', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code', code: query.get('code'), redirect_uri: redirectUri(), client_id: clientId, code_verifier: pending.verifier,
-    }),
+  const response = await postForm('/connect/token', {
+    grant_type: 'authorization_code', code: query.get('code'), redirect_uri: redirectUri(), client_id: clientId, code_verifier: pending.verifier,
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.error_description || body.message || body.error || `HTTP ${response.status}`);
@@ -81,11 +82,7 @@ export async function signOut() {
   sessionStorage.removeItem(keys.token);
   if (!current) return;
   for (const token of [current.refresh_token, current.access_token].filter(Boolean)) {
-    await fetch('/connect/revoke', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token, client_id: clientId }),
-    }).catch(() => {});
+    await postForm('/connect/revoke', { token, client_id: clientId }).catch(() => {});
   }
 }
 

@@ -61,12 +61,37 @@ export async function verifyInclusion(leafIndex, treeSize, leaf, path, root) {
   return sn === 0n && equalBytes(r, root);
 }
 
-/** The canonical JSON of OpenMcpChain.Sdk CanonicalJson: keys sorted by code unit, no whitespace, .NET's escaping of astral characters. */
+/** A JSON number as written: .NET's JsonNode keeps a number's text (1.0, 1E+2), where JSON.parse would make it 1 and 100. */
+class JsonNumber {
+  constructor(text) { this.text = text; }
+}
+
+/** JSON.parse, keeping each number's text for canonicalJson (where the browser offers the reviver's source text). */
+export function parseJson(text) {
+  return JSON.parse(text, (key, value, context) => typeof value === 'number' && context?.source ? new JsonNumber(context.source) : value);
+}
+
+// What JavaScriptEncoder.UnsafeRelaxedJsonEscaping writes as \uXXXX: controls, unassigned and private-use code points,
+// line and paragraph separators, spaces other than U+0020, the byte order mark, and each half of an astral character.
+// (Code points Unicode assigned after the version .NET's table knows differ; they fail the check, never pass it wrongly.)
+const escaped = /[\p{Cc}\p{Cn}\p{Co}\p{Zl}\p{Zp}\p{Zs}\uFEFF"\\]|[\u{10000}-\u{10FFFF}]|[\uD800-\uDFFF]/gu;
+const shortEscapes = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', ' ': ' ' };
+const unicodeEscape = unit => '\\u' + unit.toString(16).toUpperCase().padStart(4, '0');
+
+function quote(text) {
+  return '"' + text.replace(escaped, c => shortEscapes[c]
+    ?? (c.length === 2 ? unicodeEscape(c.charCodeAt(0)) + unicodeEscape(c.charCodeAt(1)) : unicodeEscape(c >= '\uD800' && c <= '\uDFFF' ? 0xFFFD : c.charCodeAt(0)))) + '"';
+}
+
+/**
+ * OpenMcpChain.Sdk CanonicalJson, byte for byte: keys sorted by UTF-16 code unit (written in that order, since a JS
+ * object would put integer-like keys first), no whitespace, numbers as written (see parseJson), .NET's escaping.
+ */
 export function canonicalJson(value) {
-  const sort = v => Array.isArray(v) ? v.map(sort)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map(k => [k, sort(v[k])])) : v;
-  return JSON.stringify(sort(value)).replace(/[\u{10000}-\u{10FFFF}]/gu, c =>
-    [...Array(c.length).keys()].map(i => '\\u' + c.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')).join(''));
+  if (value instanceof JsonNumber) return value.text;
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map(k => `${quote(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  return typeof value === 'string' ? quote(value) : JSON.stringify(value ?? null);
 }
 
 const sameAddress = (a, b) => {
@@ -79,12 +104,23 @@ const sameAddress = (a, b) => {
 
 function check(id, ok, detail = '') { return { id, ok, detail }; }
 
+// The one typed data an attestation signs (OpenMcpChain.Sdk TaskOutcomeTypedData). As the SDK does, only a given
+// typed data that is exactly this schema and domain is recovered, so no untrusted types reach the EIP-712 encoder.
+const outcomeDomain = { name: 'OpenMCP-Chain', version: '1' };
+const outcomeTypes = {
+  TaskOutcome: [['taskId', 'string'], ['goalHash', 'bytes32'], ['resultHash', 'bytes32'], ['stepLogRoot', 'bytes32'],
+    ['stepLogSize', 'uint256'], ['txHashes', 'string[]'], ['timestamp', 'uint256']].map(([name, type]) => ({ name, type })),
+};
+const outcomeSchema = canonicalJson({ EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'version', type: 'string' }], ...outcomeTypes });
+
 function recover(provenance) {
   if (provenance.scheme === 'eip191') return verifyMessage(provenance.message ?? '', provenance.signature);
   const typed = provenance.typed_data;
-  const types = { ...typed.types };
-  delete types.EIP712Domain; // ethers derives the domain type itself
-  return verifyTypedData(typed.domain, types, typed.message, provenance.signature);
+  if (provenance.scheme !== 'eip712' || typed?.primaryType !== 'TaskOutcome' || canonicalJson(typed.types) !== outcomeSchema
+    || canonicalJson(typed.domain) !== canonicalJson(outcomeDomain) || Object.keys(typed.message ?? {}).length !== outcomeTypes.TaskOutcome.length) {
+    throw new Error('typed_data is not a TaskOutcome');
+  }
+  return verifyTypedData(outcomeDomain, outcomeTypes, typed.message, provenance.signature);
 }
 
 /** The signature checks of an attestation: who signed it, and that the signed typed data is this task's outcome. */
@@ -92,7 +128,7 @@ async function signatureChecks(provenance, expectedSigner) {
   let recovered = null;
   try {
     recovered = recover(provenance);
-  } catch (e) {
+  } catch {
     recovered = null;
   }
   const checks = [check('signature', sameAddress(recovered, expectedSigner) && sameAddress(provenance.signer, expectedSigner),
@@ -100,7 +136,7 @@ async function signatureChecks(provenance, expectedSigner) {
   if (provenance.scheme === 'eip712') {
     let bound = false;
     try {
-      const readable = JSON.parse(provenance.message);
+      const readable = parseJson(provenance.message);
       const signed = provenance.typed_data.message;
       bound = signed.taskId === readable.task_id
         && signed.goalHash.toLowerCase() === keccak256(toUtf8Bytes(readable.goal)).toLowerCase()
