@@ -50,9 +50,9 @@ public static class SessionStore
         {
             return JsonSerializer.Deserialize<Session>(File.ReadAllText(FilePath), OpenMcpChainJson.Options);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
-            return null; // a damaged file is as good as none: the user logs in again
+            return null; // a damaged or unreadable file is as good as none: the user logs in again
         }
     }
 

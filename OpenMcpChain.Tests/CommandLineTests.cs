@@ -43,6 +43,10 @@ public sealed partial class CommandLineTests(SystemFixture system, ITestOutputHe
         using var cli = await SignedInAsync("operator", await system.ParameterAsync("gateway-operator-password"));
         var refresh = JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement.GetProperty("refresh_token").GetString()!;
 
+        // Signing out of another server leaves this server's session (and its tokens) as they are.
+        Assert.Contains("There was no stored session.", (await cli.RunAsync("logout", "--server", "http://127.0.0.1:9")).Succeeded().Output);
+        Assert.Equal(refresh, JsonDocument.Parse(File.ReadAllText(cli.SessionFile)).RootElement.GetProperty("refresh_token").GetString());
+
         var logout = (await cli.RunAsync("logout")).Succeeded();
 
         Assert.Contains($"Signed out of {system.Gateway.BaseAddress!.ToString().TrimEnd('/')}", logout.Output);

@@ -63,7 +63,8 @@ public static class LoginCommands
                     // The server is gone or refuses: forgetting the tokens here still signs this machine out.
                 }
             }
-            var had = SessionStore.Delete();
+            // Only this server's session (or a damaged file) is forgotten: another server's tokens stay, unrevoked tokens never dropped.
+            var had = SessionStore.Load() is not { } stored || stored.Server == cli.Server ? SessionStore.Delete() : false;
             cli.Print(new { server = cli.Server, signed_out = had },
                 o => o.WriteLine(had ? $"Signed out of {cli.Server}." : "There was no stored session."));
             return ExitCodes.Ok;
