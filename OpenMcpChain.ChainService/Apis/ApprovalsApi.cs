@@ -158,6 +158,7 @@ public static class ApprovalsApi
                 .SetProperty(a => a.Reason, reason), ct);
         approval = await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct);
         if (changed == 0) return NotPending(approval, now) ?? AlreadyDecided(id);
+        OpenMcpChain.ChainService.Telemetry.ChainTelemetry.Decided(status, approval.CreatedAt, now);
         await services.Events.PublishAsync(ApprovalEvent.Decided, approval);
         return null;
     }
