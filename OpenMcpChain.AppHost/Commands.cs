@@ -30,6 +30,10 @@ internal static class Commands
             using var response = await http.GetAsync(new Uri(new Uri(endpoint.Url), "/api/log/verify"), context.CancellationToken);
             var body = await response.Content.ReadAsStringAsync(context.CancellationToken);
             context.Logger.LogInformation("Log verification answered {Status}: {Body}", (int)response.StatusCode, body);
-            return response.IsSuccessStatusCode ? CommandResults.Success() : CommandResults.Failure(body);
+            if (!response.IsSuccessStatusCode) return CommandResults.Failure(body);
+            var report = JsonDocument.Parse(body).RootElement;
+            return report.GetProperty("ok").GetBoolean()
+                ? new ExecuteCommandResult { Success = true, Message = $"All {report.GetProperty("size").GetInt64()} entries verified." }
+                : CommandResults.Failure(body);
         }, new CommandOptions { IconName = "ShieldCheckmark", Description = "Recomputes every leaf and node of the transparency log." });
 }

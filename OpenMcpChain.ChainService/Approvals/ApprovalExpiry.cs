@@ -30,7 +30,9 @@ public sealed class ApprovalExpiry(IServiceScopeFactory scopes, ApprovalEvents e
                 .SetProperty(a => a.DecidedAt, now), ct);
             if (changed == 0) continue;
             logger.LogInformation("Approval request {ApprovalId} expired undecided", id);
-            await events.PublishAsync(ApprovalEvent.Decided, await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct));
+            var expired = await db.Approvals.AsNoTracking().SingleAsync(a => a.Id == id, ct);
+            Telemetry.ChainTelemetry.Decided(ApprovalStatuses.Expired, expired.CreatedAt, now);
+            await events.PublishAsync(ApprovalEvent.Decided, expired);
         }
     }
 }
