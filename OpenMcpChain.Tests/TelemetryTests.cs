@@ -67,6 +67,12 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         await WaitForAsync(async () => TasksMetric(await agent.GetStringAsync("/metrics"), TaskStatuses.Succeeded) > succeededBefore,
             () => "openmcpchain_tasks_total{status=\"succeeded\"} to move");
 
+        // Every service serves its metrics as Prometheus text, except the public Gateway (not configured to).
+        Assert.Contains("openmcpchain_log_appends", await _run.CreateClient("proofservice").GetStringAsync("/metrics"));
+        Assert.Contains("openmcpchain_chain_tool_calls", await _run.CreateClient("chainservice").GetStringAsync("/metrics"));
+        using var gatewayMetrics = await _run.Gateway.GetAsync("/metrics");
+        Assert.DoesNotContain("# TYPE", await gatewayMetrics.Content.ReadAsStringAsync());
+
         // Idle: let the task's own work settle, then count the traces started in one minute.
         await Task.Delay(TimeSpan.FromSeconds(5));
         var from = DateTimeOffset.UtcNow;
