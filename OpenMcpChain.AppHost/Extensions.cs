@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenMcpChain.AppHost;
 
@@ -79,8 +80,21 @@ internal static class Extensions
             builder, name, secret: true, new GenerateParameterDefault { MinLength = 32, Special = false }));
 
     /// <summary>A database on the server; the owning service's migrator creates it on first start.</summary>
-    public static IResourceBuilder<MySqlDatabaseResource> AddDatabase(this IResourceBuilder<IResourceWithConnectionString> server, string name) =>
-        server.ApplicationBuilder.AddResource(new MySqlDatabaseResource(name, server.Resource));
+    /// <summary>
+    /// A database on <paramref name="server"/>, shown in the dashboard with the server's state once it is ready, and
+    /// healthy once the database exists and its owner's migrations are applied.
+    /// </summary>
+    public static IResourceBuilder<MySqlDatabaseResource> AddDatabase(this IResourceBuilder<IResourceWithConnectionString> server, string name)
+    {
+        var database = server.ApplicationBuilder.AddResource(new MySqlDatabaseResource(name, server.Resource))
+            .WithInitialState(new() { ResourceType = "MySqlDatabase", State = KnownResourceStates.Waiting, Properties = [] });
+        server.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, (e, _) =>
+            e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database.Resource, s => s with
+            {
+                State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow,
+            }));
+        return database.WithReadinessCheck(ct => ReadinessChecks.MigratedDatabaseAsync(database.Resource, ct));
+    }
 
     public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(
         this IDistributedApplicationBuilder builder, string name, InfraMode mode)
@@ -244,6 +258,8 @@ internal static class Extensions
         builder.AddExecutable(name, "python3", Path.Combine(builder.RepoRoot(), "llm-bridge"), "app.py")
             .WithHttpEndpoint(env: "PORT", name: "http")
             .WithEnvironment("PYTHONUNBUFFERED", "1")
+            // Its spans go to the dashboard as OTLP/HTTP JSON, which the standard library can send (telemetry.py).
+            .WithOtlpExporter(OtlpProtocol.HttpJson)
             .WithEnvironment("LLM_UPSTREAM_URL", builder.Configuration["LlmBridge:UpstreamUrl"] ?? "")
             .WithEnvironment("LLM_UPSTREAM_MODEL", builder.Configuration["LlmBridge:UpstreamModel"] ?? "")
             .WithEnvironment("LLM_API_KEY", apiKey)

@@ -11,6 +11,7 @@ var proofDb = mysql.AddDatabase("proofdb");
 var gatewayDb = mysql.AddDatabase("gatewaydb");
 var redis = builder.AddRedisServer("redis", infra);
 var devnet = builder.AddDevnet("devnet", infra);
+devnet.Resource.WithMineBlockCommand(devnet.RpcUrl);
 var llmApiKey = builder.AddParameter("llm-api-key", secret: true);
 var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
 
@@ -58,6 +59,7 @@ var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proof
     .WithEnvironment("Anchoring__ApiKey", proofChainKey)
     .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
     .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")
+    .WithVerifyLogCommand()
     .WithConfiguredReplicas()
     .WithHttpHealthCheck("/health");
 

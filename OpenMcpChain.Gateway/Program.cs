@@ -12,7 +12,7 @@ var app = builder.Build();
 
 app.UseEdgeLimits();
 app.UseConsole(); // the web console at / (static files), before routing
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(publicEdge: true); // its /metrics only when Telemetry:ServeMetrics is true
 app.UseCors(); // before authentication: a browser's preflight carries no token
 app.UseGatewayAuth();
 app.MapTokenApi();

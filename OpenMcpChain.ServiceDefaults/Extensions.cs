@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
+    private const string MetricsEndpointPath = "/metrics";
+    /// <summary>Whether the service answers <c>/metrics</c> (default: yes, but not on a public edge).</summary>
+    public const string ServeMetricsKey = "Telemetry:ServeMetrics";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -52,8 +56,10 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("Experimental.Microsoft.Extensions.AI")
-                .AddMeter("OpenMcpChain.*"))
+                .AddMeter("OpenMcpChain.*")
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new OpenMcpChain.ServiceDefaults.QuietWhenIdleSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Experimental.Microsoft.Extensions.AI")
                 .AddSource("Experimental.ModelContextProtocol")
@@ -61,7 +67,8 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(o =>
                     // Probes would drown the traces that matter.
                     o.Filter = ctx => !ctx.Request.Path.StartsWithSegments(HealthEndpointPath)
-                                      && !ctx.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                                      && !ctx.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                                      && !ctx.Request.Path.StartsWithSegments(MetricsEndpointPath))
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -78,12 +85,20 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health</c> (ready: every check passes) and <c>/alive</c> (the process answers).</summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <summary>
+    /// Maps <c>/health</c> (ready: every check passes), <c>/alive</c> (the process answers) and <c>/metrics</c>
+    /// (Prometheus text). A public edge passes <paramref name="publicEdge"/>: its metrics are served only when
+    /// <c>Telemetry:ServeMetrics</c> is set true.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, bool publicEdge = false)
     {
         app.UseApiErrors();
+        OpenMcpChain.ServiceDefaults.TaskTelemetry.UseTaskScope(app);
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        // Prometheus-compatible metrics (the same OpenMcpChain.* instruments the dashboard shows over OTLP).
+        if (app.Configuration.GetValue(ServeMetricsKey, !publicEdge))
+            app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
         return app;
     }
 }

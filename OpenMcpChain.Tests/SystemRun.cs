@@ -25,7 +25,10 @@ public sealed class SystemRun : IAsyncDisposable
     public Web3 Devnet { get; private set; } = null!;
 
     /// <summary>Starts the AppHost on <paramref name="dataDirectory"/> and signs in as the operator; ready when the Gateway is healthy.</summary>
-    public static async Task<SystemRun> StartAsync(string dataDirectory, params string[] settings)
+    public static Task<SystemRun> StartAsync(string dataDirectory, params string[] settings) => StartAsync(dataDirectory, _ => { }, settings);
+
+    /// <summary>As above, with <paramref name="configure"/> given the builder before it builds (e.g. to change resources' environment).</summary>
+    public static async Task<SystemRun> StartAsync(string dataDirectory, Action<IDistributedApplicationTestingBuilder> configure, params string[] settings)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
@@ -33,6 +36,7 @@ public sealed class SystemRun : IAsyncDisposable
              "--Anchoring:Interval=00:00:02", .. settings], cts.Token);
         builder.Services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        configure(builder);
         var run = new SystemRun(await builder.BuildAsync(cts.Token));
         await run.App.StartAsync(cts.Token);
         await run.App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token);

@@ -6,13 +6,16 @@ requests to that OpenAI-compatible provider, adding LLM_API_KEY, which is never 
 import json
 import logging
 import os
+import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import planner
+import telemetry
 
 MODEL = "offline-planner"
 log = logging.getLogger("llm-bridge")
@@ -40,9 +43,13 @@ def complete(body):
     if not isinstance(messages, list) or not messages:
         raise ValueError("messages must be a non-empty array")
     messages = with_system_prompt(messages)
-    message = planner.plan(messages, body.get("tools") or [])
-    prompt_tokens = count_tokens(messages) + count_tokens(body.get("tools") or [])
-    completion_tokens = count_tokens(message.get("content") or message.get("tool_calls") or "")
+    with telemetry.start_span("plan", {"gen_ai.system": "openmcp-chain", "gen_ai.request.model": body.get("model") or MODEL}) as span:
+        message = planner.plan(messages, body.get("tools") or [])
+        prompt_tokens = count_tokens(messages) + count_tokens(body.get("tools") or [])
+        completion_tokens = count_tokens(message.get("content") or message.get("tool_calls") or "")
+        span.set("gen_ai.usage.input_tokens", prompt_tokens)
+        span.set("gen_ai.usage.output_tokens", completion_tokens)
+        span.set("llm_bridge.tool_calls", len(message.get("tool_calls") or []))
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -89,6 +96,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         log.info("%s %s", self.address_string(), fmt % args)
 
+    def send_response(self, code, message=None):
+        span = telemetry.current()
+        if span is not None:
+            span.set("http.response.status_code", code)
+            if code >= 500:
+                span.error = f"HTTP {code}"
+        super().send_response(code, message)
+
     def _send(self, status, payload):
         data = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
@@ -109,6 +124,14 @@ class Handler(BaseHTTPRequestHandler):
             self._error(404, "not_found", f"no route GET {self.path}")
 
     def do_POST(self):
+        """Each request is a server span continuing the caller's trace (its traceparent), tagged with the task it serves."""
+        baggage = dict(p.strip().split("=", 1) for p in (self.headers.get("baggage") or "").split(",") if "=" in p)
+        with telemetry.start_request(f"POST {self.path}", self.headers.get("traceparent"), {
+                "http.request.method": "POST", "url.path": self.path,
+                "openmcpchain.task_id": urllib.request.unquote(baggage.get("openmcpchain.task_id", "")) or None}):
+            self._post()
+
+    def _post(self):
         if self.path not in ("/v1/chat/completions", "/chat/completions"):
             self._error(404, "not_found", f"no route POST {self.path}")
             return
@@ -157,9 +180,14 @@ class Handler(BaseHTTPRequestHandler):
             upstream_url().rstrip("/") + "/chat/completions", data=raw, method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {os.environ.get('LLM_API_KEY', '')}"})
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
+            with telemetry.start_span("upstream chat", {"gen_ai.system": "openai", "server.address": urllib.parse.urlsplit(upstream_url()).hostname},
+                                      kind=3) as span, urllib.request.urlopen(request, timeout=120) as response:
                 if not stream:
-                    self._send(response.status, json.loads(response.read()))
+                    answer = json.loads(response.read())
+                    usage = answer.get("usage") if isinstance(answer, dict) and isinstance(answer.get("usage"), dict) else {}
+                    span.set("gen_ai.usage.input_tokens", usage.get("prompt_tokens"))
+                    span.set("gen_ai.usage.output_tokens", usage.get("completion_tokens"))
+                    self._send(response.status, answer)
                     return
                 self.send_response(response.status)
                 self.send_header("Content-Type", "text/event-stream")
@@ -180,8 +208,21 @@ def upstream_url():
     return os.environ.get("LLM_UPSTREAM_URL", "").strip()
 
 
+def configure_logging():
+    """INFO and WARNING to stdout, errors only to stderr (the dashboard shows stderr as failures); each line names its trace."""
+    form = logging.Formatter("%(asctime)s %(levelname)s %(name)s [trace_id=%(trace_id)s span_id=%(span_id)s]: %(message)s")
+    out = logging.StreamHandler(sys.stdout)
+    out.addFilter(lambda record: record.levelno < logging.ERROR)
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(logging.ERROR)
+    for handler in (out, err):
+        handler.setFormatter(form)
+        handler.addFilter(telemetry.TraceIdFilter())
+    logging.basicConfig(level=logging.INFO, handlers=[out, err], force=True)
+
+
 def main():
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     port = int(os.environ.get("PORT", "8000"))
     host = os.environ.get("HOST", "127.0.0.1")
     server = ThreadingHTTPServer((host, port), Handler)

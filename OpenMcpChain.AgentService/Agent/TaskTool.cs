@@ -49,6 +49,8 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         }
         if (nextWrite is not null) arguments[_keyName] = nextWrite();
 
+        using var span = AgentTelemetry.StartStep($"tool {Name}", run.TaskId);
+        span?.SetTag(ServiceDefaults.TaskTelemetry.ToolTag, Name);
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(stepTimeout);
@@ -68,6 +70,9 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         var error = isError ? ChainToolError.From(structured) : null;
         var code = !isError ? null : error?.Code ?? (result is string ? StepTimeout : ErrorCodes.ToolFailed);
         var decision = PolicyDecisions.From(structured);
+        span?.SetTag(ServiceDefaults.TaskTelemetry.DecisionTag, decision);
+        span?.SetTag("error.type", code);
+        AgentTelemetry.ToolCalls.Add(1, new("tool", Name), new("decision", decision ?? "none"));
         await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
             StepRecorder.ElapsedMs(started));
         // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a write

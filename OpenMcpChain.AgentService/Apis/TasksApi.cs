@@ -108,6 +108,8 @@ public static class TasksApi
             MaxRetries = services.Options.Value.MaxRetries,
             Profile = profile,
             SubmittedBy = caller is { Length: > 0 and <= 64 } ? caller : null,
+            // The submitting request's trace: the worker's run continues it (W3C traceparent).
+            TraceParent = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current ? current.Id : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -116,7 +118,7 @@ public static class TasksApi
         await db.SaveChangesAsync(ct);
 
         // Only after the row commits; if Redis is unreachable now, the sweeper enqueues the task later.
-        if (await services.Queue.TryEnqueueAsync(task.Id))
+        if (await services.Queue.TryEnqueueAsync(task.Id, task.TraceParent))
         {
             task.EnqueuedAt = DateTimeOffset.UtcNow;
             await db.SaveChangesAsync(CancellationToken.None);

@@ -27,6 +27,8 @@ public sealed class AgentTask
     public string? Profile { get; set; }
     /// <summary>The authenticated caller who submitted the task, as the Gateway vouches for it (X-Caller).</summary>
     public string? SubmittedBy { get; set; }
+    /// <summary>The W3C <c>traceparent</c> of the request that submitted the task; its runs are spans of that trace.</summary>
+    public string? TraceParent { get; set; }
     public long TokensIn { get; set; }
     public long TokensOut { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -4,6 +4,7 @@ using OpenMcpChain.AgentService.Agent;
 using OpenMcpChain.AgentService.Infrastructure;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.ServiceDefaults;
 
 namespace OpenMcpChain.AgentService.Queue;
 
@@ -20,44 +21,80 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
             return;
         }
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == message.TaskId, stopping);
+        using var activity = StartRun(task, message);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id });
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var status = await RunAsync(task, stopping);
+        activity?.SetTag("openmcpchain.task_status", status);
+        AgentTelemetry.RunEnded(status, task.Profile, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// The run's span: a child of the submitting request's span on the first attempt; a later attempt (a retry, a
+    /// takeover, a resume after approval) starts its own trace linked to the task's, so the first trace stays one run.
+    /// </summary>
+    private static System.Diagnostics.Activity? StartRun(AgentTask task, QueuedTask message)
+    {
+        System.Diagnostics.ActivityContext.TryParse(message.TraceParent ?? task.TraceParent, null, isRemote: true, out var submitted);
+        var first = task.Attempts <= 1 && !message.Reclaimed;
+        var activity = AgentTelemetry.Source.StartActivity(System.Diagnostics.ActivityKind.Consumer, first ? submitted : default,
+            links: first || submitted == default ? null : [new(submitted)], name: "task run");
+        activity?.SetTag(TaskTelemetry.ProfileTag, task.Profile ?? "default");
+        activity?.SetBaggage(TaskTelemetry.ProfileTag, task.Profile ?? "default"); // for the step spans beneath
+        activity?.SetTag("openmcpchain.attempt", task.Attempts);
+        TaskTelemetry.Mark(activity, task.Id);
+        return activity;
+    }
+
+    /// <summary>Runs the agent and commits the task's next status; returns that status.</summary>
+    private async Task<string> RunAsync(AgentTask task, CancellationToken stopping)
+    {
         try
         {
             var result = await runner.RunAsync(task, stopping);
             var json = TaskResults.Serialize(result);
             await transitions.MoveAsync(task.Id, Running, TaskStatuses.Succeeded, set: s => s.SetProperty(t => t.ResultJson, json));
+            return TaskStatuses.Succeeded;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Shutting down: hand the task back; its writes are keyed per step, so the next run does not repeat them.
             await ReleaseAsync(task.Id, "The worker shut down.");
+            return TaskStatuses.Pending;
         }
         catch (OperationCanceledException)
         {
             await FailAsync(task.Id, "TASK_TIMEOUT", "The task did not finish within its profile's time limit.");
+            return TaskStatuses.Failed;
         }
         catch (TaskParked parked)
         {
             await transitions.MoveAsync(task.Id, Running, TaskStatuses.AwaitingApproval, $"approval {parked.ApprovalId}",
                 s => s.SetProperty(t => t.ApprovalId, parked.ApprovalId));
+            return TaskStatuses.AwaitingApproval;
         }
         catch (AgentFailure failure) when (failure.Code == ErrorCodes.TaskCancelled)
         {
             await transitions.MoveAsync(task.Id, Running, TaskStatuses.Cancelled, "stopped at a step boundary",
                 s => s.SetProperty(t => t.ErrorCode, failure.Code).SetProperty(t => t.ErrorMessage, failure.Message));
+            return TaskStatuses.Cancelled;
         }
         catch (AgentFailure failure) when (failure.Transient && task.Attempts < task.MaxRetries)
         {
             logger.LogWarning("Task {TaskId} attempt {Attempt} failed ({Code}); it will be retried", task.Id, task.Attempts, failure.Code);
             await ReleaseAsync(task.Id, failure.Message);
+            return TaskStatuses.Pending;
         }
         catch (AgentFailure failure)
         {
             await FailAsync(task.Id, failure.Code, failure.Message);
+            return TaskStatuses.Failed;
         }
         catch (Exception e)
         {
             logger.LogError(e, "Task {TaskId} failed unexpectedly", task.Id);
             await FailAsync(task.Id, ErrorCodes.Internal, "The agent failed unexpectedly; see the service logs.");
+            return TaskStatuses.Failed;
         }
     }
 

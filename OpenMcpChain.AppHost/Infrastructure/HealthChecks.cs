@@ -28,6 +28,21 @@ internal static class ReadinessChecks
         await command.ExecuteScalarAsync(ct);
     }
 
+    /// <summary>The database exists and holds EF Core's migration history (its service has migrated it).</summary>
+    public static async Task MigratedDatabaseAsync(MySqlDatabaseResource database, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(await database.Parent.ConnectionStringExpression.GetValueAsync(ct));
+        await connection.OpenAsync(ct);
+        await using var command = new MySqlCommand(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = @db AND table_name = '__EFMigrationsHistory'", connection);
+        command.Parameters.AddWithValue("@db", database.Name);
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(ct)) == 0)
+            throw new InvalidOperationException($"Database {database.Name} has no migrations applied yet.");
+        command.CommandText = $"SELECT MigrationId FROM `{database.Name}`.`__EFMigrationsHistory` ORDER BY MigrationId DESC LIMIT 1";
+        if (await command.ExecuteScalarAsync(ct) is null or DBNull)
+            throw new InvalidOperationException($"Database {database.Name} has no migrations applied yet.");
+    }
+
     public static async Task RedisAsync(EndpointReference endpoint, CancellationToken ct)
     {
         using var client = new TcpClient();

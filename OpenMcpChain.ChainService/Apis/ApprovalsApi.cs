@@ -186,6 +186,7 @@ public static class ApprovalsApi
         }
         // The row now holds exactly what the update wrote; no need to read it back.
         (approval.Status, approval.DecidedBy, approval.DecidedAt, approval.Reason) = (status, caller.Decider, now, reason);
+        OpenMcpChain.ChainService.Telemetry.ChainTelemetry.Decided(status, approval.CreatedAt, now);
         await services.Events.PublishAsync(ApprovalEvent.Decided, approval);
         return (approval, null);
     }

@@ -32,6 +32,7 @@ public sealed class ApprovalExpiry(IServiceScopeFactory scopes, ApprovalEvents e
             logger.LogInformation("Approval request {ApprovalId} expired undecided", approval.Id);
             // The row now holds what the update wrote: announce it without reading it back.
             (approval.Status, approval.DecidedBy, approval.DecidedAt) = (ApprovalStatuses.Expired, Decider, now);
+            Telemetry.ChainTelemetry.Decided(ApprovalStatuses.Expired, approval.CreatedAt, now);
             await events.PublishAsync(ApprovalEvent.Decided, approval);
         }
     }

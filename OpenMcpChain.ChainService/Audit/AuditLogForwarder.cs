@@ -68,6 +68,9 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
             var records = await db.ToolCalls.AsNoTracking().Where(r => r.LogIndex == null && r.PolicyDecision != null)
                 .OrderBy(r => r.Id).Take(Batch).ToListAsync(ct);
             if (records.Count == 0) return;
+            // A pass that forwards is traced; an idle one opens no span (QuietWhenIdleSampler drops its bare queries).
+            using var span = Telemetry.ChainTelemetry.Source.StartActivity("audit forward");
+            span?.SetTag("openmcpchain.records", records.Count);
             var appended = await AppendAsync(records.Select(ToEntry), ct);
             // One statement marks the whole batch; the values are integers from our rows and ProofService's answer, not input.
             var cases = string.Concat(records.Select((r, i) => $" WHEN {r.Id} THEN {appended[i].GetProperty("index").GetInt64()}"));

@@ -16,6 +16,7 @@ using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
 using OpenMcpChain.ChainService.Policy;
+using OpenMcpChain.ChainService.Telemetry;
 using OpenMcpChain.ChainService.Wallets;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
@@ -47,11 +48,19 @@ public sealed class WriteService(
         if (await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.IdempotencyKey == key, ct) is { } earlier)
             return await ReplayAsync(earlier, intent, web3, options, ct);
 
-        var gas = await SimulateAsync(web3, from, intent);
-        var isContract = !intent.IsCreation && await Rpc.CallAsync(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
-        PolicyGate.CheckStatic(options.Policy, intent, isContract, gas);
+        long gas;
+        using (ChainTelemetry.Step("simulate"))
+            gas = await SimulateAsync(web3, from, intent);
+        bool needsApproval;
+        using (var policy = ChainTelemetry.Step("policy"))
+        {
+            var isContract = !intent.IsCreation && await Rpc.CallAsync(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
+            PolicyGate.CheckStatic(options.Policy, intent, isContract, gas);
+            needsApproval = approval is null && PolicyGate.NeedsApproval(options.Policy, intent);
+            policy?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.DecisionTag, needsApproval ? ChainErrorCodes.ApprovalRequired : PolicyDecisions.Allowed);
+        }
 
-        if (approval is null && PolicyGate.NeedsApproval(options.Policy, intent))
+        if (needsApproval)
         {
             var parked = await ParkAsync(intent, from, web3, gas, ct);
             throw new ChainToolException(new ChainToolError(ChainErrorCodes.ApprovalRequired,
@@ -97,8 +106,10 @@ public sealed class WriteService(
                 RequestJson = JsonSerializer.Serialize(intent, OpenMcpChainJson.Options),
                 CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
             };
+            using var nonceSpan = ChainTelemetry.Step("nonce");
             tx = await nonces.WithNextNonceAsync(intent.Network!, from, web3, db, async nonce =>
             {
+                nonceSpan?.SetTag("openmcpchain.nonce", nonce);
                 // Under the wallet's lock: a concurrent request with the same key may have stored its transaction since.
                 if (await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.IdempotencyKey == row.IdempotencyKey, ct) is { } stored)
                     return stored;
@@ -144,6 +155,8 @@ public sealed class WriteService(
     /// </summary>
     public async Task BroadcastAsync(ChainTransaction tx, Web3 web3, IReadOnlyList<Budget>? budgets, CancellationToken ct, bool mayResign = true)
     {
+        using var span = ChainTelemetry.Step("broadcast");
+        span?.SetTag("openmcpchain.tx_hash", tx.TxHash);
         try
         {
             await web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(tx.RawTransaction);
@@ -187,6 +200,8 @@ public sealed class WriteService(
     /// <summary>Waits for the receipt at the network's confirmation depth; a timeout answers with the transaction still pending.</summary>
     public async Task<WriteResult> TrackAsync(ChainTransaction tx, Web3 web3, NetworkOptions options, CancellationToken ct)
     {
+        using var span = ChainTelemetry.Step("receipt");
+        span?.SetTag("openmcpchain.tx_hash", tx.TxHash);
         var deadline = DateTime.UtcNow + options.ReceiptTimeout;
         // At least one look, even with no time to wait (the recovery worker's passes).
         while (tx.Status is TransactionStatuses.Signed or TransactionStatuses.Broadcast)
@@ -207,6 +222,7 @@ public sealed class WriteService(
             if (DateTime.UtcNow >= deadline) break;
             await Task.Delay(50, ct);
         }
+        span?.SetTag("openmcpchain.tx_status", tx.Status);
         return new WriteResult(tx.Network, tx.TxHash, tx.Status, tx.From, tx.To, tx.Value, tx.Nonce, tx.BlockNumber, tx.GasUsed, tx.IdempotencyKey)
         {
             ContractAddress = tx.To.Length == 0 ? ContractUtils.CalculateContractAddress(tx.From, new BigInteger(tx.Nonce)) : null,
@@ -290,6 +306,7 @@ public sealed class WriteService(
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Write from {From} parked as approval request {ApprovalId}", from, request.Id);
         await approvalEvents.PublishAsync(ApprovalEvent.Created, request);
+        ChainTelemetry.ApprovalsRequested.Add(1, new KeyValuePair<string, object?>("network", request.Network));
         return request;
     }
 

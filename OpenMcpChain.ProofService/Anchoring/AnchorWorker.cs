@@ -64,6 +64,9 @@ public sealed class AnchorWorker(
 
     private async Task SendAsync(ProofDbContext db, ChainServiceClient chain, Anchor anchor, CancellationToken ct)
     {
+        // Anchoring is work worth a trace of its own; idle passes (nothing new to anchor) open none.
+        using var span = Telemetry.ProofTelemetry.Source.StartActivity("anchor");
+        span?.SetTag("openmcpchain.tree_size", anchor.TreeSize);
         JsonElement result;
         try
         {
@@ -95,6 +98,7 @@ public sealed class AnchorWorker(
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.UpdatedAt, clock.GetUtcNow()), ct);
         logger.LogInformation("Anchored tree size {Size} in {TxHash} ({Status})", anchor.TreeSize, result.GetProperty("tx_hash").GetString(), status);
+        Telemetry.ProofTelemetry.Anchored(status, clock.GetUtcNow());
     }
 
     /// <summary>The configured or remembered contract, checked on chain (it answers and names our signer); otherwise a new deployment.</summary>

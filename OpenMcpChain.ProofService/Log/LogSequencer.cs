@@ -1,4 +1,6 @@
 using System.Data;
+using System.Diagnostics;
+using OpenMcpChain.ProofService.Telemetry;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -30,15 +32,20 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
     /// <summary>Appends a canonical entry (about <paramref name="taskId"/>, if any); completes with its index and leaf hash once committed.</summary>
     public async Task<(long Index, byte[] LeafHash)> AppendAsync(string canonicalEntry, string? taskId, CancellationToken ct)
     {
+        using var span = ProofTelemetry.Source.StartActivity("log append");
         var append = new Append(canonicalEntry, taskId);
         await _queue.Writer.WriteAsync([append], ct);
         var row = await append.Done.WaitAsync(ct);
+        span?.SetTag("openmcpchain.log_index", row.Index);
+        span?.SetTag("openmcpchain.log_batch_size", append.BatchSize);
         return (row.Index, row.LeafHash);
     }
 
     /// <summary>Appends entries at consecutive indexes in one commit; completes once they are durable.</summary>
     public async Task<(long Index, byte[] LeafHash)[]> AppendManyAsync(IReadOnlyList<(string Entry, string? TaskId)> entries, CancellationToken ct)
     {
+        using var span = ProofTelemetry.Source.StartActivity("log append");
+        span?.SetTag("openmcpchain.log_entries", entries.Count);
         var pending = entries.Select(e => new Append(e.Entry, e.TaskId)).ToArray();
         await _queue.Writer.WriteAsync(pending, ct);
         return [.. (await Task.WhenAll(pending.Select(p => p.Done)).WaitAsync(ct)).Select(row => (row.Index, row.LeafHash))];
@@ -50,9 +57,14 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
     /// </summary>
     public async Task<Attestation> SealAsync(OutcomeSeal seal, CancellationToken ct)
     {
+        using var span = ProofTelemetry.Source.StartActivity("attestation");
         var sealing = new Seal(seal);
         await _queue.Writer.WriteAsync([sealing], ct);
-        return await sealing.Done.WaitAsync(ct);
+        var attestation = await sealing.Done.WaitAsync(ct);
+        span?.SetTag("openmcpchain.log_index", attestation.LogIndex);
+        span?.SetTag("openmcpchain.log_batch_size", sealing.BatchSize);
+        span?.SetTag("openmcpchain.signer", attestation.Signer);
+        return attestation;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -64,10 +76,22 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var group)) batch.AddRange(group);
+            // The batch's span joins the trace of the first request it commits and links the others' (their own traces).
+            var callers = batch.Select(p => p.Caller).Where(c => c != default).Distinct().ToList();
+            using var span = ProofTelemetry.Source.StartActivity("log batch", ActivityKind.Internal, parentContext: callers.FirstOrDefault(),
+                links: callers.Skip(1).Select(c => new ActivityLink(c)));
+            span?.SetTag("openmcpchain.log_batch_size", batch.Count);
+            ProofTelemetry.BatchSize.Record(batch.Count);
             try
             {
                 await CommitAsync(batch, stoppingToken);
-                foreach (var item in batch) item.Complete();
+                span?.SetTag("openmcpchain.tree_size", _frontierSize);
+                ProofTelemetry.Committed(_frontierSize, batch.Count);
+                foreach (var item in batch)
+                {
+                    item.BatchSize = batch.Count;
+                    item.Complete();
+                }
                 foreach (var seal in batch.OfType<Seal>().Where(s => s.Created))
                     logger.LogInformation("Attested task {TaskId} as {Signer} at log index {Index}", seal.Result!.TaskId, seal.Result.Signer, seal.Result.LogIndex);
             }
@@ -199,6 +223,9 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
     /// <summary>A queued request; completed only after its batch commits.</summary>
     private abstract class Pending
     {
+        /// <summary>The span of the request that queued it, for the batch's links.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
+        public int BatchSize { get; set; }
         public abstract void Complete();
         public abstract void Fail(Exception e);
     }

@@ -26,6 +26,7 @@ internal sealed class AgentTaskConfiguration : IEntityTypeConfiguration<AgentTas
         builder.Property(t => t.ApprovalId).HasMaxLength(64);
         builder.Property(t => t.Profile).HasMaxLength(64);
         builder.Property(t => t.SubmittedBy).HasMaxLength(64);
+        builder.Property(t => t.TraceParent).HasMaxLength(64);
         builder.HasIndex(t => new { t.SessionId, t.CreatedAt });
     }
 }

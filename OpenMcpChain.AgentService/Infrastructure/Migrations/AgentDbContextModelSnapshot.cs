@@ -156,6 +156,10 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
                     b.Property<long>("TokensOut")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetime(6)");
 

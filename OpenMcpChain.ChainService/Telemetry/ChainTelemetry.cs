@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace OpenMcpChain.ChainService.Telemetry;
+
+/// <summary>ChainService's spans (the steps of a write) and metrics, under <c>OpenMcpChain.ChainService</c>.</summary>
+public static class ChainTelemetry
+{
+    public const string Name = "OpenMcpChain.ChainService";
+    public static readonly ActivitySource Source = new(Name);
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>("openmcpchain.chain.tool_calls", "{call}", "Tool calls served, by tool and policy decision.");
+    public static readonly Counter<long> PolicyDenials = Meter.CreateCounter<long>("openmcpchain.policy.denials", "{write}", "Writes the policy gate refused, by code.");
+    public static readonly Counter<long> ApprovalsRequested = Meter.CreateCounter<long>("openmcpchain.approvals.requested", "{request}", "Writes parked for approval, by network.");
+    public static readonly Counter<long> ApprovalsDecided = Meter.CreateCounter<long>("openmcpchain.approvals.decided", "{request}", "Approval requests decided, by decision.");
+    public static readonly Histogram<double> TimeToDecision = Meter.CreateHistogram<double>("openmcpchain.approvals.time_to_decision", "s", "From parking a write to its decision, by decision.");
+    public static readonly Counter<double> ValueSent = Meter.CreateCounter<double>("openmcpchain.value.sent", "{token}", "Value sent by confirmed or pending writes, by network and token (ETH for native value).");
+
+    /// <summary>A step of the write path (simulation, policy, nonce, broadcast, receipt), a child of the tool call's span.</summary>
+    public static Activity? Step(string name) => Source.StartActivity($"write {name}");
+
+    /// <summary>Tags the tool call's span with its tool and decision, and counts it (a refusal by code, a write's native value sent).</summary>
+    public static void Served(string tool, OpenMcpChain.Sdk.Contracts.WriteResult? write, string? decision, string? errorCode)
+    {
+        Activity.Current?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.ToolTag, tool);
+        Activity.Current?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.DecisionTag, decision);
+        ToolCalls.Add(1, new("tool", tool), new("decision", decision ?? "none"));
+        if (OpenMcpChain.Sdk.Contracts.PolicyDecisions.IsRefusal(decision))
+            PolicyDenials.Add(1, new KeyValuePair<string, object?>("code", errorCode ?? decision));
+        if (write is not null && System.Numerics.BigInteger.TryParse(write.ValueWei, out var wei) && wei > 0)
+            ValueSent.Add((double)wei / 1e18, new("network", write.Network), new("token", "ETH"));
+    }
+
+    /// <summary>Counts a decided approval request and how long it waited.</summary>
+    public static void Decided(string decision, DateTimeOffset createdAt, DateTimeOffset decidedAt)
+    {
+        ApprovalsDecided.Add(1, new KeyValuePair<string, object?>("decision", decision));
+        TimeToDecision.Record((decidedAt - createdAt).TotalSeconds, new KeyValuePair<string, object?>("decision", decision));
+    }
+}

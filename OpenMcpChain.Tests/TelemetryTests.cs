@@ -1,0 +1,123 @@
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using OpenMcpChain.Sdk;
+using OpenMcpChain.Sdk.Contracts;
+using Xunit.Abstractions;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>
+/// The telemetry an operator reads, read back the way the dashboard gets it: every resource exports OTLP to a receiver
+/// in this process. One task is one trace across all five processes, model turns carry their tokens, the task metric
+/// moves, and an idle system stays quiet.
+/// </summary>
+public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    /// <summary>The most traces an idle system may start in a minute (the issue's "a few"; before: about 3,000).</summary>
+    private const int IdleTracesPerMinute = 6;
+    private static readonly TimeSpan SpanWait = TimeSpan.FromSeconds(30);
+    private readonly string _data = Directory.CreateTempSubdirectory("openmcp-telemetry-").FullName;
+    private readonly OtlpReceiver _receiver = new();
+    private SystemRun _run = null!;
+
+    public async Task InitializeAsync() => _run = await SystemRun.StartAsync(_data, builder =>
+    {
+        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().Where(r => r.Annotations.OfType<OtlpExporterAnnotation>().Any()))
+        {
+            builder.CreateResourceBuilder(resource).WithEnvironment(env =>
+            {
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Endpoint;
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = resource.Name == "llm-bridge" ? "http/json" : "http/protobuf";
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_HEADERS"] = "";
+                env.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+            });
+        }
+    }, "--Anchoring:Interval=00:00:30"); // the AppHost's default: what an idle system does between anchors
+
+    [Fact]
+    public async Task OneTaskIsOneTraceAcrossEveryServiceAndAnIdleMinuteIsQuiet()
+    {
+        var agent = _run.CreateClient("agentservice");
+        var succeededBefore = TasksMetric(await agent.GetStringAsync("/metrics"), TaskStatuses.Succeeded);
+
+        var accepted = await _run.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
+        var task = await _run.Client.FinishedAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
+        Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
+
+        // The run's span carries the task id; its trace must hold every service's spans.
+        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault("openmcpchain.task_id") == accepted.TaskId, "the task's run span");
+        var services = new[] { "gateway", "agentservice", "llm-bridge", "chainservice", "proofservice" };
+        await WaitForAsync(() => services.All(name => _receiver.Spans.Any(s => s.TraceId == run.TraceId && s.Service == name)),
+            () => $"spans of {string.Join(", ", services)} in trace {run.TraceId}; it has {Describe(run.TraceId)}");
+        var trace = _receiver.Spans.Where(s => s.TraceId == run.TraceId).ToList();
+        output.WriteLine($"Task {accepted.TaskId}: trace {run.TraceId} with {trace.Count} spans: {Describe(run.TraceId)}");
+        Assert.Contains(trace, s => s.Service == "gateway" && s.ParentSpanId is null); // the trace starts at the public request
+        Assert.Contains(trace, s => s.Service == "chainservice" && s.Attributes.GetValueOrDefault("openmcpchain.tool") == "get_chain_info");
+        Assert.Contains(trace, s => s.Service == "proofservice" && s.Name == "attestation");
+        // Each model turn (the agent's side and llm-bridge's planner) carries its token counts.
+        var turns = trace.Where(s => s.Service == "agentservice" && s.Name == "model turn").ToList();
+        Assert.NotEmpty(turns);
+        Assert.All(turns, t => Assert.True(long.Parse(t.Attributes["gen_ai.usage.input_tokens"]) > 0, "a model turn's span has no input token count"));
+        var plans = trace.Where(s => s.Service == "llm-bridge" && s.Name == "plan").ToList();
+        Assert.Equal(turns.Count, plans.Count);
+        Assert.All(plans, p => Assert.True(long.Parse(p.Attributes["gen_ai.usage.output_tokens"]) > 0, "a planner span has no output token count"));
+
+        // The Prometheus text counts the task by its final status.
+        await WaitForAsync(async () => TasksMetric(await agent.GetStringAsync("/metrics"), TaskStatuses.Succeeded) > succeededBefore,
+            () => "openmcpchain_tasks_total{status=\"succeeded\"} to move");
+
+        // Every service serves its metrics as Prometheus text, except the public Gateway (not configured to).
+        Assert.Contains("openmcpchain_log_appends", await _run.CreateClient("proofservice").GetStringAsync("/metrics"));
+        Assert.Contains("openmcpchain_chain_tool_calls", await _run.CreateClient("chainservice").GetStringAsync("/metrics"));
+        using var gatewayMetrics = await _run.Gateway.GetAsync("/metrics");
+        Assert.DoesNotContain("# TYPE", await gatewayMetrics.Content.ReadAsStringAsync());
+
+        // Idle: let the task's own work settle, then count the traces started in one minute.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var from = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the last exports of the minute
+        var idle = _receiver.Spans.Where(s => s.Start >= from && s.Start < from.AddMinutes(1)).GroupBy(s => s.TraceId).ToList();
+        output.WriteLine($"Traces started in an idle minute: {idle.Count}");
+        foreach (var started in idle) output.WriteLine($"  {string.Join(", ", started.Select(s => $"{s.Service}:{s.Name}").Distinct())}");
+        Assert.True(idle.Count <= IdleTracesPerMinute,
+            $"{idle.Count} traces in an idle minute: {string.Join("; ", idle.Select(g => string.Join(",", g.Select(s => $"{s.Service}:{s.Name}").Distinct().Take(4))))}");
+    }
+
+    private string Describe(string traceId) =>
+        string.Join(", ", _receiver.Spans.Where(s => s.TraceId == traceId).Select(s => $"{s.Service}:{s.Name}").Distinct());
+
+    private static double TasksMetric(string prometheus, string status) =>
+        TasksLine().Matches(prometheus).Where(m => m.Groups["labels"].Value.Contains($"status=\"{status}\"", StringComparison.Ordinal))
+            .Sum(m => double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"^openmcpchain_tasks(?:_total)?\{(?<labels>[^}]*)\} (?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex TasksLine();
+
+    private async Task<ReceivedSpan> WaitForAsync(Func<ReceivedSpan, bool> match, string what)
+    {
+        ReceivedSpan? found = null;
+        await WaitForAsync(() => (found = _receiver.Spans.FirstOrDefault(match)) is not null, () => what);
+        return found!;
+    }
+
+    private static Task WaitForAsync(Func<bool> condition, Func<string> what) => WaitForAsync(() => Task.FromResult(condition()), what);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + SpanWait;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Waited {SpanWait.TotalSeconds:0} s for {what()}.");
+            await Task.Delay(250);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_run is not null) await _run.DisposeAsync();
+        await _receiver.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}
