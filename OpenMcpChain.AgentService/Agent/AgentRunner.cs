@@ -47,7 +47,12 @@ public sealed class AgentRunner(
     private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)
     {
         await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct));
-        var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask());
+        // Writes go through a session of their own, whose HTTP client waits out a receipt (reads keep short timeouts).
+        await using var writes = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct, writes: true));
+        var writeTools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => writes.ListToolsAsync(cancellationToken: ct).AsTask()))
+            .ToDictionary(t => t.Name);
+        var tools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask()))
+            .Select(t => TaskTool.WriteTools.Contains(t.Name) && writeTools.TryGetValue(t.Name, out var write) ? write : t).ToList();
         var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
         var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
@@ -59,7 +64,7 @@ public sealed class AgentRunner(
         {
             Tools = TaskTool.ForRun(run, tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
             ToolMode = ChatToolMode.Auto,
-            ModelId = profile.Model ?? options.Value.Model,
+            ModelId = options.Value.ModelFor(profile),
         };
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
