@@ -69,6 +69,10 @@ public sealed class AgentRunner(
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
         if (run.StopReason is { } stopped) throw stopped;
+        // A tool that failed (not the policy gate: that stops the run) fails the task with its code, unless the model
+        // made good on it; otherwise the failure would hide in a reply of a task that 'succeeded'.
+        if (run.UnrecoveredFailure() is { } failed)
+            throw new AgentFailure(failed.Code, $"{failed.Tool} failed: {Truncate(failed.Output, 500)}", TaskTool.IsTransient(failed.Code));
         var toolCalls = CollectToolCalls(response.Messages);
 
         // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
@@ -106,6 +110,8 @@ public sealed class AgentRunner(
         })
         .Use(inner => new RecordingChatClient(inner, run))
         .Build();
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
     private static (long ChainId, long BlockNumber)? LatestChainInfo(List<ToolCall> toolCalls)
     {
