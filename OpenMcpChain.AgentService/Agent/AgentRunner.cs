@@ -224,6 +224,7 @@ public sealed class AgentRunner(
             return await call();
         }
         catch (Exception e) when (e is HttpRequestException or ClientResultException or TimeoutException
+                                      or Polly.ExecutionRejectedException // the client's timeout or open circuit
                                       or ModelContextProtocol.McpException or IOException
                                   && e is not ModelContextProtocol.McpProtocolException)
         {

@@ -65,6 +65,10 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         {
             result = $"{StepTimeout}: {Name} did not answer within {stepTimeout.TotalSeconds:0} s.";
         }
+        catch (Polly.Timeout.TimeoutRejectedException e) // the HTTP client's own timeout: as unknown an outcome as the step's
+        {
+            result = $"{StepTimeout}: {Name} did not answer: {e.Message}";
+        }
         var (output, isError) = AgentRunner.Render(result);
         // What the tool answered, as typed fields of its structured content (ChainService sets the policy decision).
         var structured = result is JsonElement { ValueKind: JsonValueKind.Object } answer && answer.TryGetProperty("structuredContent", out var content)
