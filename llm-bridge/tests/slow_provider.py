@@ -60,6 +60,7 @@ def main():
                 limited = len(received) < args.rate_limited
                 received.append({"model": body.get("model"), "stream": body.get("stream") is True,
                                  "messages": len(body.get("messages") or []), "tools": len(body.get("tools") or []),
+                                 "tool_choice": body.get("tool_choice"), "stream_options": body.get("stream_options"),
                                  "status": 429 if limited else 200, "at": time.time()})
             if limited:
                 self._json(429, {"error": {"code": "rate_limit_exceeded", "message": "slow down"}},

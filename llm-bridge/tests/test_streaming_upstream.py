@@ -176,7 +176,7 @@ class ProviderModelTests(unittest.TestCase):
         self.assertEqual(answer["model"], "gpt-test-1")
         self.assertEqual(answer["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_chain_info")
         self.assertIn("usage", answer)
-        status, _, _ = post(self.bridge_base, {**QUESTION, "model": "gpt-other"})  # a profile's own model is kept
+        status, _, _ = post(self.bridge_base, {**QUESTION, "model": "gpt-other", "tool_choice": "required"})  # a profile's own model is kept
         self.assertEqual(status, 200)
         status, _, data = post(self.bridge_base, {**ANSWERED, "model": "", "stream": True, "stream_options": {"include_usage": True}}, raw=True)
         self.assertEqual(status, 200)
@@ -186,6 +186,8 @@ class ProviderModelTests(unittest.TestCase):
         self.assertEqual([(r["model"], r["status"], r["stream"]) for r in seen],
                          [("gpt-test-1", 429, False), ("gpt-test-1", 200, False), ("gpt-other", 200, False), ("gpt-test-1", 200, True)])
         self.assertEqual([r["tools"] for r in seen], [1, 1, 1, 1])
+        self.assertEqual([r["tool_choice"] for r in seen], [None, None, "required", None])
+        self.assertEqual(seen[3]["stream_options"], {"include_usage": True})
         models = json.loads(urllib.request.urlopen(self.bridge_base + "/v1/models", timeout=2).read())
         self.assertEqual([m["id"] for m in models["data"]], ["gpt-test-1"])
 
