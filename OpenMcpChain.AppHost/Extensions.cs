@@ -265,6 +265,16 @@ internal static class Extensions
             .WithEnvironment("LLM_API_KEY", apiKey)
             .WithHttpHealthCheck("/health")
             .PublishAsDockerFile();
+
+    /// <summary>
+    /// The model the agent asks for when a profile names none: <c>LlmBridge:UpstreamModel</c> when llm-bridge forwards to a
+    /// provider (which would refuse the offline planner's name), else the agent's default.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithUpstreamModel(this IResourceBuilder<ProjectResource> agent) =>
+        agent.ApplicationBuilder.Configuration is var config
+        && !string.IsNullOrWhiteSpace(config["LlmBridge:UpstreamUrl"]) && config["LlmBridge:UpstreamModel"] is { Length: > 0 } model
+            ? agent.WithEnvironment("Agent__Model", model)
+            : agent;
 }
 
 /// <summary>The chain resource and the RPC URL services are given for it.</summary>

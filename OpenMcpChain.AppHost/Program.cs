@@ -69,7 +69,7 @@ chainService.WithReference(proofService);
 var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agentservice")
     .WithReference(agentDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(llmBridge.GetEndpoint("http")).WaitFor(llmBridge)
+    .WithReference(llmBridge.GetEndpoint("http")).WaitFor(llmBridge).WithUpstreamModel()
     .WithReference(chainService).WaitFor(chainService)
     .WithEnvironment("Agent__ChainApiKey", agentChainKey)
     .WithReference(proofService).WaitFor(proofService)

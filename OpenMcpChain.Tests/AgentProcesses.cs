@@ -20,7 +20,9 @@ public sealed class AgentProcess : IAsyncDisposable
         Api = new HttpClient { BaseAddress = url };
     }
 
-    public static async Task<AgentProcess> StartAsync(SystemFixture system, string database, int redisPort, Uri llmEndpoint)
+    /// <summary>Starts an instance; <paramref name="settings"/> (environment variables) add to or replace its defaults.</summary>
+    public static async Task<AgentProcess> StartAsync(SystemFixture system, string database, int redisPort, Uri llmEndpoint,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var agentDb = (await system.App.GetConnectionStringAsync("agentdb"))!.Replace("Database=agentdb", $"Database={database}");
@@ -39,7 +41,7 @@ public sealed class AgentProcess : IAsyncDisposable
             ["Agent__ReclaimAfter"] = "00:00:04",
             ["Agent__SweepInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
-        })
+        }.Concat(settings ?? new Dictionary<string, string>()))
         {
             start.Environment[key] = value;
         }

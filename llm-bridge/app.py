@@ -1,7 +1,10 @@
 """llm-bridge: an OpenAI-compatible chat-completions server (stdlib only).
 
 Offline (default) it answers with the deterministic planner; with LLM_UPSTREAM_URL set it forwards
-requests to that OpenAI-compatible provider, adding LLM_API_KEY, which is never logged.
+requests to that OpenAI-compatible provider, adding LLM_API_KEY, which is never logged. A request that names no model,
+or the offline planner's, asks the provider for LLM_UPSTREAM_MODEL. The provider's answer (plain or streamed, tool calls,
+usage) is passed on as it came; a 429 or 503 keeps its Retry-After, so the caller's retry waits as long as the provider
+asked. The bridge itself never retries: a model call may be billed, and only the caller knows whether to ask again.
 """
 import json
 import logging
@@ -104,22 +107,27 @@ class Handler(BaseHTTPRequestHandler):
                 span.error = f"HTTP {code}"
         super().send_response(code, message)
 
-    def _send(self, status, payload):
-        data = json.dumps(payload, ensure_ascii=False).encode()
+    def _send(self, status, payload, headers=None):
+        self._send_bytes(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json", headers)
+
+    def _send_bytes(self, status, data, content_type, headers=None):
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
-    def _error(self, status, code, message):
-        self._send(status, {"error": {"message": message, "type": "invalid_request_error", "code": code}})
+    def _error(self, status, code, message, headers=None):
+        self._send(status, {"error": {"message": message, "type": "invalid_request_error", "code": code}}, headers)
 
     def do_GET(self):
         if self.path == "/health":
             self._send(200, {"status": "ok", "mode": "upstream" if upstream_url() else "offline"})
         elif self.path in ("/v1/models", "/models"):
-            self._send(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "openmcp-chain"}]})
+            model = upstream_model() if upstream_url() and upstream_model() else MODEL
+            self._send(200, {"object": "list", "data": [{"id": model, "object": "model", "owned_by": "openmcp-chain"}]})
         else:
             self._error(404, "not_found", f"no route GET {self.path}")
 
@@ -147,8 +155,8 @@ class Handler(BaseHTTPRequestHandler):
         if upstream_url():
             if isinstance(body.get("messages"), list):
                 body["messages"] = with_system_prompt(body["messages"])
-                raw = json.dumps(body, ensure_ascii=False).encode()
-            self._forward(raw, stream=body.get("stream") is True)
+            body["model"] = model_for_upstream(body.get("model"))
+            self._forward(json.dumps(body, ensure_ascii=False).encode(), stream=body.get("stream") is True)
             return
         try:
             completion = complete(body)
@@ -181,13 +189,13 @@ class Handler(BaseHTTPRequestHandler):
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {os.environ.get('LLM_API_KEY', '')}"})
         try:
             with telemetry.start_span("upstream chat", {"gen_ai.system": "openai", "server.address": urllib.parse.urlsplit(upstream_url()).hostname},
-                                      kind=3) as span, urllib.request.urlopen(request, timeout=120) as response:
-                if not stream:
-                    answer = json.loads(response.read())
-                    usage = answer.get("usage") if isinstance(answer, dict) and isinstance(answer.get("usage"), dict) else {}
+                                      kind=3) as span, urllib.request.urlopen(request, timeout=upstream_timeout()) as response:
+                if not stream:  # as the provider sent it: its tool calls, usage and fields the bridge does not know
+                    body = response.read()
+                    usage = usage_of(body)
                     span.set("gen_ai.usage.input_tokens", usage.get("prompt_tokens"))
                     span.set("gen_ai.usage.output_tokens", usage.get("completion_tokens"))
-                    self._send(response.status, answer)
+                    self._send_bytes(response.status, body, response.headers.get("Content-Type") or "application/json")
                     return
                 self.send_response(response.status)
                 self.send_header("Content-Type", "text/event-stream")
@@ -199,6 +207,12 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
         except urllib.error.HTTPError as e:
             code = UPSTREAM_CODES.get(e.code, "upstream_error")
+            # 429 and 503 go back as they are, with the provider's Retry-After: the caller retries them after that wait.
+            if e.code in (429, 503):
+                retry_after = e.headers.get("Retry-After")
+                self._error(e.code, "upstream_unavailable" if e.code == 503 else code, f"the upstream provider answered {e.code}",
+                            {"Retry-After": retry_after} if retry_after else None)
+                return
             self._error(502 if e.code >= 500 else e.code, code, f"the upstream provider answered {e.code}")
         except (urllib.error.URLError, TimeoutError) as e:
             self._error(502, "upstream_unavailable", f"the upstream provider is unreachable: {getattr(e, 'reason', e)}")
@@ -219,6 +233,30 @@ def configure_logging():
         handler.setFormatter(form)
         handler.addFilter(telemetry.TraceIdFilter())
     logging.basicConfig(level=logging.INFO, handlers=[out, err], force=True)
+
+
+def upstream_model():
+    return os.environ.get("LLM_UPSTREAM_MODEL", "").strip()
+
+
+def upstream_timeout():
+    """Seconds to wait for the provider's answer (LLM_UPSTREAM_TIMEOUT); longer than the caller's attempt timeout."""
+    return float(os.environ.get("LLM_UPSTREAM_TIMEOUT") or 600)
+
+
+def model_for_upstream(requested):
+    """The caller's model, unless it named none or the offline planner: then the configured LLM_UPSTREAM_MODEL."""
+    requested = requested.strip() if isinstance(requested, str) else ""
+    return requested if requested and requested != MODEL else (upstream_model() or requested or MODEL)
+
+
+def usage_of(body):
+    """The token counts of a provider's answer, for the span; an answer that is not the JSON we expect has none."""
+    try:
+        usage = json.loads(body).get("usage")
+    except (ValueError, AttributeError):
+        return {}
+    return usage if isinstance(usage, dict) else {}
 
 
 def main():

@@ -47,7 +47,12 @@ public sealed class AgentRunner(
     private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)
     {
         await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct));
-        var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask());
+        // Writes go through a session of their own, whose HTTP client waits out a receipt (reads keep short timeouts).
+        await using var writes = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct, writes: true));
+        var writeTools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => writes.ListToolsAsync(cancellationToken: ct).AsTask()))
+            .ToDictionary(t => t.Name);
+        var tools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask()))
+            .Select(t => TaskTool.WriteTools.Contains(t.Name) && writeTools.TryGetValue(t.Name, out var write) ? write : t).ToList();
         var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
         var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
@@ -59,11 +64,15 @@ public sealed class AgentRunner(
         {
             Tools = TaskTool.ForRun(run, tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
             ToolMode = ChatToolMode.Auto,
-            ModelId = profile.Model ?? options.Value.Model,
+            ModelId = options.Value.ModelFor(profile),
         };
         var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
         if (run.StopReason is { } stopped) throw stopped;
+        // A tool that failed (not the policy gate: that stops the run) fails the task with its code, unless the model
+        // made good on it; otherwise the failure would hide in a reply of a task that 'succeeded'.
+        if (run.UnrecoveredFailure() is { } failed)
+            throw new AgentFailure(failed.Code, $"{failed.Tool} failed: {Truncate(failed.Output, 500)}", TaskTool.IsTransient(failed.Code));
         var toolCalls = CollectToolCalls(response.Messages);
 
         // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
@@ -101,6 +110,8 @@ public sealed class AgentRunner(
         })
         .Use(inner => new RecordingChatClient(inner, run))
         .Build();
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
     private static (long ChainId, long BlockNumber)? LatestChainInfo(List<ToolCall> toolCalls)
     {
@@ -213,6 +224,7 @@ public sealed class AgentRunner(
             return await call();
         }
         catch (Exception e) when (e is HttpRequestException or ClientResultException or TimeoutException
+                                      or Polly.ExecutionRejectedException // the client's timeout or open circuit
                                       or ModelContextProtocol.McpException or IOException
                                   && e is not ModelContextProtocol.McpProtocolException)
         {

@@ -11,13 +11,15 @@ namespace OpenMcpChain.AgentService.Agent;
 public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.Extensions.Options.IOptions<AgentOptions> options, ILoggerFactory loggers)
 {
     public const string HttpClientName = "chain-mcp";
+    /// <summary>The client of write tool calls: an attempt outlasts ChainService's wait for a receipt (<see cref="AgentOptions.ToolWriteTimeout"/>).</summary>
+    public const string WriteHttpClientName = "chain-mcp-writes";
 
     /// <summary>
     /// A session that acts for <paramref name="task"/>: ChainService counts its writes against that task's budget, and an
     /// approval request it parks shows the task's goal and who submitted it (the goal base64url-encoded UTF-8, as headers
-    /// carry ASCII only).
+    /// carry ASCII only). A session for <paramref name="writes"/> goes through the client whose calls may wait for a receipt.
     /// </summary>
-    public async Task<McpClient> ConnectAsync(AgentTask task, CancellationToken ct)
+    public async Task<McpClient> ConnectAsync(AgentTask task, CancellationToken ct, bool writes = false)
     {
         var headers = new Dictionary<string, string>
         {
@@ -32,7 +34,7 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
             TransportMode = HttpTransportMode.StreamableHttp,
             Name = "chainservice",
             AdditionalHeaders = headers,
-        }, httpClients.CreateClient(HttpClientName), loggers, ownsHttpClient: true);
+        }, httpClients.CreateClient(writes ? WriteHttpClientName : HttpClientName), loggers, ownsHttpClient: true);
         return await McpClient.CreateAsync(transport, new McpClientOptions(), loggers, ct);
     }
 

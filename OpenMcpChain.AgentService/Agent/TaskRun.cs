@@ -28,6 +28,35 @@ public sealed class TaskRun(string taskId, int maxSteps, StepRecorder recorder, 
     /// <summary>Records why the run ends; the tool loop ends after the current call.</summary>
     public void Stop(Exception reason) => StopReason ??= reason;
 
+    private readonly List<(string Tool, string? Code, string Output)> _outcomes = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>Notes how a tool call ended: its error code, or null when it succeeded.</summary>
+    public void NoteToolOutcome(string tool, string? code, string output)
+    {
+        lock (_gate) _outcomes.Add((tool, code, output));
+    }
+
+    /// <summary>
+    /// The first failed tool call the model did not make good: no later call of the same tool (for a write: of any write
+    /// tool) succeeded. A run that ends with one fails with its code, whatever the model's reply says.
+    /// </summary>
+    public (string Tool, string Code, string Output)? UnrecoveredFailure()
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < _outcomes.Count; i++)
+            {
+                var (tool, code, output) = _outcomes[i];
+                if (code is null) continue;
+                var recovered = _outcomes.Skip(i + 1).Any(later => later.Code is null
+                    && (later.Tool == tool || TaskTool.WriteTools.Contains(tool) && TaskTool.WriteTools.Contains(later.Tool)));
+                if (!recovered) return (tool, code, output);
+            }
+            return null;
+        }
+    }
+
     /// <summary>Takes one tool call from the budget; false when the budget is spent.</summary>
     public bool TryTakeToolCall() => Interlocked.Increment(ref _toolCalls) <= maxSteps;
 

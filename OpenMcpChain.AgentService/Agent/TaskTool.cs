@@ -25,6 +25,10 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         ChainErrorCodes.RpcUnavailable, ChainErrorCodes.ServiceUnavailable, ChainErrorCodes.NonceConflict, ErrorCodes.ToolFailed, StepTimeout,
     };
 
+    /// <summary>Failures that may pass: the chain, ChainService or the step's time ran out; the task is run again.</summary>
+    public static bool IsTransient(string code) =>
+        code is ChainErrorCodes.RpcUnavailable or ChainErrorCodes.ServiceUnavailable or StepTimeout;
+
     /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
     public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout) =>
         [.. tools.Where(t => allowed is null || allowed.Contains(t.Name))
@@ -63,6 +67,10 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         {
             result = $"{StepTimeout}: {Name} did not answer within {stepTimeout.TotalSeconds:0} s.";
         }
+        catch (Polly.Timeout.TimeoutRejectedException e) // the HTTP client's own timeout: as unknown an outcome as the step's
+        {
+            result = $"{StepTimeout}: {Name} did not answer: {e.Message}";
+        }
         var (output, isError) = AgentRunner.Render(result);
         // What the tool answered, as typed fields of its structured content (ChainService sets the policy decision).
         var structured = result is JsonElement { ValueKind: JsonValueKind.Object } answer && answer.TryGetProperty("structuredContent", out var content)
@@ -75,6 +83,7 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         AgentTelemetry.ToolCalls.Add(1, new("tool", Name), new("decision", decision ?? "none"));
         await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
             StepRecorder.ElapsedMs(started));
+        run.NoteToolOutcome(Name, code, output);
         // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a write
         // whose outcome is not known yet: the task runs again, and the same step's key returns what ChainService did.
         if (error is { Code: ChainErrorCodes.ApprovalRequired, ApprovalId: { } approvalId })

@@ -21,6 +21,8 @@ internal static class Extensions
         builder.Services.AddOptions<AgentOptions>()
             .BindConfiguration(AgentOptions.SectionName)
             .Validate(o => o.Concurrency > 0 && o.MaxRetries >= 0 && o.ReclaimAfter > TimeSpan.Zero, "Agent:Concurrency and Agent:ReclaimAfter must be positive.")
+            .Validate(o => o.ModelAttemptTimeout > TimeSpan.Zero && o.ModelRetries >= 0 && o.ToolWriteTimeout > TimeSpan.Zero,
+                "Agent:ModelAttemptTimeout and Agent:ToolWriteTimeout must be positive, Agent:ModelRetries at least 0.")
             .ValidateOnStart();
 
         builder.Services.AddSingleton<TaskQueue>();
@@ -47,9 +49,16 @@ internal static class Extensions
 
         builder.Services.AddScoped<AgentRunner>();
         builder.Services.AddSingleton<ChainToolsClient>();
+        // Reads keep the short defaults; writes wait for their receipt and carry an idempotency key, so they may be asked again.
         builder.Services.AddHttpClient(ChainToolsClient.HttpClientName);
+        builder.Services.AddHttpClient(ChainToolsClient.WriteHttpClientName)
+            .AddLongCallResilience(sp => sp.GetRequiredService<IOptions<AgentOptions>>().Value.ToolWriteTimeout);
         builder.Services.AddHttpClient<ProofClient>(c => c.BaseAddress = new Uri("http://proofservice"));
-        builder.Services.AddHttpClient("llm");
+        builder.Services.AddHttpClient("llm").AddModelCallResilience(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return (o.ModelAttemptTimeout, o.ModelRetries);
+        });
         builder.Services.AddChatClient(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
@@ -57,6 +66,10 @@ internal static class Extensions
                 {
                     Endpoint = new Uri(options.LlmEndpoint),
                     Transport = new HttpClientPipelineTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient("llm")),
+                    // The "llm" client's resilience handler decides what is asked again and how long a call may take: the
+                    // SDK's own retries would repeat a timed-out (maybe billed) call, and its 100 s timeout would cut a slow one.
+                    RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                    NetworkTimeout = Timeout.InfiniteTimeSpan,
                 });
                 return openAi.GetChatClient(options.Model).AsIChatClient();
             })

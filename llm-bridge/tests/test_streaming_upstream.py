@@ -31,15 +31,20 @@ def start_bridge(**env):
     port = free_port()
     process = subprocess.Popen([sys.executable, "app.py"], cwd=HERE, env={**os.environ, "PORT": str(port), **env},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return process, wait_healthy(process, port, "llm-bridge")
+
+
+def wait_healthy(process, port, what):
+    """The base URL once /health answers (at most about five seconds)."""
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
             urllib.request.urlopen(base + "/health", timeout=1).read()
-            return process, base
+            return base
         except OSError:
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError("llm-bridge did not start")
+    raise RuntimeError(f"{what} did not start")
 
 
 def post(base, body, raw=False):
@@ -129,6 +134,62 @@ class StreamingAndUpstreamTests(unittest.TestCase):
         output = bridge.communicate(timeout=5)[0]
         self.assertIn("POST /v1/chat/completions", output)
         self.assertNotIn(SECRET, output)
+
+
+def start_provider(*args):
+    """tests/slow_provider.py as a real process; returns (process, base url)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, os.path.join(HERE, "tests", "slow_provider.py"), "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, wait_healthy(process, port, "the provider")
+
+
+class ProviderModelTests(unittest.TestCase):
+    """The model the provider is asked for, its 429's Retry-After, and its answer passed on as it came."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.provider, cls.provider_base = start_provider("--rate-limited", "1", "--retry-after", "7")
+        cls.bridge, cls.bridge_base = start_bridge(LLM_UPSTREAM_URL=cls.provider_base + "/v1", LLM_UPSTREAM_MODEL="gpt-test-1")
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in (cls.bridge, cls.provider):
+            p.terminate()
+            p.wait(5)
+        cls.bridge.stdout.close()
+
+    def received(self):
+        return json.loads(urllib.request.urlopen(self.provider_base + "/requests", timeout=2).read())
+
+    def test_configured_model_reaches_the_provider_and_429_keeps_retry_after(self):
+        req = urllib.request.Request(self.bridge_base + "/v1/chat/completions", data=json.dumps(QUESTION).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with self.assertRaises(urllib.error.HTTPError) as limited:
+            urllib.request.urlopen(req, timeout=10)
+        self.assertEqual(limited.exception.code, 429)
+        self.assertEqual(limited.exception.headers.get("Retry-After"), "7")
+        self.assertEqual(json.loads(limited.exception.read())["error"]["code"], "upstream_rate_limited")
+
+        status, _, answer = post(self.bridge_base, QUESTION)  # names the offline planner: the configured model is asked
+        self.assertEqual(status, 200)
+        self.assertEqual(answer["model"], "gpt-test-1")
+        self.assertEqual(answer["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_chain_info")
+        self.assertIn("usage", answer)
+        status, _, _ = post(self.bridge_base, {**QUESTION, "model": "gpt-other", "tool_choice": "required"})  # a profile's own model is kept
+        self.assertEqual(status, 200)
+        status, _, data = post(self.bridge_base, {**ANSWERED, "model": "", "stream": True, "stream_options": {"include_usage": True}}, raw=True)
+        self.assertEqual(status, 200)
+        self.assertEqual(events(data)[-1]["usage"]["total_tokens"] > 0, True)  # the provider's usage chunk, relayed
+
+        seen = self.received()
+        self.assertEqual([(r["model"], r["status"], r["stream"]) for r in seen],
+                         [("gpt-test-1", 429, False), ("gpt-test-1", 200, False), ("gpt-other", 200, False), ("gpt-test-1", 200, True)])
+        self.assertEqual([r["tools"] for r in seen], [1, 1, 1, 1])
+        self.assertEqual([r["tool_choice"] for r in seen], [None, None, "required", None])
+        self.assertEqual(seen[3]["stream_options"], {"include_usage": True})
+        models = json.loads(urllib.request.urlopen(self.bridge_base + "/v1/models", timeout=2).read())
+        self.assertEqual([m["id"] for m in models["data"]], ["gpt-test-1"])
 
 
 if __name__ == "__main__":
