@@ -104,7 +104,13 @@ internal static class Extensions
             case InfraMode.Existing:
                 return builder.AddConnectionString(name);
             case InfraMode.Containers:
-                return builder.AddRedis(name).WithDataVolume().WithArgs("--appendonly", "yes", "--appendfsync", "everysec");
+                // The image runs `sh -c "redis-server …"`, so the append-only flags join that line (as further arguments of sh
+                // they were ignored). The volume is named for the resource, so every deployment of the app finds the same data.
+                return builder.AddRedis(name).WithDataVolume($"{name}-data").WithArgs(ctx =>
+                {
+                    var command = ctx.Args.ToList().FindIndex(a => a is string s && s.StartsWith("redis-server", StringComparison.Ordinal));
+                    ctx.Args[command] = $"{ctx.Args[command]} --appendonly yes --appendfsync everysec";
+                });
         }
         // Durable: every write is in the append-only file within a second (the task queue and budget counters live here).
         var redis = builder.AddResource(new RedisExecutableResource(name, "redis-server", builder.DataDirectory("redis")))
@@ -168,12 +174,15 @@ internal static class Extensions
         return new Devnet(devnet, ReferenceExpression.Create($"{endpoint}"));
     }
 
-    /// <summary>Points a service at the devnet as its <c>devnet</c> network.</summary>
+    /// <summary>Points a service at the chain as its network of that name (<c>devnet</c> unless deployed to another).</summary>
     public static IResourceBuilder<T> WithNetwork<T>(this IResourceBuilder<T> service, Devnet devnet)
-        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
-        service.WithEnvironment("Networks__devnet__RpcUrl", devnet.RpcUrl)
-            .WithEnvironment("Networks__devnet__ChainId", DevnetChainId.ToString())
-            .WaitFor(devnet.Resource);
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
+    {
+        service.WithEnvironment($"Networks__{devnet.Name}__RpcUrl", devnet.RpcUrl);
+        if (devnet.ChainId is { } chainId)
+            service.WithEnvironment($"Networks__{devnet.Name}__ChainId", chainId.ToString());
+        return devnet.Resource.Resource is ParameterResource ? service : service.WaitFor(devnet.Resource);
+    }
 
     /// <summary>
     /// Runs <c>Replicas:{name}</c> copies of the service (default 1). They share its database and Redis; callers keep
@@ -236,15 +245,27 @@ internal static class Extensions
         return gateway;
     }
 
-    /// <summary>Passes the AppHost's <c>Gateway:Auth</c> section (extra users and clients, limits, Lockout, Required) to the Gateway as <c>Auth__*</c>.</summary>
+    /// <summary>
+    /// Passes the AppHost's <c>Gateway:Auth</c> section (extra users and clients, limits, Lockout, Required) to the
+    /// Gateway as <c>Auth__*</c>; its passwords, secrets and keys as secret parameters (<c>gateway-auth-users-{name}-password</c>, …).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithGatewayAuthSettings(this IResourceBuilder<ProjectResource> gateway) =>
         gateway.WithSettings("Gateway:Auth", "Auth");
 
-    /// <summary>Passes the AppHost's configuration section <paramref name="section"/> to a service as its <paramref name="target"/> section.</summary>
+    /// <summary>
+    /// Passes the AppHost's configuration section <paramref name="section"/> to a service as its <paramref name="target"/>
+    /// section. A password, secret or key goes as a secret parameter, so no manifest or deployment holds it in plain text.
+    /// </summary>
     private static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> project, string section, string target)
     {
         foreach (var (key, value) in project.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null))
-            project.WithEnvironment($"{target}__{key.Replace(":", "__")}", value);
+        {
+            var variable = $"{target}__{key.Replace(":", "__")}";
+            if (Deployment.IsSecretKey(key))
+                project.WithEnvironment(variable, project.ApplicationBuilder.AddSecretSetting($"{section}:{key}", value!));
+            else
+                project.WithEnvironment(variable, value);
+        }
         return project;
     }
 
@@ -263,7 +284,7 @@ internal static class Extensions
             .WithEnvironment("LLM_UPSTREAM_URL", builder.Configuration["LlmBridge:UpstreamUrl"] ?? "")
             .WithEnvironment("LLM_UPSTREAM_MODEL", builder.Configuration["LlmBridge:UpstreamModel"] ?? "")
             .WithEnvironment("LLM_API_KEY", apiKey)
-            .WithHttpHealthCheck("/health")
+            .WithHealthProbes(readinessPath: null, livenessPath: "/health") // it answers as soon as it listens
             .PublishAsDockerFile();
 
     /// <summary>
@@ -277,5 +298,5 @@ internal static class Extensions
             : agent;
 }
 
-/// <summary>The chain resource and the RPC URL services are given for it.</summary>
-internal sealed record Devnet(IResourceBuilder<IResource> Resource, ReferenceExpression RpcUrl);
+/// <summary>The chain resource, the RPC URL services are given for it, and the network name and chain id they know it by.</summary>
+internal sealed record Devnet(IResourceBuilder<IResource> Resource, ReferenceExpression RpcUrl, string Name = "devnet", long? ChainId = Extensions.DevnetChainId);

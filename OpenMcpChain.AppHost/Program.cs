@@ -10,8 +10,9 @@ var chainDb = mysql.AddDatabase("chaindb");
 var proofDb = mysql.AddDatabase("proofdb");
 var gatewayDb = mysql.AddDatabase("gatewaydb");
 var redis = builder.AddRedisServer("redis", infra);
-var devnet = builder.AddDevnet("devnet", infra);
-devnet.Resource.WithMineBlockCommand(devnet.RpcUrl);
+// The devnet locally; a deployment targets Deploy:Network and deploys the devnet only when asked (Deployment.cs).
+var network = builder.AddChain(infra);
+if (network.Name == "devnet") network.Resource.WithMineBlockCommand(network.RpcUrl); // a dashboard button for the local chain
 var llmApiKey = builder.AddParameter("llm-api-key", secret: true);
 var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
 
@@ -35,7 +36,7 @@ var automationSecret = builder.AddGeneratedSecret("gateway-automation-secret");
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
     .WithReference(chainDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
-    .WithNetwork(devnet)
+    .WithNetwork(network)
     .WithWallet("default", chainWalletKey)
     .WithCaller("agentservice", agentChainKey)
     .WithCaller("operator", operatorChainKey, canApprove: true)
@@ -48,20 +49,21 @@ var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chain
     .WithCaller("gateway", gatewayChainKey, canApprove: true, relaysUsers: true)
     .WithApprovalSettings() // Approvals:ExpireAfter, Approvals:AllowSelfApproval from the AppHost's configuration
     .WithConfiguredReplicas()
-    .WithHttpHealthCheck("/health");
+    .WithHealthProbes();
 
 var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proofservice")
     .WithReference(proofDb).WaitFor(mysql)
     .WithEnvironment("Signer__PrivateKey", proofSignerKey)
     .WithReference(chainService).WaitFor(chainService)
-    .WithNetwork(devnet) // to check anchors on chain when verifying bundles
+    .WithNetwork(network) // to check anchors on chain when verifying bundles
     .WithEnvironment("Anchoring__Enabled", "true")
+    .WithEnvironment("Anchoring__Network", network.Name)
     .WithEnvironment("Anchoring__ApiKey", proofChainKey)
     .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
     .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")
     .WithVerifyLogCommand()
     .WithConfiguredReplicas()
-    .WithHttpHealthCheck("/health");
+    .WithHealthProbes();
 
 // ChainService files every write decision in ProofService's log (no WaitFor: the forwarder catches up).
 chainService.WithReference(proofService);
@@ -74,7 +76,7 @@ var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agent
     .WithEnvironment("Agent__ChainApiKey", agentChainKey)
     .WithReference(proofService).WaitFor(proofService)
     .WithConfiguredReplicas()
-    .WithHttpHealthCheck("/health");
+    .WithHealthProbes();
 
 // The edge: the public API on the original daemon's port (launchSettings: http://localhost:8080).
 builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
@@ -99,6 +101,6 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithUrlForEndpoint("http", _ => new() { Url = "/mcp", DisplayText = "MCP endpoint" })
     .WithCorsOrigins() // the browser origins it answers CORS for (the original console's dev server by default)
     .WithConfiguredReplicas()
-    .WithHttpHealthCheck("/health");
+    .WithHealthProbes();
 
 builder.Build().Run();

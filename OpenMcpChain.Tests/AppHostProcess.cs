@@ -155,7 +155,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         ProcessTree.Named(ProcessTree.Of(_process.Id), program).Select(pid => ProcessTree.Environment(pid, name)).FirstOrDefault(v => v is not null);
 
     // The AppHost's metadata names its project directory (a service's names its .csproj).
-    private static string ProjectDirectory => Projects.OpenMcpChain_AppHost.ProjectPath is var path && path.EndsWith(".csproj", StringComparison.Ordinal)
+    internal static string ProjectDirectory => Projects.OpenMcpChain_AppHost.ProjectPath is var path && path.EndsWith(".csproj", StringComparison.Ordinal)
         ? Path.GetDirectoryName(path)! : path;
 
     /// <summary>The devnet operator password the AppHost is configured with (its appsettings.json; a DEVNET ONLY value).</summary>

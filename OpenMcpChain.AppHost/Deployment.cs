@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+
+// The probe API is marked for evaluation; it is what carries health probes through the manifest to Container Apps.
+#pragma warning disable ASPIREPROBES001
+
+namespace OpenMcpChain.AppHost;
+
+/// <summary>
+/// What a deployment (the manifest azd reads: <c>--publisher manifest</c>) differs in from a local run: the chain it
+/// targets, and the probes Azure Container Apps keeps its replicas healthy by.
+/// </summary>
+internal static partial class Deployment
+{
+    /// <summary>
+    /// The chain the services are given. A local run has the devnet; a deployment targets the network
+    /// <c>Deploy:Network</c> (default <c>sepolia</c>), whose RPC URL is the secret parameter <c>{network}-rpc-url</c>,
+    /// and deploys the devnet (anvil, with its public keys) only when asked: <c>Devnet:Deploy=true</c>.
+    /// </summary>
+    public static Devnet AddChain(this IDistributedApplicationBuilder builder, InfraMode mode)
+    {
+        if (!builder.ExecutionContext.IsPublishMode || builder.Configuration.GetValue("Devnet:Deploy", false))
+        {
+            return builder.AddDevnet("devnet", mode);
+        }
+        var network = builder.Configuration["Deploy:Network"] is { Length: > 0 } configured ? configured : "sepolia";
+        var rpcUrl = builder.AddParameter($"{network}-rpc-url", secret: true);
+        return new Devnet(rpcUrl, ReferenceExpression.Create($"{rpcUrl}"), network, ChainId: null);
+    }
+
+    /// <summary>
+    /// The service's health: locally the dashboard's check of <c>/health</c>; in a deployment the probes Container Apps
+    /// acts on, ready (<paramref name="readinessPath"/>: every dependency answers) before it gets traffic and restarted
+    /// when not alive (<paramref name="livenessPath"/>: the process answers; ServiceDefaults maps <c>/health</c> and
+    /// <c>/alive</c>). Each probe brings its own health check, so one path serves one probe.
+    /// </summary>
+    public static IResourceBuilder<T> WithHealthProbes<T>(
+        this IResourceBuilder<T> service, string? readinessPath = "/health", string livenessPath = "/alive")
+        where T : IResourceWithEndpoints, IResourceWithProbes
+    {
+        if (!service.ApplicationBuilder.ExecutionContext.IsPublishMode)
+            return service.WithHttpHealthCheck(readinessPath ?? livenessPath);
+        if (readinessPath is not null)
+            service.WithHttpProbe(ProbeType.Readiness, readinessPath);
+        return service.WithHttpProbe(ProbeType.Liveness, livenessPath);
+    }
+
+    /// <summary>
+    /// A setting whose value must never be written out in plain text (a password, a client secret, a key): a secret
+    /// parameter. Locally it has the configured value; a deployment asks for it (azd prompts, or reads its environment).
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddSecretSetting(this IDistributedApplicationBuilder builder, string path, string value)
+    {
+        var name = NonNameCharacters().Replace(path.ToLowerInvariant(), "-").Trim('-');
+        return builder.AddParameter(name, value, publishValueAsDefault: false, secret: true);
+    }
+
+    /// <summary>Whether a configuration key names a secret: a password (or its hash), a secret, or a key.</summary>
+    public static bool IsSecretKey(string key)
+    {
+        var leaf = key[(key.LastIndexOf(':') + 1)..];
+        return leaf.Contains("password", StringComparison.OrdinalIgnoreCase)
+            || leaf.Contains("secret", StringComparison.OrdinalIgnoreCase)
+            || leaf.EndsWith("key", StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NonNameCharacters();
+}
