@@ -186,6 +186,18 @@ public sealed class GrpcApiTests(SystemFixture system) : IDisposable
     }
 
     [Fact]
+    public async Task ACallersRateLimitHoldsOverGrpcAsOverRestAndIsResourceExhausted()
+    {
+        // Three requests a minute (the sign-in, made before there is a caller, counts against the address): three calls
+        // pass and the fourth is refused with REST's code, as GatewayAuthTests sees over REST.
+        var limited = await SignedInAsync("grpclimited", SystemFixture.LimitedPassword);
+        var tasks = new TaskService.TaskServiceClient(_channel);
+        for (var i = 0; i < 3; i++) await tasks.ListTasksAsync(new ListTasksRequest { Limit = 1 }, limited, Deadline);
+        AssertCode(await Assert.ThrowsAsync<RpcException>(() => tasks.ListTasksAsync(new ListTasksRequest { Limit = 1 }, limited, Deadline).ResponseAsync),
+            StatusCode.ResourceExhausted, ErrorCodes.RateLimited);
+    }
+
+    [Fact]
     public async Task MalformedAndInvalidMessagesAreInvalidArgumentNeverInternal()
     {
         var auth = await OperatorAsync();

@@ -24,6 +24,8 @@ public static class GrpcEndpoint
         if (builder.Configuration.GetValue<int?>(PortKey) is not { } port) return;
         if (urls.Any(u => u.Scheme != Uri.UriSchemeHttp))
             throw new InvalidOperationException("With Grpc:Port the Gateway listens on http URLs only; terminate TLS in front of it.");
+        // The hosting URLs are listened on below; left set, Kestrel would warn that it overrides them.
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var url in urls)
