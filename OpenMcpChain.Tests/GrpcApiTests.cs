@@ -179,10 +179,13 @@ public sealed class GrpcApiTests(SystemFixture system) : IDisposable
             StatusCode.Unauthenticated, ErrorCodes.Unauthenticated);
         using var noStream = tasks.WatchTask(new WatchTaskRequest { TaskId = "any" }, forged, Deadline);
         AssertCode(await Assert.ThrowsAsync<RpcException>(() => noStream.ResponseStream.MoveNext()), StatusCode.Unauthenticated, ErrorCodes.Unauthenticated);
-        var viewer = await SignedInAsync("viewer", "devnet-viewer");
-        AssertCode(await Assert.ThrowsAsync<RpcException>(() => tasks.SubmitTaskAsync(new SubmitTaskRequest { Goal = "What chain is this?" },
-            viewer, Deadline).ResponseAsync), StatusCode.PermissionDenied, ErrorCodes.Forbidden);
-        Assert.NotNull(await tasks.ListTasksAsync(new ListTasksRequest { Limit = 1 }, viewer, Deadline));
+        // The SDK's way: the token on every call of a client, read at each call.
+        using var http = new HttpClient { BaseAddress = system.App.GetEndpoint("gateway", "http") };
+        var token = (await new OpenMcpChainClient(http).AuthenticateAsync("viewer", "devnet-viewer")).AccessToken;
+        var viewer = new TaskService.TaskServiceClient(_channel.WithBearer(() => token));
+        AssertCode(await Assert.ThrowsAsync<RpcException>(() => viewer.SubmitTaskAsync(new SubmitTaskRequest { Goal = "What chain is this?" },
+            deadline: Deadline).ResponseAsync), StatusCode.PermissionDenied, ErrorCodes.Forbidden);
+        Assert.NotNull(await viewer.ListTasksAsync(new ListTasksRequest { Limit = 1 }, deadline: Deadline));
     }
 
     [Fact]
