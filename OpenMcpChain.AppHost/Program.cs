@@ -94,6 +94,9 @@ builder.AddProject<Projects.OpenMcpChain_Gateway>("gateway")
     .WithEnvironment("ChainService__ApiKey", gatewayChainKey)
     .WithGatewayAuthSettings() // further users and settings from the AppHost's Gateway:Auth section
     .WithPublicBaseUrl()
+    // The gRPC API on its own h2c endpoint (OpenMcpChain.Sdk/Protos); the Gateway listens on the port Grpc__Port names.
+    .WithHttpEndpoint(port: 8081, name: "grpc", env: "Grpc__Port").WithEndpointsInEnvironment(e => e.Name != "grpc")
+    .WithUrlForEndpoint("grpc", url => url.DisplayText = "gRPC (h2c)")
     .WithExternalHttpEndpoints()
     // The dashboard links what an operator opens: the console, the API reference and the MCP endpoint.
     .WithUrlForEndpoint("http", url => url.DisplayText = "Console")

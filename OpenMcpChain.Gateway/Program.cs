@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddGrpcApi();
 
 var app = builder.Build();
 
@@ -21,6 +22,7 @@ app.MapSignInPage();
 app.MapRegistrationApi();
 app.MapResourceMetadataApi();
 app.MapApiReference();
+app.MapGrpcApi();
 app.MapPublicApi();
 
 app.Run();

@@ -51,6 +51,9 @@ public sealed class SystemFixture : IAsyncLifetime
              // Two more Gateway users for the auth tests: one that may only read, one with a tiny request rate.
              $"--Gateway:Auth:Users:reader:Password={ReaderPassword}", "--Gateway:Auth:Users:reader:Scopes:0=tasks:read",
              $"--Gateway:Auth:Users:limited:Password={LimitedPassword}", "--Gateway:Auth:Users:limited:RequestsPerMinute=3",
+             // The same limit met over gRPC, by a user of its own so the two tests never share a window.
+             $"--Gateway:Auth:Users:grpclimited:Password={LimitedPassword}", "--Gateway:Auth:Users:grpclimited:RequestsPerMinute=3",
+             "--Gateway:Auth:Users:grpclimited:Scopes:0=tasks:read",
              // And one configured the production way: only a PBKDF2 hash of its password.
              $"--Gateway:Auth:Users:hashed:PasswordHash={Pbkdf2(HashedPassword)}",
              // And the fuzz test's user: every scope, and a request rate its few hundred requests a minute stay under.

@@ -9,8 +9,8 @@ using OpenMcpChain.Benchmarks;
 
 // Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
 // same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
-var mode = args.FirstOrDefault(a => a is "chain" or "log" or "tasks") ?? "chain";
-args = [.. args.Where(a => a is not ("chain" or "log" or "tasks"))];
+var mode = args.FirstOrDefault(a => a is "chain" or "log" or "tasks" or "grpc") ?? "chain";
+args = [.. args.Where(a => a is not ("chain" or "log" or "tasks" or "grpc"))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
 var duration = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
 const int Concurrency = 8;
@@ -25,11 +25,17 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Op
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
 await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
-if (mode == "tasks")
+if (mode is "tasks" or "grpc")
 {
     await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
     var password = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
         .OfType<ParameterResource>().Single(p => p.Name == "gateway-operator-password").GetValueAsync(default);
+    if (mode == "grpc")
+    {
+        await GrpcBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), app.GetEndpoint("gateway", "grpc"), password!, sequential, duration);
+        await app.StopAsync();
+        return;
+    }
     await TaskBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), password!, app.GetEndpoint("devnet", "http"),
         (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration);
     await app.StopAsync();
