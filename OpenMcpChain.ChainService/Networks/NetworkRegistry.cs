@@ -27,7 +27,8 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options)
         var name = string.IsNullOrWhiteSpace(network) ? NetworksOptions.DefaultNetwork : network.Trim();
         if (!options.Value.TryGetValue(name, out var config))
         {
-            throw Arguments.Invalid("network", $"Unknown network '{name}'. Known networks: {string.Join(", ", options.Value.Keys)}.",
+            var hint = NetworkPresets.All.ContainsKey(name) ? $" '{name}' is a known preset but has no RPC URL here (the AppHost's secret parameter {name}-rpc-url)." : "";
+            throw Arguments.Invalid("network", $"Unknown network '{name}'.{hint} Networks here: {string.Join(", ", options.Value.Keys)}.",
                 ChainErrorCodes.UnknownNetwork);
         }
         lock (_gate)
