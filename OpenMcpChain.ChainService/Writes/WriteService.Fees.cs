@@ -164,6 +164,7 @@ public sealed partial class WriteService
             .SetProperty(t => t.MaxPriorityFeePerGas, tx.MaxPriorityFeePerGas)
             .SetProperty(t => t.SentAtBlock, tx.SentAtBlock)
             .SetProperty(t => t.BlockNumber, tx.BlockNumber)
+            .SetProperty(t => t.GasUsed, tx.GasUsed)
             .SetProperty(t => t.Replacements, tx.Replacements)
             .SetProperty(t => t.Reorgs, tx.Reorgs)
             .SetProperty(t => t.Status, tx.Status)

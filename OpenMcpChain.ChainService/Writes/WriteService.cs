@@ -330,12 +330,7 @@ public sealed partial class WriteService(
     private async Task SetStatusAsync(ChainTransaction tx, string status)
     {
         tx.Status = status;
-        tx.UpdatedAt = DateTimeOffset.UtcNow;
-        await db.Transactions.Where(t => t.Id == tx.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(t => t.Status, status)
-            .SetProperty(t => t.BlockNumber, tx.BlockNumber)
-            .SetProperty(t => t.GasUsed, tx.GasUsed)
-            .SetProperty(t => t.UpdatedAt, tx.UpdatedAt));
+        await SaveTrackingAsync(tx);
     }
 
     private static bool IsAlreadyKnown(string? message) =>
