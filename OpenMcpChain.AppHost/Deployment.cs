@@ -12,21 +12,18 @@ namespace OpenMcpChain.AppHost;
 /// </summary>
 internal static partial class Deployment
 {
+    /// <summary>The network a deployment targets when <c>Chain:Default</c> names none.</summary>
+    public const string DefaultNetwork = "sepolia";
+
     /// <summary>
-    /// The chain the services are given. A local run has the devnet; a deployment targets the network
-    /// <c>Deploy:Network</c> (default <c>sepolia</c>), whose RPC URL is the secret parameter <c>{network}-rpc-url</c>,
+    /// The chain mode (<c>Infra:Chain</c>) when none is configured: a local run has the devnet; a deployment targets a
+    /// network (<c>Chain:Default</c>, default <c>sepolia</c>, its RPC URL the secret parameter <c>{network}-rpc-url</c>)
     /// and deploys the devnet (anvil, with its public keys) only when asked: <c>Devnet:Deploy=true</c>.
     /// </summary>
-    public static Devnet AddChain(this IDistributedApplicationBuilder builder, InfraMode mode)
-    {
-        if (!builder.ExecutionContext.IsPublishMode || builder.Configuration.GetValue("Devnet:Deploy", false))
-        {
-            return builder.AddDevnet("devnet", mode);
-        }
-        var network = builder.Configuration["Deploy:Network"] is { Length: > 0 } configured ? configured : "sepolia";
-        var rpcUrl = builder.AddParameter($"{network}-rpc-url", secret: true);
-        return new Devnet(rpcUrl, ReferenceExpression.Create($"{rpcUrl}"), network, ChainId: null);
-    }
+    public static string ChainMode(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["Infra:Chain"] is { Length: > 0 } configured ? configured.ToLowerInvariant()
+        : builder.ExecutionContext.IsPublishMode && !builder.Configuration.GetValue("Devnet:Deploy", false) ? "network"
+        : "devnet";
 
     /// <summary>
     /// The service's health: locally the dashboard's check of <c>/health</c>; in a deployment the probes Container Apps

@@ -10,9 +10,10 @@ var chainDb = mysql.AddDatabase("chaindb");
 var proofDb = mysql.AddDatabase("proofdb");
 var gatewayDb = mysql.AddDatabase("gatewaydb");
 var redis = builder.AddRedisServer("redis", infra);
-// The devnet locally; a deployment targets Deploy:Network and deploys the devnet only when asked (Deployment.cs).
-var network = builder.AddChain(infra);
-if (network.Name == "devnet") network.Resource.WithMineBlockCommand(network.RpcUrl); // a dashboard button for the local chain
+// The chain (Infra:Chain): the devnet locally, a fork or a network; a deployment targets Chain:Default (sepolia) and
+// deploys the devnet only when asked (Deployment.cs).
+var network = builder.AddChain("devnet", infra);
+network.Resource?.WithMineBlockCommand(network.RpcUrl!); // a dashboard button for the local chain
 var llmApiKey = builder.AddParameter("llm-api-key", secret: true);
 var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
 
@@ -57,7 +58,7 @@ var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proof
     .WithReference(chainService).WaitFor(chainService)
     .WithNetwork(network) // to check anchors on chain when verifying bundles
     .WithEnvironment("Anchoring__Enabled", "true")
-    .WithEnvironment("Anchoring__Network", network.Name)
+    .WithEnvironment("Anchoring__Network", network.DefaultNetwork)
     .WithEnvironment("Anchoring__ApiKey", proofChainKey)
     .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
     .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")

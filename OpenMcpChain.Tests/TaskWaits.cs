@@ -20,4 +20,15 @@ internal static class TaskWaits
             throw new TimeoutException($"Task {taskId} did not finish within {timeout.TotalSeconds:0} s: it is still {last.Status}.", e);
         }
     }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after <paramref name="deadline"/>, naming <paramref name="what"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan deadline, string what)
+    {
+        var end = DateTime.UtcNow + deadline;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > end) Assert.Fail($"Waited {deadline.TotalSeconds:0} s for {what}.");
+            await Task.Delay(100);
+        }
+    }
 }

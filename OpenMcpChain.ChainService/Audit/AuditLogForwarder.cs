@@ -30,6 +30,8 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
         {
             await ForwardAsync(db, ct);
             await ForwardDecisionsAsync(db, ct);
+            await ForwardReplacementsAsync(db, ct);
+            await ForwardEventfulReceiptsAsync(db, ct);
         }, ct);
     }
 
@@ -51,6 +53,78 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
             }
             if (decided.Count < Batch) return;
         }
+    }
+
+    /// <summary>Each re-signature of a stuck write: the bytes it replaced, the new hash and fees.</summary>
+    private async Task ForwardReplacementsAsync(ChainDbContext db, CancellationToken ct)
+    {
+        var replaced = await db.Replacements.AsNoTracking().Where(r => r.LogIndex == null).OrderBy(r => r.Id).Take(Batch).ToListAsync(ct);
+        if (replaced.Count == 0) return;
+        var appended = await AppendAsync(replaced.Select(ToEntry), ct);
+        for (var i = 0; i < replaced.Count; i++)
+        {
+            var (id, index) = (replaced[i].Id, appended[i].GetProperty("index").GetInt64());
+            await db.Replacements.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.LogIndex, index), ct);
+        }
+    }
+
+    /// <summary>
+    /// The final receipt of a write that was replaced or lost a block to a reorg, which the tool call's own entry (written
+    /// when the call answered) may not hold.
+    /// </summary>
+    private async Task ForwardEventfulReceiptsAsync(ChainDbContext db, CancellationToken ct)
+    {
+        var final = await db.Transactions.AsNoTracking()
+            .Where(t => t.ReceiptLogIndex == null && (t.Replacements > 0 || t.Reorgs > 0)
+                        && (t.Status == TransactionStatuses.Confirmed || t.Status == TransactionStatuses.Reverted))
+            .OrderBy(t => t.Id).Take(Batch).ToListAsync(ct);
+        if (final.Count == 0) return;
+        var appended = await AppendAsync(final.Select(ToEntry), ct);
+        for (var i = 0; i < final.Count; i++)
+        {
+            var (id, index) = (final[i].Id, appended[i].GetProperty("index").GetInt64());
+            await db.Transactions.Where(t => t.Id == id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ReceiptLogIndex, index), ct);
+        }
+    }
+
+    private static JsonObject ToEntry(TransactionReplacement r)
+    {
+        var entry = new JsonObject
+        {
+            ["type"] = "chain_tx_replaced",
+            ["source"] = "chainservice",
+            ["replacement_id"] = r.Id,
+            ["nonce"] = r.Nonce,
+            ["replaced_hash"] = r.ReplacedHash,
+            ["tx_hash"] = r.TxHash,
+            ["max_fee_per_gas"] = r.MaxFeePerGas,
+            ["max_priority_fee_per_gas"] = r.MaxPriorityFeePerGas,
+            ["reason"] = r.Reason,
+            ["at"] = r.CreatedAt.ToUnixTimeMilliseconds(),
+        };
+        if (r.TaskId is not null) entry["task_id"] = r.TaskId;
+        return entry;
+    }
+
+    private static JsonObject ToEntry(ChainTransaction t)
+    {
+        var entry = new JsonObject
+        {
+            ["type"] = "chain_tx_receipt",
+            ["source"] = "chainservice",
+            ["network"] = t.Network,
+            ["idempotency_key"] = t.IdempotencyKey,
+            ["nonce"] = t.Nonce,
+            ["tx_hash"] = t.TxHash,
+            ["status"] = t.Status,
+            ["block_number"] = t.BlockNumber,
+            ["gas_used"] = t.GasUsed,
+            ["replacements"] = t.Replacements,
+            ["reorgs"] = t.Reorgs,
+            ["at"] = t.UpdatedAt.ToUnixTimeMilliseconds(),
+        };
+        if (t.TaskId is not null) entry["task_id"] = t.TaskId;
+        return entry;
     }
 
     private async Task<JsonElement> AppendAsync(IEnumerable<JsonObject> entries, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using OpenMcpChain.ChainService.Approvals;
 using OpenMcpChain.ChainService.Audit;
 using OpenMcpChain.ChainService.Callers;
@@ -20,10 +21,17 @@ internal static class Extensions
         builder.AddMySqlDbContext<ChainDbContext>("chaindb");
         builder.AddRedisClient("redis", configureOptions: o => o.AbortOnConnectFail = false);
 
+        // Named public networks as defaults under every configuration source; one without an RPC URL is not in use.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = NetworkPresets.AsConfiguration() });
         builder.Services.AddOptions<NetworksOptions>()
             .Bind(builder.Configuration.GetSection(NetworksOptions.SectionName))
-            .Validate(o => o.Count > 0 && o.Values.All(n => Uri.IsWellFormedUriString(n.RpcUrl, UriKind.Absolute) && n.ConfirmationDepth >= 1),
-                "Each network needs an absolute RpcUrl and a ConfirmationDepth of at least 1 (Networks:{name}:*).")
+            .PostConfigure(o =>
+            {
+                foreach (var unused in o.Where(n => string.IsNullOrWhiteSpace(n.Value.RpcUrl)).Select(n => n.Key).ToList()) o.Remove(unused);
+            })
+            .Validate(o => o.Count > 0 && o.Values.All(n => Uri.IsWellFormedUriString(n.RpcUrl, UriKind.Absolute) && n.ConfirmationDepth >= 1
+                                                             && n.Fees is FeeTypes.Eip1559 or FeeTypes.Legacy),
+                "Each network needs an absolute RpcUrl, a ConfirmationDepth of at least 1 and Fees eip1559 or legacy (Networks:{name}:*).")
             .ValidateOnStart();
         builder.Services.AddSingleton<NetworkRegistry>();
         builder.Services.AddHealthChecks().AddCheck<NetworkHealthCheck>("networks");

@@ -6,6 +6,7 @@ namespace OpenMcpChain.ChainService.Infrastructure;
 public sealed class ChainDbContext(DbContextOptions<ChainDbContext> options) : DbContext(options)
 {
     public DbSet<ChainTransaction> Transactions => Set<ChainTransaction>();
+    public DbSet<TransactionReplacement> Replacements => Set<TransactionReplacement>();
     public DbSet<ApprovalRequest> Approvals => Set<ApprovalRequest>();
     public DbSet<ToolCallRecord> ToolCalls => Set<ToolCallRecord>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();

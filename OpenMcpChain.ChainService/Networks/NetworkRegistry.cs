@@ -7,7 +7,7 @@ using OpenMcpChain.Sdk.Contracts;
 namespace OpenMcpChain.ChainService.Networks;
 
 /// <summary>One Nethereum <see cref="Web3"/> per configured network, sharing the service's pooled HTTP handler.</summary>
-public sealed class NetworkRegistry(IOptions<NetworksOptions> options)
+public sealed class NetworkRegistry(IOptions<NetworksOptions> options, IConfiguration configuration)
 {
     // JSON-RPC gets no generic retry/timeout pipeline: a retried eth_sendRawTransaction or a cut receipt wait would
     // change meaning, and each hop of the default pipeline costs latency on every read. Failures surface as
@@ -19,15 +19,19 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options)
 
     public IReadOnlyCollection<string> Names => options.Value.Keys;
 
+    /// <summary>The network a call that names none uses: <c>Chain:DefaultNetwork</c> (the AppHost sets it from <c>Infra:Chain</c>), else devnet.</summary>
+    public string DefaultName => configuration["Chain:DefaultNetwork"] is { Length: > 0 } configured ? configured : NetworksOptions.DefaultNetwork;
+
     public Web3 Get(string? network) => Resolve(network).Web3;
 
     /// <summary>The network's canonical name, its client and its options.</summary>
     public (string Name, Web3 Web3, NetworkOptions Options) Resolve(string? network)
     {
-        var name = string.IsNullOrWhiteSpace(network) ? NetworksOptions.DefaultNetwork : network.Trim();
+        var name = string.IsNullOrWhiteSpace(network) ? DefaultName : network.Trim();
         if (!options.Value.TryGetValue(name, out var config))
         {
-            throw Arguments.Invalid("network", $"Unknown network '{name}'. Known networks: {string.Join(", ", options.Value.Keys)}.",
+            var hint = NetworkPresets.All.ContainsKey(name) ? $" '{name}' is a known preset but has no RPC URL here (the AppHost's secret parameter {name}-rpc-url)." : "";
+            throw Arguments.Invalid("network", $"Unknown network '{name}'.{hint} Networks here: {string.Join(", ", options.Value.Keys)}.",
                 ChainErrorCodes.UnknownNetwork);
         }
         lock (_gate)

@@ -12,6 +12,8 @@ public sealed class PolicyOptions
     public List<string> AllowedMethods { get; set; } = [];
     public string? MaxValuePerTransaction { get; set; }
     public long? MaxGas { get; set; }
+    /// <summary>The highest max fee per gas (gwei) a write is signed with, replacements of a stuck one included; empty means no cap.</summary>
+    public string? MaxFeePerGas { get; set; }
     public string? TaskBudget { get; set; }
     public string? DailyBudgetPerWallet { get; set; }
     public string? DailyBudgetPerCaller { get; set; }

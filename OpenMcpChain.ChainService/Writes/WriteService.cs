@@ -29,7 +29,7 @@ namespace OpenMcpChain.ChainService.Writes;
 /// It is also the one place a write's policy decision is set: the gate's refusal, a parked write, or allowed (on the
 /// result, and on any failure after the gate let the write through).
 /// </summary>
-public sealed class WriteService(
+public sealed partial class WriteService(
     ChainDbContext db, NetworkRegistry networks, WalletRegistry wallets, NonceManager nonces, PolicyGate gate,
     IOptions<Dictionary<string, CallerOptions>> callers, BudgetRecount recount, CallerContext caller,
     IOptions<ApprovalOptions> approvals, ApprovalEvents approvalEvents, ILogger<WriteService> logger)
@@ -90,7 +90,7 @@ public sealed class WriteService(
         ChainTransaction tx;
         try
         {
-            var fees = await SuggestFeesAsync(web3);
+            var fees = await FirstFeesAsync(web3, options);
             var chainId = await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync());
             var balance = await Rpc.CallAsync(() => web3.Eth.GetBalance.SendRequestAsync(from));
             var gasLimit = gas + gas / 5; // headroom over the estimate; unused gas is not charged
@@ -175,6 +175,18 @@ public sealed class WriteService(
                     await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
                     return;
                 }
+                if (IsFeeTooLow(refusal))
+                {
+                    // The fees are below what the chain asks now: raise them (same nonce, never a second write), up to the cap.
+                    if (mayResign && await ReplaceAsync(tx, web3, networks.Resolve(tx.Network).Options, ReplacementReasons.Underpriced, ct)) return;
+                    logger.LogWarning("Transaction {TxHash} (nonce {Nonce}) is priced below what {Network} accepts: {Refusal}", tx.TxHash, tx.Nonce, tx.Network, refusal);
+                    if (!mayResign) return;
+                    throw new ChainToolException(new ChainToolError(ChainErrorCodes.FeeCapReached,
+                        $"Transaction {tx.TxHash} is signed and stored, but {tx.Network} asks for more than the policy's fee cap; it is re-sent when fees fall. Repeat the request with idempotency key '{tx.IdempotencyKey}' to follow it.")
+                    {
+                        TxHash = tx.TxHash,
+                    });
+                }
                 await SetStatusAsync(tx, TransactionStatuses.Dropped);
                 if (budgets is not null) await gate.ReleaseAsync(budgets);
                 var message = e.RpcError?.Message ?? e.Message;
@@ -206,10 +218,10 @@ public sealed class WriteService(
         // At least one look, even with no time to wait (the recovery worker's passes).
         while (tx.Status is TransactionStatuses.Signed or TransactionStatuses.Broadcast)
         {
-            var receipt = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TxHash));
+            var receipt = await ReceiptAsync(tx, web3);
+            var head = (long)(await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
             if (receipt?.BlockNumber is not null)
             {
-                var head = (long)(await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
                 var block = (long)receipt.BlockNumber.Value;
                 if (head - block + 1 >= options.ConfirmationDepth)
                 {
@@ -218,6 +230,16 @@ public sealed class WriteService(
                     await SetStatusAsync(tx, receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted);
                     break;
                 }
+                if (tx.BlockNumber != block)
+                {
+                    // Mined but not yet final: remembered, so a reorg that takes the block away is noticed even after a restart.
+                    tx.BlockNumber = block;
+                    await SaveTrackingAsync(tx);
+                }
+            }
+            else
+            {
+                await WatchUnminedAsync(tx, web3, options, head, ct);
             }
             if (DateTime.UtcNow >= deadline) break;
             await Task.Delay(50, ct);
@@ -231,7 +253,7 @@ public sealed class WriteService(
 
     private async Task ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
     {
-        var fees = await SuggestFeesAsync(web3);
+        var fees = await FirstFeesAsync(web3, networks.Resolve(tx.Network).Options);
         var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
         var stale = tx.TxHash;
         await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
@@ -243,6 +265,8 @@ public sealed class WriteService(
                 .SetProperty(t => t.Nonce, tx.Nonce)
                 .SetProperty(t => t.RawTransaction, tx.RawTransaction)
                 .SetProperty(t => t.TxHash, tx.TxHash)
+                .SetProperty(t => t.MaxFeePerGas, tx.MaxFeePerGas)
+                .SetProperty(t => t.MaxPriorityFeePerGas, tx.MaxPriorityFeePerGas)
                 .SetProperty(t => t.Status, tx.Status)
                 .SetProperty(t => t.UpdatedAt, tx.UpdatedAt), CancellationToken.None);
         }, ct);
@@ -251,19 +275,29 @@ public sealed class WriteService(
 
     private void Sign(ChainTransaction row, long chainId, Nethereum.RPC.Fee1559Suggestions.Fee1559 fees, long nonce)
     {
-        var unsigned = new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value, fees.MaxFeePerGas!.Value,
-            row.GasLimit, row.To.Length == 0 ? null : row.To, BigInteger.Parse(row.Value), row.Data, null);
         var key = wallets.Key(row.Wallet);
         if (!string.Equals(key.GetPublicAddress(), row.From, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Wallet '{row.Wallet}' here is not {row.From}; transaction {row.Id} is not this instance's to sign.");
-        var raw = new Transaction1559Signer().SignTransaction(key, unsigned);
+        var raw = networks.Resolve(row.Network).Options.Fees == FeeTypes.Legacy
+            // A legacy gas price is both what the sender offers and what the producer keeps: the max fee stands for it.
+            ? new LegacyTransactionSigner().SignTransaction(key.GetPrivateKeyAsBytes(), chainId, row.To.Length == 0 ? null : row.To,
+                BigInteger.Parse(row.Value), nonce, fees.MaxFeePerGas!.Value, row.GasLimit, row.Data)
+            : new Transaction1559Signer().SignTransaction(key, new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value,
+                fees.MaxFeePerGas!.Value, row.GasLimit, row.To.Length == 0 ? null : row.To, BigInteger.Parse(row.Value), row.Data, null));
         row.Nonce = nonce;
+        row.MaxFeePerGas = fees.MaxFeePerGas!.Value.ToString();
+        row.MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas!.Value.ToString();
         row.RawTransaction = "0x" + raw;
         row.TxHash = "0x" + Sha3Keccack.Current.CalculateHashFromHex(raw);
     }
 
-    private static Task<Nethereum.RPC.Fee1559Suggestions.Fee1559> SuggestFeesAsync(Web3 web3) =>
-        Rpc.CallAsync(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
+    private static async Task<Nethereum.RPC.Fee1559Suggestions.Fee1559> SuggestFeesAsync(Web3 web3, NetworkOptions options)
+    {
+        if (options.Fees != FeeTypes.Legacy)
+            return await Rpc.CallAsync(() => web3.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync());
+        var price = (await Rpc.CallAsync(() => web3.Eth.GasPrice.SendRequestAsync())).Value;
+        return new() { MaxFeePerGas = price, MaxPriorityFeePerGas = price };
+    }
 
     private async Task<long> SimulateAsync(Web3 web3, string from, WriteIntent intent)
     {
@@ -313,12 +347,7 @@ public sealed class WriteService(
     private async Task SetStatusAsync(ChainTransaction tx, string status)
     {
         tx.Status = status;
-        tx.UpdatedAt = DateTimeOffset.UtcNow;
-        await db.Transactions.Where(t => t.Id == tx.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(t => t.Status, status)
-            .SetProperty(t => t.BlockNumber, tx.BlockNumber)
-            .SetProperty(t => t.GasUsed, tx.GasUsed)
-            .SetProperty(t => t.UpdatedAt, tx.UpdatedAt));
+        await SaveTrackingAsync(tx);
     }
 
     private static bool IsAlreadyKnown(string? message) =>

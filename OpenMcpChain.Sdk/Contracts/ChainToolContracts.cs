@@ -76,6 +76,8 @@ public static class ChainErrorCodes
     public const string ExecutionReverted = "EXECUTION_REVERTED";
     public const string CallReturnedNothing = "CALL_RETURNED_NOTHING";
     public const string NonceConflict = "NONCE_CONFLICT";
+    /// <summary>The network asks for more than the policy's fee cap (<c>Policy:MaxFeePerGas</c>): the write is stored and re-sent when fees fall.</summary>
+    public const string FeeCapReached = "FEE_CAP_REACHED";
     public const string ApprovalRequired = "APPROVAL_REQUIRED";
     public const string ApprovalNotFound = "APPROVAL_NOT_FOUND";
     public const string ApprovalAlreadyDecided = "APPROVAL_ALREADY_DECIDED";

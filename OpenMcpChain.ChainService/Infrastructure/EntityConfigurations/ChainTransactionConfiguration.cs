@@ -20,6 +20,8 @@ internal sealed class ChainTransactionConfiguration : IEntityTypeConfiguration<C
         b.Property(t => t.TxHash).HasMaxLength(66);
         b.HasIndex(t => t.TxHash);
         b.Property(t => t.Status).HasMaxLength(16);
+        b.Property(t => t.MaxFeePerGas).HasMaxLength(80);
+        b.Property(t => t.MaxPriorityFeePerGas).HasMaxLength(80);
         b.HasIndex(t => new { t.Status, t.UpdatedAt });
         b.HasIndex(t => new { t.Network, t.From, t.Nonce });
         // Budget recounts: per task, per wallet per day, per caller per day.

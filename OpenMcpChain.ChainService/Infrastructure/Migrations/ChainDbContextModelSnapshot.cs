@@ -225,6 +225,14 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("varchar(128)");
 
+                    b.Property<string>("MaxFeePerGas")
+                        .HasMaxLength(80)
+                        .HasColumnType("varchar(80)");
+
+                    b.Property<string>("MaxPriorityFeePerGas")
+                        .HasMaxLength(80)
+                        .HasColumnType("varchar(80)");
+
                     b.Property<string>("Network")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -237,8 +245,20 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                         .IsRequired()
                         .HasColumnType("longtext");
 
+                    b.Property<long?>("ReceiptLogIndex")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Reorgs")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Replacements")
+                        .HasColumnType("int");
+
                     b.Property<string>("RequestJson")
                         .HasColumnType("longtext");
+
+                    b.Property<long?>("SentAtBlock")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -382,6 +402,68 @@ namespace OpenMcpChain.ChainService.Infrastructure.Migrations
                     b.HasIndex("LogIndex", "PolicyDecision");
 
                     b.ToTable("tool_calls", (string)null);
+                });
+
+            modelBuilder.Entity("OpenMcpChain.ChainService.Infrastructure.TransactionReplacement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("LogIndex")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MaxFeePerGas")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("varchar(80)");
+
+                    b.Property<string>("MaxPriorityFeePerGas")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("varchar(80)");
+
+                    b.Property<long>("Nonce")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("ReplacedHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<string>("ReplacedRaw")
+                        .IsRequired()
+                        .HasColumnType("longtext");
+
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("TransactionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TxHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LogIndex");
+
+                    b.HasIndex("TransactionId");
+
+                    b.ToTable("transaction_replacements", (string)null);
                 });
 #pragma warning restore 612, 618
         }

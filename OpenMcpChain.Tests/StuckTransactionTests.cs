@@ -1,0 +1,143 @@
+extern alias chainservice;
+using System.Net.Http.Json;
+using System.Numerics;
+using System.Text.Json;
+using chainservice::OpenMcpChain.ChainService.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Nethereum.Signer;
+using Nethereum.Web3;
+using StackExchange.Redis;
+
+namespace OpenMcpChain.Tests;
+
+/// <summary>Writes on a chain that does not mine them at once: stuck ones are re-priced, reorged ones are not claimed.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class StuckTransactionTests(SystemFixture system)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task WriteLeftUnminedIsReplacedAtTheSameNonceWithHigherFeesUpToTheCapAndCountedOnce()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        await using var chain = await PrivateChainService.StartAsync(system, "stucknet", anvil.RpcUrl, new Dictionary<string, string?>
+        {
+            ["Networks:stucknet:StuckAfterBlocks"] = "2",
+            ["Networks:stucknet:PriorityFee"] = "0", // a tip no block producer has a reason to take
+            ["Networks:stucknet:Policy:MaxFeePerGas"] = "500",
+        });
+        await anvil.RpcAsync("evm_setAutomine", false);
+        var taskId = $"stuck-{Guid.NewGuid():N}";
+        var to = EthECKey.GenerateKey().GetPublicAddress();
+        var write = chain.Client(taskId).ToolAsync("transfer_native", new { to, amount = "0.25", network = "stucknet" });
+
+        // The first signature reaches the pool; then the network gets busy (base fee 100 gwei) and mines a block a second.
+        var first = await SignedAsync(chain, taskId);
+        await TaskWaits.UntilAsync(async () => await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(first.TxHash) is not null,
+            Deadline, "the first signature in the pool");
+        await anvil.RpcAsync("anvil_setNextBlockBaseFeePerGas", "0x174876e800");
+        await anvil.RpcAsync("evm_setIntervalMining", 1);
+
+        var result = await write.WaitAsync(Deadline);
+        Assert.Equal("confirmed", result.GetProperty("status").GetString());
+        Assert.Equal(first.Nonce, result.GetProperty("nonce").GetInt64());
+        var finalHash = result.GetProperty("tx_hash").GetString()!;
+        Assert.NotEqual(first.TxHash, finalHash);
+        Assert.Null(await anvil.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(first.TxHash));
+        // EIP-1559 replacement: both fees at least 10 % up; never above the policy's cap.
+        var mined = await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(finalHash);
+        Assert.True(mined.MaxFeePerGas.Value * 100 >= BigInteger.Parse(first.MaxFeePerGas!) * 110, $"max fee {mined.MaxFeePerGas.Value} after {first.MaxFeePerGas}");
+        Assert.True(mined.MaxPriorityFeePerGas.Value > 0 && mined.MaxPriorityFeePerGas.Value * 100 >= BigInteger.Parse(first.MaxPriorityFeePerGas!) * 110);
+        Assert.True(mined.MaxFeePerGas.Value <= Web3.Convert.ToWei(500, Nethereum.Util.UnitConversion.EthUnit.Gwei));
+
+        // Sent once, counted once, recorded with its replacements, and logged.
+        Assert.Equal(Web3.Convert.ToWei(0.25m), await anvil.BalanceAsync(to));
+        Assert.Equal(250_000_000L, (long)await chain.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().StringGetAsync($"budget:stucknet:task:{taskId}"));
+        var (rows, replacements) = await RecordsAsync(chain, taskId);
+        var row = Assert.Single(rows);
+        Assert.Equal((finalHash, "confirmed"), (row.TxHash, row.Status));
+        Assert.Equal(row.Replacements, replacements.Count);
+        Assert.Equal(first.TxHash, replacements[0].ReplacedHash);
+        Assert.Equal(finalHash, replacements[^1].TxHash);
+        var logged = await LoggedAsync(taskId, e => e.GetProperty("type").GetString() == "chain_tx_receipt");
+        Assert.Contains(logged, e => e.GetProperty("type").GetString() == "chain_tx_replaced" && e.GetProperty("replaced_hash").GetString() == first.TxHash);
+        var receipt = Assert.Single(logged, e => e.GetProperty("type").GetString() == "chain_tx_receipt");
+        Assert.Equal((finalHash, "confirmed", row.Replacements), (receipt.GetProperty("tx_hash").GetString(), receipt.GetProperty("status").GetString(), receipt.GetProperty("replacements").GetInt32()));
+    }
+
+    [Fact]
+    public async Task ReceiptTakenAwayByAReorgBeforeTheConfirmationDepthIsNeverClaimedAndTheWriteLandsOnce()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        await using var chain = await PrivateChainService.StartAsync(system, "reorgnet", anvil.RpcUrl, new Dictionary<string, string?>
+        {
+            ["Networks:reorgnet:ConfirmationDepth"] = "3",
+            ["Networks:reorgnet:StuckAfterBlocks"] = "0",
+        });
+        await anvil.RpcAsync("evm_setAutomine", false);
+        var taskId = $"reorg-{Guid.NewGuid():N}";
+        var to = EthECKey.GenerateKey().GetPublicAddress();
+        var write = chain.Client(taskId).ToolAsync("transfer_native", new { to, amount = "0.3", network = "reorgnet" });
+        var first = await SignedAsync(chain, taskId);
+        await TaskWaits.UntilAsync(async () => await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(first.TxHash) is not null,
+            Deadline, "the write in the pool");
+
+        // Mined one block deep: seen, but not final at depth 3.
+        await anvil.RpcAsync("evm_mine");
+        await TaskWaits.UntilAsync(async () => (await RecordsAsync(chain, taskId)).Rows.Single().BlockNumber is not null, Deadline, "ChainService to see the write mined");
+        Assert.False(write.IsCompleted, "answered at depth 1");
+
+        // The block is replaced by an empty one: the receipt is gone, and the write is noticed and sent again.
+        await anvil.RpcAsync("anvil_reorg", 1, Array.Empty<object>());
+        Assert.Null(await anvil.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(first.TxHash));
+        await TaskWaits.UntilAsync(async () => (await RecordsAsync(chain, taskId)).Rows.Single().Reorgs == 1
+                                             && await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(first.TxHash) is not null,
+            Deadline, "the reorged write to be sent again");
+        Assert.False(write.IsCompleted, "answered on a receipt a reorg took away");
+
+        for (var i = 0; i < 3; i++) await anvil.RpcAsync("evm_mine");
+        var result = await write.WaitAsync(Deadline);
+        Assert.Equal(("confirmed", first.TxHash), (result.GetProperty("status").GetString(), result.GetProperty("tx_hash").GetString()));
+        var onChain = await anvil.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(first.TxHash);
+        Assert.Equal((long)onChain.BlockNumber.Value, result.GetProperty("block_number").GetInt64());
+        Assert.Equal(Web3.Convert.ToWei(0.3m), await anvil.BalanceAsync(to));
+        Assert.Equal(300_000_000L, (long)await chain.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().StringGetAsync($"budget:reorgnet:task:{taskId}"));
+        var receipt = Assert.Single(await LoggedAsync(taskId, e => e.GetProperty("type").GetString() == "chain_tx_receipt"),
+            e => e.GetProperty("type").GetString() == "chain_tx_receipt");
+        Assert.Equal(1, receipt.GetProperty("reorgs").GetInt32());
+    }
+
+    /// <summary>The write's stored row once it is signed.</summary>
+    private static async Task<ChainTransaction> SignedAsync(WebApplicationFactory<chainservice::Program> chain, string taskId)
+    {
+        ChainTransaction? row = null;
+        await TaskWaits.UntilAsync(async () => (row = (await RecordsAsync(chain, taskId)).Rows.SingleOrDefault()) is not null, Deadline, "the write to be signed");
+        return row!;
+    }
+
+    private static async Task<(List<ChainTransaction> Rows, List<TransactionReplacement> Replacements)> RecordsAsync(
+        WebApplicationFactory<chainservice::Program> chain, string taskId)
+    {
+        await using var scope = chain.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChainDbContext>();
+        var rows = await db.Transactions.AsNoTracking().Where(t => t.TaskId == taskId).ToListAsync();
+        var ids = rows.Select(r => r.Id).ToList();
+        return (rows, await db.Replacements.AsNoTracking().Where(r => ids.Contains(r.TransactionId)).OrderBy(r => r.Id).ToListAsync());
+    }
+
+    /// <summary>The task's transparency-log entries once one matches <paramref name="until"/>.</summary>
+    private async Task<List<JsonElement>> LoggedAsync(string taskId, Func<JsonElement, bool> until)
+    {
+        var proofs = system.CreateClient("proofservice");
+        var entries = new List<JsonElement>();
+        await TaskWaits.UntilAsync(async () =>
+        {
+            var page = await proofs.GetFromJsonAsync<JsonElement>($"/api/log/entries?task_id={taskId}");
+            entries = page.EnumerateArray().Select(e => JsonDocument.Parse(e.GetProperty("entry").GetString()!).RootElement).ToList();
+            return entries.Any(until);
+        }, Deadline, $"the log entries of {taskId}");
+        return entries;
+    }
+}
