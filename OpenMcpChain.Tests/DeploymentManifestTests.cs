@@ -88,7 +88,10 @@ public sealed class DeploymentManifestTests(ITestOutputHelper log)
 
         var devnet = resources["devnet"]!;
         Assert.Equal("container.v0", (string?)devnet["type"]);
-        Assert.Equal("ghcr.io/foundry-rs/foundry:v1.3.5", (string?)devnet["image"]);
+        // The same anvil as a local run: the image tag is the npm package's version (tools/package.json).
+        var npmAnvil = (string)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, "tools", "package.json")))!
+            ["dependencies"]!["@foundry-rs/anvil-linux-amd64"]!;
+        Assert.Equal($"ghcr.io/foundry-rs/foundry:v{npmAnvil}", (string?)devnet["image"]);
         Assert.Equal(new[] { "devnet-data:/data" }, Volumes(devnet));
         foreach (var service in (string[])["chainservice", "proofservice"])
         {
