@@ -223,12 +223,19 @@ public sealed class AgentRunner(
         {
             return await call();
         }
-        catch (Exception e) when (e is HttpRequestException or ClientResultException or TimeoutException
-                                      or Polly.ExecutionRejectedException // the client's timeout or open circuit
-                                      or ModelContextProtocol.McpException or IOException
-                                  && e is not ModelContextProtocol.McpProtocolException)
+        catch (Exception e) when (IsUnreachable(e))
         {
             throw new AgentFailure(code, $"{what} failed: {e.Message}", transient: true, e);
         }
     }
+
+    /// <summary>
+    /// A dependency was away or did not answer (connection, HTTP client timeout or open circuit, a transport error):
+    /// nothing says what it did. A protocol error is an answer, and is not one of these.
+    /// </summary>
+    public static bool IsUnreachable(Exception e) =>
+        e is HttpRequestException or ClientResultException or TimeoutException
+            or Polly.ExecutionRejectedException // the client's timeout or open circuit
+            or ModelContextProtocol.McpException or IOException
+        && e is not ModelContextProtocol.McpProtocolException;
 }

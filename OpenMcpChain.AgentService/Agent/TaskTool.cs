@@ -67,8 +67,11 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         {
             result = $"{StepTimeout}: {Name} did not answer within {stepTimeout.TotalSeconds:0} s.";
         }
-        catch (Polly.Timeout.TimeoutRejectedException e) // the HTTP client's own timeout: as unknown an outcome as the step's
+        catch (Exception e) when (AgentRunner.IsUnreachable(e))
         {
+            // The HTTP client's timeout, a reset connection, ChainService's 5xx after the client's retries: as unknown an
+            // outcome as the step's timeout, so it is recorded and a write ends the run, to run again under the same key
+            // (were it left to the model, its next try would take a new key and could send twice).
             result = $"{StepTimeout}: {Name} did not answer: {e.Message}";
         }
         var (output, isError) = AgentRunner.Render(result);
