@@ -39,7 +39,9 @@ public sealed class TaskRun(string taskId, int maxSteps, StepRecorder recorder, 
 
     /// <summary>
     /// The first failed tool call the model did not make good: no later call of the same tool (for a write: of any write
-    /// tool) succeeded. A run that ends with one fails with its code, whatever the model's reply says.
+    /// tool) succeeded. A run that ends with one fails with its code, whatever the model's reply says. A failed write
+    /// counts, and a read that failed because the chain or ChainService was away; a read the model asked wrongly (an
+    /// unknown address, a bad argument) is an answer the model works with.
     /// </summary>
     public (string Tool, string Code, string Output)? UnrecoveredFailure()
     {
@@ -48,7 +50,7 @@ public sealed class TaskRun(string taskId, int maxSteps, StepRecorder recorder, 
             for (var i = 0; i < _outcomes.Count; i++)
             {
                 var (tool, code, output) = _outcomes[i];
-                if (code is null) continue;
+                if (code is null || !TaskTool.WriteTools.Contains(tool) && !TaskTool.IsTransient(code)) continue;
                 var recovered = _outcomes.Skip(i + 1).Any(later => later.Code is null
                     && (later.Tool == tool || TaskTool.WriteTools.Contains(tool) && TaskTool.WriteTools.Contains(later.Tool)));
                 if (!recovered) return (tool, code, output);
