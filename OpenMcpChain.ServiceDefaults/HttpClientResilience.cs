@@ -22,11 +22,12 @@ public static class HttpClientResilience
         {
             var (attempt, retries) = settings(sp);
             o.AttemptTimeout.Timeout = attempt;
-            o.Retry.MaxRetryAttempts = retries;
+            // Polly asks for at least one retry; no retries at all is a retry that handles nothing.
+            o.Retry.MaxRetryAttempts = Math.Max(retries, 1);
             o.Retry.BackoffType = DelayBackoffType.Exponential;
             o.Retry.Delay = TimeSpan.FromSeconds(2);
             o.Retry.ShouldRetryAfterHeader = true;
-            o.Retry.ShouldHandle = args => ValueTask.FromResult(IsModelRetryable(args.Outcome));
+            o.Retry.ShouldHandle = args => ValueTask.FromResult(retries > 0 && IsModelRetryable(args.Outcome));
             return retries;
         });
 
