@@ -69,7 +69,13 @@ public static class Extensions
                     o.Filter = ctx => !ctx.Request.Path.StartsWithSegments(HealthEndpointPath)
                                       && !ctx.Request.Path.StartsWithSegments(AlivenessEndpointPath)
                                       && !ctx.Request.Path.StartsWithSegments(MetricsEndpointPath))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    // A call that leaves the system (a chain's RPC provider, a model provider) is recorded by its origin
+                    // only: providers put the API key in the URL's path (…/v3/<key>), and a trace is no place for it.
+                    if (request.RequestUri is { } uri && LeavesTheSystem(uri))
+                        activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Authority) + "/");
+                }));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -84,6 +90,14 @@ public static class Extensions
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         return builder;
     }
+
+    /// <summary>
+    /// An address outside the application: not loopback, not a service's own name (a single label such as
+    /// <c>chainservice</c>, as service discovery and Container Apps name them).
+    /// </summary>
+    private static bool LeavesTheSystem(Uri uri) =>
+        !uri.IsLoopback && uri.HostNameType == UriHostNameType.Dns && uri.Host.Contains('.')
+        && !uri.Host.Contains(".internal.", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Maps <c>/health</c> (ready: every check passes), <c>/alive</c> (the process answers) and <c>/metrics</c>
