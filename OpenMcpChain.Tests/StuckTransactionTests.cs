@@ -133,11 +133,13 @@ public sealed class StuckTransactionTests(SystemFixture system)
         string? second = null;
         await TaskWaits.UntilAsync(async () =>
         {
-            await anvil.RpcAsync("evm_mine");
             var row = (await RecordsAsync(chain, taskId)).Rows.Single();
             second = row.Replacements > 0 ? row.TxHash : null;
-            return second is not null && await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(second) is not null;
-        }, Deadline, "the write replaced in the pool");
+            if (second is null) await anvil.RpcAsync("evm_mine"); // no block once the replacement is signed: it must not be mined
+            return second is not null;
+        }, Deadline, "the write replaced");
+        await TaskWaits.UntilAsync(async () => await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(second!) is not null,
+            Deadline, "the replacement in the pool");
         await write.WaitAsync(Deadline);
 
         // The node forgets the replacement and mines the original signature instead.
