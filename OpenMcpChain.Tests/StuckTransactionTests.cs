@@ -109,6 +109,56 @@ public sealed class StuckTransactionTests(SystemFixture system)
         Assert.Equal(1, receipt.GetProperty("reorgs").GetInt32());
     }
 
+    [Fact]
+    public async Task ReplacedWriteWhoseOriginalSignatureIsMinedIsConfirmedAsThatOneAndNeverSentTwice()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        await using var chain = await PrivateChainService.StartAsync(system, "minedoldnet", anvil.RpcUrl, new Dictionary<string, string?>
+        {
+            ["Networks:minedoldnet:StuckAfterBlocks"] = "2",
+            ["Networks:minedoldnet:PriorityFee"] = "0",
+            ["Networks:minedoldnet:Policy:MaxFeePerGas"] = "500",
+            ["Networks:minedoldnet:ReceiptTimeout"] = "00:00:02", // the request answers 'broadcast'; the recovery worker follows the write
+        });
+        await anvil.RpcAsync("evm_setAutomine", false);
+        var taskId = $"minedold-{Guid.NewGuid():N}";
+        var to = EthECKey.GenerateKey().GetPublicAddress();
+        var write = chain.Client(taskId).ToolAsync("transfer_native", new { to, amount = "0.25", network = "minedoldnet" });
+        var first = await SignedAsync(chain, taskId);
+        await TaskWaits.UntilAsync(async () => await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(first.TxHash) is not null,
+            Deadline, "the first signature in the pool");
+
+        // Blocks too dear for the first signature go by until it is replaced.
+        await anvil.RpcAsync("anvil_setNextBlockBaseFeePerGas", "0x174876e800");
+        string? second = null;
+        await TaskWaits.UntilAsync(async () =>
+        {
+            var row = (await RecordsAsync(chain, taskId)).Rows.Single();
+            second = row.Replacements > 0 ? row.TxHash : null;
+            if (second is null) await anvil.RpcAsync("evm_mine"); // no block once the replacement is signed: it must not be mined
+            return second is not null;
+        }, Deadline, "the write replaced");
+        await TaskWaits.UntilAsync(async () => await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(second!) is not null,
+            Deadline, "the replacement in the pool");
+        await write.WaitAsync(Deadline);
+
+        // The node forgets the replacement and mines the original signature instead.
+        await anvil.RpcAsync("anvil_dropTransaction", second!);
+        await anvil.RpcAsync("anvil_setNextBlockBaseFeePerGas", "0x1");
+        await anvil.Web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(first.RawTransaction);
+        await anvil.RpcAsync("evm_mine");
+        Assert.NotNull(await anvil.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(first.TxHash));
+
+        ChainTransaction? final = null;
+        await TaskWaits.UntilAsync(async () => (final = (await RecordsAsync(chain, taskId)).Rows.Single()).Status == "confirmed",
+            Deadline, "the write confirmed as its original signature");
+        await anvil.RpcAsync("evm_mine"); // a second signature in the pool would land now
+        Assert.Equal(first.TxHash, final!.TxHash);
+        Assert.Equal(Web3.Convert.ToWei(0.25m), await anvil.BalanceAsync(to));
+        Assert.Equal(first.Nonce + 1, (long)(await anvil.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(first.From)).Value);
+        Assert.Equal(250_000_000L, (long)await chain.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().StringGetAsync($"budget:minedoldnet:task:{taskId}"));
+    }
+
     /// <summary>The write's stored row once it is signed.</summary>
     private static async Task<ChainTransaction> SignedAsync(WebApplicationFactory<chainservice::Program> chain, string taskId)
     {

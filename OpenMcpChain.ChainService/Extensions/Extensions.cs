@@ -32,6 +32,8 @@ internal static class Extensions
             .Validate(o => o.Count > 0 && o.Values.All(n => Uri.IsWellFormedUriString(n.RpcUrl, UriKind.Absolute) && n.ConfirmationDepth >= 1
                                                              && n.Fees is FeeTypes.Eip1559 or FeeTypes.Legacy),
                 "Each network needs an absolute RpcUrl, a ConfirmationDepth of at least 1 and Fees eip1559 or legacy (Networks:{name}:*).")
+            .Validate(o => o.Values.All(n => WriteService.IsGweiSetting(n.PriorityFee) && WriteService.IsGweiSetting(n.Policy.MaxFeePerGas)),
+                "Networks:{name}:PriorityFee and Networks:{name}:Policy:MaxFeePerGas are amounts in gwei, such as 1.5 (or left empty).")
             .ValidateOnStart();
         builder.Services.AddSingleton<NetworkRegistry>();
         builder.Services.AddHealthChecks().AddCheck<NetworkHealthCheck>("networks");

@@ -32,7 +32,16 @@ public sealed class TransactionRecovery(IServiceScopeFactory scopes, ILogger<Tra
         foreach (var network in networks.Names)
         {
             foreach (var wallet in mine)
-                await RestoreLostAsync(db, writes, networks, network, wallet, ct);
+            {
+                try
+                {
+                    await RestoreLostAsync(db, writes, networks, network, wallet, ct);
+                }
+                catch (ChainToolException e)
+                {
+                    logger.LogWarning("Lost transactions of {Wallet} on {Network} are not restored in this pass: {Code} {Message}", wallet, network, e.Code, e.Message);
+                }
+            }
         }
 
         var cutoff = DateTimeOffset.UtcNow - Grace;
@@ -45,17 +54,32 @@ public sealed class TransactionRecovery(IServiceScopeFactory scopes, ILogger<Tra
         foreach (var tx in stale)
         {
             var (_, web3, options) = networks.Resolve(tx.Network);
-            if (tx.Status == TransactionStatuses.Signed)
+            var look = options with { ReceiptTimeout = TimeSpan.Zero };
+            // One write the node refuses (a fee above the cap, a nonce conflict) must not hold up the rest of the pass.
+            try
             {
-                logger.LogWarning("Re-sending stored transaction {TxHash} (nonce {Nonce}) that was never acknowledged", tx.TxHash, tx.Nonce);
-                await writes.BroadcastAsync(tx, web3, budgets: null, ct);
+                if (tx.Status == TransactionStatuses.Signed)
+                {
+                    logger.LogWarning("Re-sending stored transaction {TxHash} (nonce {Nonce}) that was never acknowledged", tx.TxHash, tx.Nonce);
+                    await writes.BroadcastAsync(tx, web3, budgets: null, ct);
+                }
+                else
+                {
+                    // Receipts of all the write's signatures first: the node forgets a replacement whose replaced bytes it mined.
+                    await writes.TrackAsync(tx, web3, look, ct);
+                    if (tx.Status != TransactionStatuses.Broadcast
+                        || await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.TxHash)) is not null)
+                        continue;
+                    logger.LogWarning("Re-sending broadcast transaction {TxHash} (nonce {Nonce}) that the node no longer has", tx.TxHash, tx.Nonce);
+                    await writes.BroadcastAsync(tx, web3, budgets: null, ct);
+                }
+                await writes.TrackAsync(tx, web3, look, ct);
             }
-            else if (await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.TxHash)) is null)
+            catch (ChainToolException e)
             {
-                logger.LogWarning("Re-sending broadcast transaction {TxHash} (nonce {Nonce}) that the node no longer has", tx.TxHash, tx.Nonce);
-                await writes.BroadcastAsync(tx, web3, budgets: null, ct);
+                logger.LogWarning("Transaction {TxHash} (nonce {Nonce}) on {Network} is not recovered in this pass: {Code} {Message}",
+                    tx.TxHash, tx.Nonce, tx.Network, e.Code, e.Message);
             }
-            await writes.TrackAsync(tx, web3, options with { ReceiptTimeout = TimeSpan.Zero }, ct);
         }
     }
 

@@ -7,6 +7,7 @@ using Nethereum.Web3;
 using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Writes;
 
@@ -66,29 +67,48 @@ public sealed partial class WriteService
 
         var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
         var head = (long)(await Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync())).Value;
-        var (replacedHash, replacedRaw) = (tx.TxHash, tx.RawTransaction);
+        var replaced = (Hash: tx.TxHash, Raw: tx.RawTransaction, tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, tx.BlockNumber, tx.Status);
         Sign(tx, chainId, new Fee1559 { MaxFeePerGas = max, MaxPriorityFeePerGas = tip }, tx.Nonce);
         tx.Replacements++;
         tx.SentAtBlock = head;
         tx.BlockNumber = null;
-        // Only the holder of the current bytes replaces them: a replica or the recovery worker that got there first wins.
-        if (!await SaveTrackingAsync(tx, expectedHash: replacedHash))
+        // The new bytes and the replacement (which keeps the replaced bytes) are stored together: a crash between two
+        // saves would otherwise lose the bytes of a signature the chain may still mine.
+        await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
-            var current = await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == tx.Id, ct);
-            (tx.TxHash, tx.RawTransaction, tx.Status, tx.Replacements) = (current.TxHash, current.RawTransaction, current.Status, current.Replacements);
-            (tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, tx.SentAtBlock) = (current.MaxFeePerGas, current.MaxPriorityFeePerGas, current.SentAtBlock);
-            return true;
+            // Only the holder of the current bytes replaces them: a replica or the recovery worker that got there first wins.
+            if (!await SaveTrackingAsync(tx, expectedHash: replaced.Hash))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                await ReloadAsync(tx);
+                return true;
+            }
+            db.Replacements.Add(new TransactionReplacement
+            {
+                TransactionId = tx.Id, Nonce = tx.Nonce, ReplacedHash = replaced.Hash, ReplacedRaw = replaced.Raw, TxHash = tx.TxHash,
+                MaxFeePerGas = max.ToString(), MaxPriorityFeePerGas = tip.ToString(), Reason = reason, TaskId = tx.TaskId,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
         }
-        db.Replacements.Add(new TransactionReplacement
-        {
-            TransactionId = tx.Id, Nonce = tx.Nonce, ReplacedHash = replacedHash, ReplacedRaw = replacedRaw, TxHash = tx.TxHash,
-            MaxFeePerGas = max.ToString(), MaxPriorityFeePerGas = tip.ToString(), Reason = reason, TaskId = tx.TaskId,
-            CreatedAt = DateTimeOffset.UtcNow,
-        });
-        await db.SaveChangesAsync(CancellationToken.None);
         logger.LogWarning("Transaction {ReplacedHash} (nonce {Nonce}) on {Network} was {Reason}; replaced by {TxHash} with max fee {MaxFee} and tip {Tip} wei",
-            replacedHash, tx.Nonce, tx.Network, reason, tx.TxHash, max, tip);
-        await BroadcastAsync(tx, web3, budgets: null, ct, mayResign: false);
+            replaced.Hash, tx.Nonce, tx.Network, reason, tx.TxHash, max, tip);
+        try
+        {
+            await BroadcastAsync(tx, web3, budgets: null, ct, mayResign: false, mayDrop: false);
+        }
+        catch (ChainToolException e) when (e.Code != ChainErrorCodes.RpcUnavailable)
+        {
+            // A refused replacement (the replaced signature was mined meanwhile, or the bumped fee is more than the wallet
+            // holds) never drops the write: the row goes back to the bytes the node has, which may still be mined.
+            logger.LogWarning("Replacement {TxHash} of {ReplacedHash} (nonce {Nonce}) on {Network} was refused ({Refusal}); the write stays with {ReplacedHash}",
+                tx.TxHash, replaced.Hash, tx.Nonce, tx.Network, e.Message, replaced.Hash);
+            var refused = tx.TxHash;
+            (tx.TxHash, tx.RawTransaction, tx.MaxFeePerGas, tx.MaxPriorityFeePerGas) = (replaced.Hash, replaced.Raw, replaced.MaxFeePerGas, replaced.MaxPriorityFeePerGas);
+            (tx.SentAtBlock, tx.BlockNumber, tx.Status) = (head, replaced.BlockNumber, replaced.Status);
+            if (!await SaveTrackingAsync(tx, expectedHash: refused)) await ReloadAsync(tx);
+        }
         return true;
     }
 
@@ -106,7 +126,7 @@ public sealed partial class WriteService
             // Counted once however many trackers (a request, the recovery worker, replicas) notice it.
             if (!await SaveTrackingAsync(tx, expectedBlock: lostBlock))
             {
-                tx.Reorgs = (await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == tx.Id, ct)).Reorgs;
+                await ReloadAsync(tx);
                 return;
             }
             logger.LogWarning("Transaction {TxHash} (nonce {Nonce}) left {Network} in a reorg (it was in block {Block}); its stored bytes are sent again",
@@ -128,20 +148,30 @@ public sealed partial class WriteService
         }
     }
 
-    /// <summary>The receipt of the current bytes, or of bytes they replaced if the chain mined those after all (which then become the row's).</summary>
+    /// <summary>
+    /// The receipt of the current bytes, or of any other signature of the write at its nonce (the bytes they replaced,
+    /// or a replacement since given up) if the chain mined that after all; the mined one then becomes the row's.
+    /// </summary>
     private async Task<TransactionReceipt?> ReceiptAsync(ChainTransaction tx, Web3 web3)
     {
         var receipt = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TxHash));
-        if (receipt is not null || tx.Replacements == 0) return receipt;
-        var replaced = await db.Replacements.AsNoTracking().Where(r => r.TransactionId == tx.Id).ToListAsync();
-        foreach (var earlier in replaced)
+        if (receipt is not null) return receipt;
+        var replacements = await db.Replacements.AsNoTracking().Where(r => r.TransactionId == tx.Id).OrderBy(r => r.Id).ToListAsync();
+        if (replacements.Count == 0) return null;
+        var raws = replacements.GroupBy(r => r.ReplacedHash, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().ReplacedRaw, StringComparer.OrdinalIgnoreCase);
+        var others = replacements.SelectMany(r => new[] { r.ReplacedHash, r.TxHash })
+            .Where(h => !string.Equals(h, tx.TxHash, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        foreach (var hash in others)
         {
-            receipt = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(earlier.ReplacedHash));
+            receipt = await Rpc.CallAsync(() => web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash));
             if (receipt is null) continue;
-            logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) was mined as its earlier signature {MinedHash}", tx.TxHash, tx.Nonce, earlier.ReplacedHash);
+            logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) was mined as its other signature {MinedHash}", tx.TxHash, tx.Nonce, hash);
             var current = tx.TxHash;
-            (tx.TxHash, tx.RawTransaction) = (earlier.ReplacedHash, earlier.ReplacedRaw);
-            await SaveTrackingAsync(tx, expectedHash: current);
+            // A given-up replacement's own bytes were never kept; the row keeps its hash, which is what receipts and reorgs go by.
+            (tx.TxHash, tx.RawTransaction) = (hash, raws.GetValueOrDefault(hash, tx.RawTransaction));
+            if (!await SaveTrackingAsync(tx, expectedHash: current)) await ReloadAsync(tx);
             return receipt;
         }
         return null;
@@ -154,10 +184,11 @@ public sealed partial class WriteService
     private async Task<bool> SaveTrackingAsync(ChainTransaction tx, string? expectedHash = null, long? expectedBlock = null)
     {
         tx.UpdatedAt = DateTimeOffset.UtcNow;
-        var rows = db.Transactions.Where(t => t.Id == tx.Id);
-        if (expectedHash is not null) rows = rows.Where(t => t.TxHash == expectedHash);
+        // Never over bytes this copy has not seen: a tracker holding an older signature must not undo a newer replacement.
+        var hash = expectedHash ?? tx.TxHash;
+        var rows = db.Transactions.Where(t => t.Id == tx.Id && t.TxHash == hash);
         if (expectedBlock is not null) rows = rows.Where(t => t.BlockNumber == expectedBlock);
-        return await rows.ExecuteUpdateAsync(s => s
+        var saved = await rows.ExecuteUpdateAsync(s => s
             .SetProperty(t => t.TxHash, tx.TxHash)
             .SetProperty(t => t.RawTransaction, tx.RawTransaction)
             .SetProperty(t => t.MaxFeePerGas, tx.MaxFeePerGas)
@@ -169,12 +200,27 @@ public sealed partial class WriteService
             .SetProperty(t => t.Reorgs, tx.Reorgs)
             .SetProperty(t => t.Status, tx.Status)
             .SetProperty(t => t.UpdatedAt, tx.UpdatedAt), CancellationToken.None) == 1;
+        if (!saved && expectedHash is null && expectedBlock is null) await ReloadAsync(tx);
+        return saved;
+    }
+
+    /// <summary>Replaces this copy's view of the write with the stored one, after another tracker changed it.</summary>
+    private async Task ReloadAsync(ChainTransaction tx)
+    {
+        var current = await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == tx.Id);
+        (tx.TxHash, tx.RawTransaction, tx.Status, tx.Replacements, tx.Reorgs) = (current.TxHash, current.RawTransaction, current.Status, current.Replacements, current.Reorgs);
+        (tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, tx.SentAtBlock, tx.BlockNumber, tx.GasUsed) = (current.MaxFeePerGas, current.MaxPriorityFeePerGas, current.SentAtBlock, current.BlockNumber, current.GasUsed);
+        tx.UpdatedAt = current.UpdatedAt;
     }
 
     private static bool IsFeeTooLow(string refusal) =>
         refusal.Contains("underpriced", StringComparison.OrdinalIgnoreCase)
         || refusal.Contains("base fee", StringComparison.OrdinalIgnoreCase)
         || refusal.Contains("fee cap", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether a configured fee (Policy:MaxFeePerGas, PriorityFee) is empty or a non-negative gwei amount; checked at start-up.</summary>
+    internal static bool IsGweiSetting(string? gwei) =>
+        string.IsNullOrWhiteSpace(gwei) || decimal.TryParse(gwei, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) && amount >= 0;
 
     private static BigInteger? Gwei(string? gwei) =>
         string.IsNullOrWhiteSpace(gwei) ? null : Web3.Convert.ToWei(decimal.Parse(gwei, CultureInfo.InvariantCulture), Nethereum.Util.UnitConversion.EthUnit.Gwei);

@@ -150,10 +150,12 @@ public sealed partial class WriteService(
 
     /// <summary>
     /// Sends the stored bytes; a node that already has them is success. "nonce too low" for bytes the chain does not
-    /// have means someone else used the nonce: the same intent is re-signed once with a fresh nonce. Any other
-    /// definitive refusal drops the row.
+    /// have means the nonce was used: by one of the write's own signatures (mined after all, which tracking then
+    /// confirms), or by someone else, and then the same intent is re-signed once with a fresh nonce — only for a write
+    /// never replaced. Any other definitive refusal drops the row, unless <paramref name="mayDrop"/> is false (a
+    /// replacement, whose replaced bytes may still be mined) or an earlier signature may still be mined.
     /// </summary>
-    public async Task BroadcastAsync(ChainTransaction tx, Web3 web3, IReadOnlyList<Budget>? budgets, CancellationToken ct, bool mayResign = true)
+    public async Task BroadcastAsync(ChainTransaction tx, Web3 web3, IReadOnlyList<Budget>? budgets, CancellationToken ct, bool mayResign = true, bool mayDrop = true)
     {
         using var span = ChainTelemetry.Step("broadcast");
         span?.SetTag("openmcpchain.tx_hash", tx.TxHash);
@@ -169,7 +171,10 @@ public sealed partial class WriteService(
             if (await web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.TxHash) is null)
             {
                 var refusal = e.RpcError?.Message ?? e.Message;
-                if (mayResign && refusal.Contains("nonce too low", StringComparison.OrdinalIgnoreCase))
+                var nonceUsed = refusal.Contains("nonce too low", StringComparison.OrdinalIgnoreCase);
+                // Mined as one of the write's signatures: the row stays, tracking confirms it; never a second transfer.
+                if (nonceUsed && await ReceiptAsync(tx, web3) is not null) return;
+                if (mayResign && nonceUsed && tx.Replacements == 0)
                 {
                     await ResignAsync(tx, web3, ct);
                     await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
@@ -180,15 +185,25 @@ public sealed partial class WriteService(
                     // The fees are below what the chain asks now: raise them (same nonce, never a second write), up to the cap.
                     if (mayResign && await ReplaceAsync(tx, web3, networks.Resolve(tx.Network).Options, ReplacementReasons.Underpriced, ct)) return;
                     logger.LogWarning("Transaction {TxHash} (nonce {Nonce}) is priced below what {Network} accepts: {Refusal}", tx.TxHash, tx.Nonce, tx.Network, refusal);
-                    if (!mayResign) return;
+                    if (!mayResign && mayDrop) return;
                     throw new ChainToolException(new ChainToolError(ChainErrorCodes.FeeCapReached,
                         $"Transaction {tx.TxHash} is signed and stored, but {tx.Network} asks for more than the policy's fee cap; it is re-sent when fees fall. Repeat the request with idempotency key '{tx.IdempotencyKey}' to follow it.")
                     {
                         TxHash = tx.TxHash,
                     });
                 }
-                await SetStatusAsync(tx, TransactionStatuses.Dropped);
-                if (budgets is not null) await gate.ReleaseAsync(budgets);
+                // Dropped only when no signature at this nonce can still be mined: the nonce went to another
+                // transaction (none of the write's signatures has a receipt), or there never was another signature.
+                if (mayDrop && (nonceUsed || tx.Replacements == 0))
+                {
+                    await SetStatusAsync(tx, TransactionStatuses.Dropped);
+                    if (budgets is not null) await gate.ReleaseAsync(budgets);
+                }
+                else
+                {
+                    logger.LogWarning("Transaction {TxHash} (nonce {Nonce}) on {Network} was refused ({Refusal}); kept, as an earlier signature at its nonce may still be mined",
+                        tx.TxHash, tx.Nonce, tx.Network, refusal);
+                }
                 var message = e.RpcError?.Message ?? e.Message;
                 throw new ChainToolException(
                     message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase) ? ChainErrorCodes.InsufficientFunds
@@ -228,7 +243,9 @@ public sealed partial class WriteService(
                     tx.BlockNumber = block;
                     tx.GasUsed = (long)receipt.GasUsed.Value;
                     await SetStatusAsync(tx, receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted);
-                    break;
+                    // Not stored when another tracker changed the row meanwhile: this copy was reloaded and looks again.
+                    if (tx.Status is not (TransactionStatuses.Signed or TransactionStatuses.Broadcast)) break;
+                    continue;
                 }
                 if (tx.BlockNumber != block)
                 {
