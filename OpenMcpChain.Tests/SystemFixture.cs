@@ -42,6 +42,7 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        using var turn = await SystemStarts.TakeTurnAsync();
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             // Resource logs reach the test output at Warning and above; a failing run still shows what went wrong.

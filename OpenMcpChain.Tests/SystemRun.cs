@@ -30,6 +30,7 @@ public sealed class SystemRun : IAsyncDisposable
     /// <summary>As above, with <paramref name="configure"/> given the builder before it builds (e.g. to change resources' environment).</summary>
     public static async Task<SystemRun> StartAsync(string dataDirectory, Action<IDistributedApplicationTestingBuilder> configure, params string[] settings)
     {
+        using var turn = await SystemStarts.TakeTurnAsync();
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             ["--Infra:Mode=executables", $"--Data:Directory={dataDirectory}", "--Logging:LogLevel:Default=Warning",
