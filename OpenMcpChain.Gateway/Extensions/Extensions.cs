@@ -1,6 +1,7 @@
 using OpenMcpChain.Gateway.Auth;
 using OpenMcpChain.Gateway.Cors;
 using OpenMcpChain.Gateway.Edge;
+using OpenMcpChain.Gateway.Grpc;
 using OpenMcpChain.Gateway.OpenApi;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -41,10 +42,11 @@ internal static class Extensions
                 })])
             .AddServiceDiscoveryDestinationResolver()
             .AddCodedEmptyErrors()
-            // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes.
+            // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes, nor the gRPC bridge's.
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
                 transform.ProxyRequest.Headers.Remove(GatewayAuth.CallerHeader);
+                transform.ProxyRequest.Headers.Remove(RestBridge.CallerAddressHeader);
                 if (transform.HttpContext.User.Identity is { IsAuthenticated: true, Name: { } name })
                     transform.ProxyRequest.Headers.Add(GatewayAuth.CallerHeader, name);
                 return ValueTask.CompletedTask;

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Grpc.Core;
@@ -21,6 +23,21 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };
+
+    /// <summary>
+    /// Names the gRPC caller's address on the REST call (which comes from loopback), so that a caller without a token is
+    /// rate limited by its own address (<see cref="CallerAddress"/>). The value leads with a key this process made at
+    /// start, so only this bridge can name an address; the Gateway forwards the header to no service.
+    /// </summary>
+    public const string CallerAddressHeader = "X-Grpc-Caller-Address";
+
+    private static readonly string Key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The gRPC caller's address a bridged REST call names; null on any other request.</summary>
+    public static IPAddress? CallerAddress(HttpContext context) =>
+        context.Request.Headers[CallerAddressHeader].ToString().Split(' ') is [var key, var address]
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key), Encoding.ASCII.GetBytes(Key))
+        && IPAddress.TryParse(address, out var ip) ? ip : null;
 
     public async Task<JsonElement> GetAsync(ServerCallContext context, string path) =>
         await SendAsync(context, HttpMethod.Get, path, null);
@@ -68,9 +85,8 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
         var request = new HttpRequestMessage(method, new Uri(target.BaseAddress, path));
         if (context.RequestHeaders.GetValue("authorization") is { Length: > 0 } authorization)
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        // The rate limit of a caller without a token is per address: name the gRPC caller's, not loopback's.
         if (context.GetHttpContext().Connection.RemoteIpAddress is { } address)
-            request.Headers.TryAddWithoutValidation("X-Forwarded-For", address.ToString());
+            request.Headers.TryAddWithoutValidation(CallerAddressHeader, $"{Key} {address}");
         foreach (var (name, value) in headers ?? []) request.Headers.TryAddWithoutValidation(name, value);
         return request;
     }
