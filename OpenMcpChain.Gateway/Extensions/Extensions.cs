@@ -11,16 +11,13 @@ namespace Microsoft.Extensions.Hosting;
 internal static class Extensions
 {
     /// <summary>
-    /// ChainService sees the Gateway's own key, never the client's credentials, and no task headers from outside: a task's
-    /// id, submitter and goal are the agent's to name.
+    /// ChainService sees the Gateway's own key, never the client's credentials (nor task headers from outside: the edge
+    /// drops those, <see cref="TaskContextHeaders"/>).
     /// </summary>
     private static Dictionary<string, string>[] ChainServiceCaller(string? apiKey) =>
     [
         new() { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {apiKey}" },
         new() { ["RequestHeaderRemove"] = "X-Api-Key" },
-        new() { ["RequestHeaderRemove"] = "X-Task-Id" },
-        new() { ["RequestHeaderRemove"] = "X-Task-Submitter" },
-        new() { ["RequestHeaderRemove"] = "X-Task-Goal" },
     ];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
