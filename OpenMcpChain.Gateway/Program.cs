@@ -12,6 +12,7 @@ builder.AddGrpcApi();
 var app = builder.Build();
 
 app.UseEdgeLimits();
+app.UseNoTaskContextFromCallers();
 app.UseConsole(); // the web console at / (static files), before routing
 app.MapDefaultEndpoints(publicEdge: true); // its /metrics only when Telemetry:ServeMetrics is true
 app.UseCors(); // before authentication: a browser's preflight carries no token

@@ -1,6 +1,7 @@
 using OpenMcpChain.Gateway.Auth;
 using OpenMcpChain.Gateway.Cors;
 using OpenMcpChain.Gateway.Edge;
+using OpenMcpChain.Gateway.Grpc;
 using OpenMcpChain.Gateway.OpenApi;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -10,16 +11,13 @@ namespace Microsoft.Extensions.Hosting;
 internal static class Extensions
 {
     /// <summary>
-    /// ChainService sees the Gateway's own key, never the client's credentials, and no task headers from outside: a task's
-    /// id, submitter and goal are the agent's to name.
+    /// ChainService sees the Gateway's own key, never the client's credentials (nor task headers from outside: the edge
+    /// drops those, <see cref="TaskContextHeaders"/>).
     /// </summary>
     private static Dictionary<string, string>[] ChainServiceCaller(string? apiKey) =>
     [
         new() { ["RequestHeader"] = "Authorization", ["Set"] = $"Bearer {apiKey}" },
         new() { ["RequestHeaderRemove"] = "X-Api-Key" },
-        new() { ["RequestHeaderRemove"] = "X-Task-Id" },
-        new() { ["RequestHeaderRemove"] = "X-Task-Submitter" },
-        new() { ["RequestHeaderRemove"] = "X-Task-Goal" },
     ];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
@@ -41,10 +39,11 @@ internal static class Extensions
                 })])
             .AddServiceDiscoveryDestinationResolver()
             .AddCodedEmptyErrors()
-            // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes.
+            // Services learn who asked from the Gateway alone: a caller's own X-Caller header never passes, nor the gRPC bridge's.
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
                 transform.ProxyRequest.Headers.Remove(GatewayAuth.CallerHeader);
+                transform.ProxyRequest.Headers.Remove(RestBridge.CallerAddressHeader);
                 if (transform.HttpContext.User.Identity is { IsAuthenticated: true, Name: { } name })
                     transform.ProxyRequest.Headers.Add(GatewayAuth.CallerHeader, name);
                 return ValueTask.CompletedTask;

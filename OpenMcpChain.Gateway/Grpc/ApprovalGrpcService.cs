@@ -46,15 +46,12 @@ public sealed class ApprovalGrpcService(RestBridge rest) : ApprovalService.Appro
     public override async Task WatchPendingApprovals(WatchPendingApprovalsRequest request, IServerStreamWriter<ApprovalEvent> responseStream,
         ServerCallContext context)
     {
-        await foreach (var item in rest.StreamAsync(context, "api/v1/approvals/events", Empty(request.AfterEventId), context.CancellationToken))
+        await foreach (var (eventId, e) in rest.StreamAsync(context, "api/v1/approvals/events", Empty(request.AfterEventId), context.CancellationToken))
         {
-            using var document = JsonDocument.Parse(item.Data);
-            if (document.RootElement.Str("type") != Sdk.Contracts.ApprovalEvent.Created || document.RootElement.Obj("approval") is not { } approval) continue;
-            await responseStream.WriteAsync(new ApprovalEvent { EventId = item.EventId ?? "", Approval = ToApproval(approval) }, context.CancellationToken);
+            if (e.Str("type") != Sdk.Contracts.ApprovalEvent.Created || e.Obj("approval") is not { } approval) continue;
+            await responseStream.WriteAsync(new ApprovalEvent { EventId = eventId ?? "", Approval = ToApproval(approval) }, context.CancellationToken);
         }
     }
-
-    private static string? Empty(string value) => value.Length == 0 ? null : value;
 
     public static Approval ToApproval(JsonElement a) => new()
     {

@@ -28,11 +28,13 @@ public static class MalformedMessages
                 await next(context);
                 return;
             }
-            context.Request.EnableBuffering();
-            using var body = new MemoryStream();
+            // Read once into memory (Kestrel bounds it: SizeLimits.DefaultBodyBytes) and handed on as it is.
+            var body = new MemoryStream();
+            context.Response.RegisterForDispose(body);
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            context.Request.Body.Position = 0;
-            if (Problem(body.ToArray(), parser) is { } problem)
+            body.Position = 0;
+            context.Request.Body = body;
+            if (Problem(body.GetBuffer(), (int)body.Length, parser) is { } problem)
             {
                 // A trailers-only answer, as gRPC itself sends an error before any message.
                 context.Response.ContentType = "application/grpc";
@@ -46,16 +48,19 @@ public static class MalformedMessages
         return app;
     }
 
-    /// <summary>What is wrong with the framed messages in <paramref name="body"/>; null when each parses (or is compressed: gRPC checks those).</summary>
-    private static string? Problem(byte[] body, MessageParser parser)
+    /// <summary>
+    /// What is wrong with the framed messages in the first <paramref name="size"/> bytes of <paramref name="body"/>; null
+    /// when each parses (or is compressed: gRPC checks those).
+    /// </summary>
+    private static string? Problem(byte[] body, int size, MessageParser parser)
     {
         var offset = 0;
-        while (offset < body.Length)
+        while (offset < size)
         {
-            if (body.Length - offset < 5) return "The request ends inside a message header.";
+            if (size - offset < 5) return "The request ends inside a message header.";
             if (body[offset] != 0) return null;
             var length = (body[offset + 1] << 24) | (body[offset + 2] << 16) | (body[offset + 3] << 8) | body[offset + 4];
-            if (length < 0 || length > body.Length - offset - 5) return "The request ends inside a message.";
+            if (length < 0 || length > size - offset - 5) return "The request ends inside a message.";
             try
             {
                 parser.ParseFrom(body, offset + 5, length);

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Grpc.Core;
@@ -22,6 +24,21 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
+    /// <summary>
+    /// Names the gRPC caller's address on the REST call (which comes from loopback), so that a caller without a token is
+    /// rate limited by its own address (<see cref="CallerAddress"/>). The value leads with a key this process made at
+    /// start, so only this bridge can name an address; the Gateway forwards the header to no service.
+    /// </summary>
+    public const string CallerAddressHeader = "X-Grpc-Caller-Address";
+
+    private static readonly string Key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The gRPC caller's address a bridged REST call names; null on any other request.</summary>
+    public static IPAddress? CallerAddress(HttpContext context) =>
+        context.Request.Headers[CallerAddressHeader].ToString().Split(' ') is [var key, var address]
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key), Encoding.ASCII.GetBytes(Key))
+        && IPAddress.TryParse(address, out var ip) ? ip : null;
+
     public async Task<JsonElement> GetAsync(ServerCallContext context, string path) =>
         await SendAsync(context, HttpMethod.Get, path, null);
 
@@ -34,12 +51,11 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
         using var response = await Send(request, HttpCompletionOption.ResponseContentRead, context.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(context.CancellationToken);
         if (!response.IsSuccessStatusCode) throw Error((int)response.StatusCode, text);
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
+        return Parse(text);
     }
 
-    /// <summary>A REST server-sent event stream, item by item, from after <paramref name="lastEventId"/>.</summary>
-    public async IAsyncEnumerable<SseItem<string>> StreamAsync(ServerCallContext context, string path, string? lastEventId,
+    /// <summary>A REST server-sent event stream, event by event (its id and its JSON), from after <paramref name="lastEventId"/>.</summary>
+    public async IAsyncEnumerable<(string? EventId, JsonElement Data)> StreamAsync(ServerCallContext context, string path, string? lastEventId,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         using var request = Request(context, HttpMethod.Get, path, lastEventId is { Length: > 0 } ? [("Last-Event-ID", lastEventId)] : null);
@@ -47,7 +63,21 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
         using var response = await Send(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode) throw Error((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
         await using var body = await response.Content.ReadAsStreamAsync(ct);
-        await foreach (var item in SseParser.Create(body).EnumerateAsync(ct)) yield return item;
+        await foreach (var item in SseParser.Create(body).EnumerateAsync(ct)) yield return (item.EventId, Parse(item.Data));
+    }
+
+    /// <summary>A REST answer's JSON; anything else is the API's fault, INTERNAL (not an unhandled UNKNOWN).</summary>
+    private static JsonElement Parse(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw GrpcErrors.Exception(StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "The REST API answered with no JSON.");
+        }
     }
 
     private HttpRequestMessage Request(ServerCallContext context, HttpMethod method, string path, IEnumerable<(string Name, string Value)>? headers)
@@ -55,9 +85,8 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
         var request = new HttpRequestMessage(method, new Uri(target.BaseAddress, path));
         if (context.RequestHeaders.GetValue("authorization") is { Length: > 0 } authorization)
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        // The rate limit of a caller without a token is per address: name the gRPC caller's, not loopback's.
         if (context.GetHttpContext().Connection.RemoteIpAddress is { } address)
-            request.Headers.TryAddWithoutValidation("X-Forwarded-For", address.ToString());
+            request.Headers.TryAddWithoutValidation(CallerAddressHeader, $"{Key} {address}");
         foreach (var (name, value) in headers ?? []) request.Headers.TryAddWithoutValidation(name, value);
         return request;
     }
@@ -84,8 +113,7 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
         catch (JsonException)
         {
         }
-        return GrpcErrors.Exception(status, error?.Code ?? (status == 429 ? ErrorCodes.RateLimited : ErrorCodes.Internal),
-            error?.Message ?? $"HTTP {status}");
+        return GrpcErrors.Exception(status, error?.Code ?? ApiErrors.CodeFor(status), error?.Message ?? $"HTTP {status}");
     }
 
     /// <summary>A path segment or query value as the URL carries it.</summary>
@@ -93,6 +121,9 @@ public sealed class RestBridge(GrpcEndpoint.RestTarget target)
 
     /// <summary>A required id: empty is INVALID_ARGUMENT here, not a REST route that lists instead.</summary>
     public static string Id(string value, string field) => Escape(Required(value, field));
+
+    /// <summary>An unset proto3 string (empty) as the REST field it stands for: absent.</summary>
+    public static string? Empty(string value) => value.Length == 0 ? null : value;
 
     public static string Required(string value, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw GrpcErrors.InvalidArgument($"{field} is required.") : value;

@@ -60,11 +60,9 @@ public sealed class TaskGrpcService(RestBridge rest) : TaskService.TaskServiceBa
     {
         var path = $"api/v1/tasks/{Id(request.TaskId, "task_id")}/events";
         ulong sequence = 0;
-        await foreach (var item in rest.StreamAsync(context, path, null, context.CancellationToken))
+        await foreach (var (_, e) in rest.StreamAsync(context, path, null, context.CancellationToken))
         {
             if (++sequence <= request.AfterSequence) continue;
-            using var document = JsonDocument.Parse(item.Data);
-            var e = document.RootElement;
             var message = new TaskEvent
             {
                 Sequence = sequence, Type = e.Str("type"), Status = e.Str("status"), Detail = e.Str("detail"),
@@ -75,8 +73,6 @@ public sealed class TaskGrpcService(RestBridge rest) : TaskService.TaskServiceBa
             await responseStream.WriteAsync(message, context.CancellationToken);
         }
     }
-
-    private static string? Empty(string value) => value.Length == 0 ? null : value;
 
     public static AgentTask ToTask(JsonElement t)
     {
