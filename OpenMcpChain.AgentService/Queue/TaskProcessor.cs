@@ -35,7 +35,7 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
     /// </summary>
     private static System.Diagnostics.Activity? StartRun(AgentTask task, QueuedTask message)
     {
-        System.Diagnostics.ActivityContext.TryParse(message.TraceParent ?? task.TraceParent, null, isRemote: true, out var submitted);
+        System.Diagnostics.ActivityContext.TryParse(task.TraceParent, null, isRemote: true, out var submitted);
         var first = task.Attempts <= 1 && !message.Reclaimed;
         var activity = AgentTelemetry.Source.StartActivity(System.Diagnostics.ActivityKind.Consumer, first ? submitted : default,
             links: first || submitted == default ? null : [new(submitted)], name: "task run");
