@@ -42,7 +42,7 @@ public sealed class AgentRunner(
             return ProofClient.SealedResult(sealedOutcome);
         }
         var recorder = new StepRecorder(task.Id, task.Attempts, scopes, proofs, progress, logger);
-        return await RunAsync(task, profile, new TaskRun(task.Id, profile.MaxSteps, recorder, scopes), ct);
+        return await RunAsync(task, profile, new TaskRun(task.Id, profile.Name, profile.MaxSteps, recorder, scopes), ct);
     }
 
     private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)

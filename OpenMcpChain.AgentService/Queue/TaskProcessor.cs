@@ -39,8 +39,7 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
         var first = task.Attempts <= 1 && !message.Reclaimed;
         var activity = AgentTelemetry.Source.StartActivity(System.Diagnostics.ActivityKind.Consumer, first ? submitted : default,
             links: first || submitted == default ? null : [new(submitted)], name: "task run");
-        activity?.SetTag(TaskTelemetry.ProfileTag, task.Profile ?? "default");
-        activity?.SetBaggage(TaskTelemetry.ProfileTag, task.Profile ?? "default"); // for the step spans beneath
+        activity?.SetTag(TaskTelemetry.ProfileTag, task.Profile ?? AgentProfile.Default);
         activity?.SetTag("openmcpchain.attempt", task.Attempts);
         TaskTelemetry.Mark(activity, task.Id);
         return activity;
