@@ -16,6 +16,7 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
 {
     /// <summary>The most traces an idle system may start in a minute (the issue's "a few"; before: about 3,000).</summary>
     private const int IdleTracesPerMinute = 6;
+    private const string TaskTelemetryTag = "openmcpchain.task_id";
     private static readonly TimeSpan SpanWait = TimeSpan.FromSeconds(30);
     private readonly string _data = Directory.CreateTempSubdirectory("openmcp-telemetry-").FullName;
     private readonly OtlpReceiver _receiver = new();
@@ -41,18 +42,26 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         var agent = _run.CreateClient("agentservice");
         var succeededBefore = TasksMetric(await agent.GetStringAsync("/metrics"), TaskStatuses.Succeeded);
 
+        // A caller cannot file requests under a task id of its choosing: the public edge drops one sent as baggage or header.
+        const string Forged = "forged-by-a-caller";
+        _run.Gateway.DefaultRequestHeaders.Add("baggage", $"{TaskTelemetryTag}={Forged}");
+        _run.Gateway.DefaultRequestHeaders.Add("X-Task-Id", Forged);
         var accepted = await _run.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
+        _run.Gateway.DefaultRequestHeaders.Remove("baggage");
+        _run.Gateway.DefaultRequestHeaders.Remove("X-Task-Id");
         var task = await _run.Client.FinishedAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
 
         // The run's span carries the task id; its trace must hold every service's spans.
-        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault("openmcpchain.task_id") == accepted.TaskId, "the task's run span");
+        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId, "the task's run span");
         var services = new[] { "gateway", "agentservice", "llm-bridge", "chainservice", "proofservice" };
         await WaitForAsync(() => services.All(name => _receiver.Spans.Any(s => s.TraceId == run.TraceId && s.Service == name)),
             () => $"spans of {string.Join(", ", services)} in trace {run.TraceId}; it has {Describe(run.TraceId)}");
         var trace = _receiver.Spans.Where(s => s.TraceId == run.TraceId).ToList();
         output.WriteLine($"Task {accepted.TaskId}: trace {run.TraceId} with {trace.Count} spans: {Describe(run.TraceId)}");
         Assert.Contains(trace, s => s.Service == "gateway" && s.ParentSpanId is null); // the trace starts at the public request
+        Assert.All(trace.Where(s => s.Attributes.ContainsKey(TaskTelemetryTag)), s => Assert.Equal(accepted.TaskId, s.Attributes[TaskTelemetryTag]));
+        Assert.Contains(trace, s => s.Service == "agentservice" && s.Name.StartsWith("POST", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.Service == "chainservice" && s.Attributes.GetValueOrDefault("openmcpchain.tool") == "get_chain_info");
         Assert.Contains(trace, s => s.Service == "proofservice" && s.Name == "attestation");
         // Each model turn (the agent's side and llm-bridge's planner) carries its token counts.

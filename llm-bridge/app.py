@@ -133,10 +133,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         """Each request is a server span continuing the caller's trace (its traceparent), tagged with the task it serves."""
-        baggage = dict(p.strip().split("=", 1) for p in (self.headers.get("baggage") or "").split(",") if "=" in p)
         with telemetry.start_request(f"POST {self.path}", self.headers.get("traceparent"), {
                 "http.request.method": "POST", "url.path": self.path,
-                "openmcpchain.task_id": urllib.request.unquote(baggage.get("openmcpchain.task_id", "")) or None}):
+                "openmcpchain.task_id": telemetry.baggage(self.headers.get("baggage")).get("openmcpchain.task_id") or None}):
             self._post()
 
     def _post(self):

@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -61,6 +62,24 @@ class Span:
         return f"00-{self.trace_id}-{self.span_id}-{'01' if self.sampled else '00'}"
 
 
+def _pairs(text, properties=False):
+    """`key=value,key=value` (percent-encoded values, as W3C baggage and the OTEL_* lists write them) as a dict;
+    with `properties`, a value's `;properties` (baggage metadata) are dropped. Empty keys and values are skipped."""
+    pairs = {}
+    for member in (text or "").split(","):
+        key, _, value = member.partition("=")
+        if properties:
+            value = value.split(";", 1)[0]
+        if key.strip() and value.strip():
+            pairs[key.strip()] = urllib.parse.unquote(value.strip())
+    return pairs
+
+
+def baggage(header):
+    """The members of a W3C `baggage` header as {key: value}."""
+    return _pairs(header, properties=True)
+
+
 def start_request(name, traceparent, attributes=None):
     """The server span of a request: a child of the caller's span when it sent a traceparent, else a new trace."""
     parent = parse_traceparent(traceparent)
@@ -95,11 +114,7 @@ def _attributes(values):
 
 
 def _resource():
-    attributes = {}
-    for pair in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
-        key, _, value = pair.partition("=")
-        if key.strip() and value:
-            attributes[key.strip()] = urllib.request.unquote(value.strip())
+    attributes = _pairs(os.environ.get("OTEL_RESOURCE_ATTRIBUTES"))
     attributes["service.name"] = os.environ.get("OTEL_SERVICE_NAME") or attributes.get("service.name") or "llm-bridge"
     return {"attributes": _attributes(attributes)}
 
@@ -117,12 +132,7 @@ def to_otlp(spans):
 
 
 def _headers():
-    headers = {"Content-Type": "application/json"}
-    for pair in os.environ.get("OTEL_EXPORTER_OTLP_HEADERS", "").split(","):
-        key, _, value = pair.partition("=")
-        if key.strip() and value:
-            headers[key.strip()] = urllib.request.unquote(value.strip())
-    return headers
+    return {"Content-Type": "application/json", **_pairs(os.environ.get("OTEL_EXPORTER_OTLP_HEADERS"))}
 
 
 class Exporter:
@@ -154,8 +164,18 @@ class Exporter:
         except queue.Full:
             pass  # telemetry never holds up the bridge
 
+    @staticmethod
+    def schedule_delay():
+        """OTEL_BSP_SCHEDULE_DELAY in seconds; one that is not a number of milliseconds is the default 1 s (and said)."""
+        value = os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "").strip()
+        try:
+            return max(0.0, float(value or 1000) / 1000)
+        except ValueError:
+            log.warning("OTEL_BSP_SCHEDULE_DELAY=%r is not a number of milliseconds; exporting every 1000 ms", value)
+            return 1.0
+
     def _run(self):
-        delay = int(os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "1000")) / 1000
+        delay = self.schedule_delay()
         while True:
             batch = [self._queue.get()]
             deadline = time.monotonic() + delay

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
+using ModelContextProtocol.Client;
 using OpenMcpChain.AgentService.Infrastructure;
 using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.Sdk;
@@ -41,21 +42,23 @@ public sealed class AgentRunner(
             return ProofClient.SealedResult(sealedOutcome);
         }
         var recorder = new StepRecorder(task.Id, task.Attempts, scopes, proofs, progress, logger);
-        return await RunAsync(task, profile, new TaskRun(task.Id, profile.MaxSteps, recorder, scopes), ct);
+        return await RunAsync(task, profile, new TaskRun(task.Id, profile.Name, profile.MaxSteps, recorder, scopes), ct);
     }
 
     private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)
     {
+        var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
         await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct));
-        // Writes go through a session of their own, whose HTTP client waits out a receipt (reads keep short timeouts).
-        await using var writes = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct, writes: true));
-        var writeTools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => writes.ListToolsAsync(cancellationToken: ct).AsTask()))
-            .ToDictionary(t => t.Name);
+        // Writes go through a session of their own, whose HTTP client waits out a receipt (reads keep short timeouts):
+        // the tools listed once, a write's definition bound to that session. A profile that allows no write opens none.
+        await using var writes = allowed is null || allowed.Overlaps(TaskTool.WriteTools)
+            ? await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct, writes: true))
+            : null;
         var tools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask()))
-            .Select(t => TaskTool.WriteTools.Contains(t.Name) && writeTools.TryGetValue(t.Name, out var write) ? write : t).ToList();
+            .Select(t => writes is not null && TaskTool.WriteTools.Contains(t.Name) ? new McpClientTool(writes, t.ProtocolTool, t.JsonSerializerOptions) : t)
+            .ToList();
         var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
-        var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
 
         List<ChatMessage> messages = [new(ChatRole.System, SystemPrompt(profile, task))];
         messages.AddRange(await SessionHistoryAsync(task, ct));

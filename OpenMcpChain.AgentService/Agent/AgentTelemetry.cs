@@ -17,18 +17,18 @@ public static class AgentTelemetry
     public static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>("openmcpchain.tool.calls", "{call}", "Tool calls, by tool and policy decision.");
 
     /// <summary>A span for one step of a task's run (a model turn, a tool call), tagged with the task and its profile.</summary>
-    public static Activity? StartStep(string name, string taskId)
+    public static Activity? StartStep(string name, TaskRun run)
     {
         var activity = Source.StartActivity(name);
-        activity?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.TaskIdTag, taskId);
-        activity?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.ProfileTag, activity.GetBaggageItem(OpenMcpChain.ServiceDefaults.TaskTelemetry.ProfileTag));
+        activity?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.TaskIdTag, run.TaskId);
+        activity?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.ProfileTag, run.Profile);
         return activity;
     }
 
     /// <summary>Counts a run's outcome; <paramref name="status"/> is the status the run left the task in.</summary>
     public static void RunEnded(string status, string? profile, TimeSpan elapsed)
     {
-        var tags = new TagList { { "status", status }, { "profile", profile ?? "default" } };
+        var tags = new TagList { { "status", status }, { "profile", profile ?? Infrastructure.AgentProfile.Default } };
         Tasks.Add(1, tags);
         TaskDuration.Record(elapsed.TotalSeconds, tags);
     }

@@ -14,7 +14,7 @@ public sealed class RecordingChatClient(IChatClient inner, TaskRun run) : Delega
     {
         if (await run.CancelRequestedAsync(cancellationToken))
             throw new AgentFailure(ErrorCodes.TaskCancelled, "The task was cancelled.", transient: false);
-        using var span = AgentTelemetry.StartStep("model turn", run.TaskId);
+        using var span = AgentTelemetry.StartStep("model turn", run);
         var started = Stopwatch.GetTimestamp();
         var input = messages as IReadOnlyCollection<ChatMessage> ?? [.. messages];
         var response = await base.GetResponseAsync(input, options, cancellationToken);
@@ -28,7 +28,7 @@ public sealed class RecordingChatClient(IChatClient inner, TaskRun run) : Delega
         AgentTelemetry.Tokens.Add(tokensOut, new("model", model), new("direction", "output"));
         await run.Recorder.RecordModelTurnAsync(response.Text, input.Count,
             response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(c => c.Name),
-            response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0, StepRecorder.ElapsedMs(started));
+            tokensIn, tokensOut, StepRecorder.ElapsedMs(started));
         return response;
     }
 }

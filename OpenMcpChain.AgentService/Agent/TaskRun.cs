@@ -7,13 +7,15 @@ namespace OpenMcpChain.AgentService.Agent;
 /// One run of a task, created by <see cref="AgentRunner"/> and handed to the layers that take part in it: its step
 /// recorder, its step budget, its write counter and the switch that ends it before the model's answer.
 /// </summary>
-public sealed class TaskRun(string taskId, int maxSteps, StepRecorder recorder, IServiceScopeFactory scopes)
+public sealed class TaskRun(string taskId, string profile, int maxSteps, StepRecorder recorder, IServiceScopeFactory scopes)
 {
     private int _toolCalls;
     private int _writes;
     private bool _cancelled;
 
     public string TaskId => taskId;
+    /// <summary>The name of the profile the run is under (its step spans are tagged with it).</summary>
+    public string Profile => profile;
     public StepRecorder Recorder => recorder;
 
     /// <summary>The most tool calls the run may make (its profile's max steps); the next one is refused before it acts.</summary>

@@ -53,7 +53,7 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         }
         if (nextWrite is not null) arguments[_keyName] = nextWrite();
 
-        using var span = AgentTelemetry.StartStep($"tool {Name}", run.TaskId);
+        using var span = AgentTelemetry.StartStep($"tool {Name}", run);
         span?.SetTag(ServiceDefaults.TaskTelemetry.ToolTag, Name);
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

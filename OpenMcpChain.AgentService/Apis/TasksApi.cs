@@ -118,7 +118,7 @@ public static class TasksApi
         await db.SaveChangesAsync(ct);
 
         // Only after the row commits; if Redis is unreachable now, the sweeper enqueues the task later.
-        if (await services.Queue.TryEnqueueAsync(task.Id, task.TraceParent))
+        if (await services.Queue.TryEnqueueAsync(task.Id))
         {
             task.EnqueuedAt = DateTimeOffset.UtcNow;
             await db.SaveChangesAsync(CancellationToken.None);

@@ -25,12 +25,12 @@ public sealed class PendingTaskSweeper(IServiceScopeFactory scopes, TaskQueue qu
         var stranded = await db.Tasks
             .Where(t => t.Status == TaskStatuses.Pending && (t.EnqueuedAt == null ? t.UpdatedAt <= cutoff : t.EnqueuedAt <= lost))
             .OrderBy(t => t.UpdatedAt)
-            .Select(t => new { t.Id, t.TraceParent })
+            .Select(t => t.Id)
             .Take(100)
             .ToListAsync(ct);
-        foreach (var (id, traceParent) in stranded.Select(t => (t.Id, t.TraceParent)))
+        foreach (var id in stranded)
         {
-            if (!await queue.TryEnqueueAsync(id, traceParent))
+            if (!await queue.TryEnqueueAsync(id))
             {
                 return;
             }

@@ -35,12 +35,11 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
     /// </summary>
     private static System.Diagnostics.Activity? StartRun(AgentTask task, QueuedTask message)
     {
-        System.Diagnostics.ActivityContext.TryParse(message.TraceParent ?? task.TraceParent, null, isRemote: true, out var submitted);
+        System.Diagnostics.ActivityContext.TryParse(task.TraceParent, null, isRemote: true, out var submitted);
         var first = task.Attempts <= 1 && !message.Reclaimed;
         var activity = AgentTelemetry.Source.StartActivity(System.Diagnostics.ActivityKind.Consumer, first ? submitted : default,
             links: first || submitted == default ? null : [new(submitted)], name: "task run");
-        activity?.SetTag(TaskTelemetry.ProfileTag, task.Profile ?? "default");
-        activity?.SetBaggage(TaskTelemetry.ProfileTag, task.Profile ?? "default"); // for the step spans beneath
+        activity?.SetTag(TaskTelemetry.ProfileTag, task.Profile ?? AgentProfile.Default);
         activity?.SetTag("openmcpchain.attempt", task.Attempts);
         TaskTelemetry.Mark(activity, task.Id);
         return activity;

@@ -8,8 +8,6 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
     public const string StreamKey = "agent:tasks";
     public const string Group = "agents";
     private const string TaskIdField = "task_id";
-    /// <summary>The submitting request's W3C trace context, so the worker's run joins the task's trace.</summary>
-    private const string TraceParentField = "traceparent";
     /// <summary>Pub/sub channel that wakes idle consumers as soon as a task is added (the stream stays the source of truth).</summary>
     public static readonly RedisChannel WakeChannel = RedisChannel.Literal("agent:tasks:wake");
 
@@ -27,12 +25,11 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
     }
 
     /// <summary>Adds a task to the stream; false when Redis cannot be reached (the sweeper will enqueue it later).</summary>
-    public async Task<bool> TryEnqueueAsync(string taskId, string? traceParent)
+    public async Task<bool> TryEnqueueAsync(string taskId)
     {
         try
         {
-            NameValueEntry[] fields = traceParent is null ? [new(TaskIdField, taskId)] : [new(TaskIdField, taskId), new(TraceParentField, traceParent)];
-            await Db.StreamAddAsync(StreamKey, fields);
+            await Db.StreamAddAsync(StreamKey, TaskIdField, taskId);
             await redis.GetSubscriber().PublishAsync(WakeChannel, "1", CommandFlags.FireAndForget);
             return true;
         }
@@ -60,9 +57,9 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
 
     private static List<QueuedTask> ToQueued(StreamEntry[] entries, bool reclaimed) =>
         entries.Where(e => !e.IsNull)
-            .Select(e => new QueuedTask(e.Id!, e[TaskIdField].ToString(), reclaimed, e[TraceParentField].IsNull ? null : e[TraceParentField].ToString()))
+            .Select(e => new QueuedTask(e.Id!, e[TaskIdField].ToString(), reclaimed))
             .ToList();
 }
 
-/// <summary>One stream message: which task, whether it was taken over from another consumer, and the task's trace context.</summary>
-public sealed record QueuedTask(string MessageId, string TaskId, bool Reclaimed, string? TraceParent = null);
+/// <summary>One stream message: which task, and whether it was taken over from another consumer.</summary>
+public sealed record QueuedTask(string MessageId, string TaskId, bool Reclaimed);

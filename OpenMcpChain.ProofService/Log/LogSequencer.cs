@@ -76,10 +76,12 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var group)) batch.AddRange(group);
-            // The batch's span joins the trace of the first request it commits and links the others' (their own traces).
+            // The batch's span joins the trace of the first request it commits that is sampled (an unsampled parent would
+            // drop it from every trace) and links the others' (their own traces).
             var callers = batch.Select(p => p.Caller).Where(c => c != default).Distinct().ToList();
-            using var span = ProofTelemetry.Source.StartActivity("log batch", ActivityKind.Internal, parentContext: callers.FirstOrDefault(),
-                links: callers.Skip(1).Select(c => new ActivityLink(c)));
+            var parent = callers.FirstOrDefault(c => c.TraceFlags.HasFlag(ActivityTraceFlags.Recorded), callers.FirstOrDefault());
+            using var span = ProofTelemetry.Source.StartActivity("log batch", ActivityKind.Internal, parentContext: parent,
+                links: callers.Where(c => c != parent).Select(c => new ActivityLink(c)));
             span?.SetTag("openmcpchain.log_batch_size", batch.Count);
             ProofTelemetry.BatchSize.Record(batch.Count);
             try

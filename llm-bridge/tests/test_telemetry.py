@@ -96,3 +96,17 @@ class TelemetryTests(unittest.TestCase):
         self.assertNotIn("broken", out.getvalue())
         self.assertIn("broken", err.getvalue())
         self.assertNotIn("served", err.getvalue())
+
+
+class ParsingTests(unittest.TestCase):
+    def test_baggage_values_are_percent_decoded_without_their_properties(self):
+        self.assertEqual(telemetry.baggage(" openmcpchain.task_id = task%201;origin=gateway , other=x;p, empty=, =y"),
+                         {"openmcpchain.task_id": "task 1", "other": "x"})
+        self.assertEqual(telemetry.baggage(None), {})
+
+    def test_a_bad_schedule_delay_falls_back_to_one_second_and_says_so(self):
+        with mock.patch.dict(os.environ, {"OTEL_BSP_SCHEDULE_DELAY": "soon"}), self.assertLogs("llm-bridge.telemetry", "WARNING") as logs:
+            self.assertEqual(telemetry.Exporter.schedule_delay(), 1.0)
+        self.assertIn("OTEL_BSP_SCHEDULE_DELAY", logs.output[0])
+        with mock.patch.dict(os.environ, {"OTEL_BSP_SCHEDULE_DELAY": "250"}):
+            self.assertEqual(telemetry.Exporter.schedule_delay(), 0.25)
