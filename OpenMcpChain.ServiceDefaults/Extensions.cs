@@ -102,12 +102,12 @@ public static class Extensions
     /// <summary>
     /// Maps <c>/health</c> (ready: every check passes), <c>/alive</c> (the process answers) and <c>/metrics</c>
     /// (Prometheus text). A public edge passes <paramref name="publicEdge"/>: its metrics are served only when
-    /// <c>Telemetry:ServeMetrics</c> is set true, and it takes no task id from its callers (<see cref="OpenMcpChain.ServiceDefaults.TaskTelemetry.UseTaskScope"/>).
+    /// <c>Telemetry:ServeMetrics</c> is set true.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app, bool publicEdge = false)
     {
         app.UseApiErrors();
-        OpenMcpChain.ServiceDefaults.TaskTelemetry.UseTaskScope(app, publicEdge);
+        OpenMcpChain.ServiceDefaults.TaskTelemetry.UseTaskScope(app);
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         // Prometheus-compatible metrics (the same OpenMcpChain.* instruments the dashboard shows over OTLP).

@@ -36,24 +36,12 @@ public static class TaskTelemetry
         return id is { Length: > 0 and <= 64 } ? id : null;
     }
 
-    /// <summary>
-    /// Tags the request's span and opens a log scope with the task id of a request that works for a task. A
-    /// <paramref name="publicEdge"/> takes no task id from outside: it drops a caller's (baggage or header) before the
-    /// request is handled or forwarded, so no caller files its requests under another's task.
-    /// </summary>
-    public static IApplicationBuilder UseTaskScope(this IApplicationBuilder app, bool publicEdge)
+    /// <summary>Tags the request's span and opens a log scope with the task id of a request that works for a task.</summary>
+    public static IApplicationBuilder UseTaskScope(this IApplicationBuilder app)
     {
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("OpenMcpChain.Tasks");
         return app.Use(async (context, next) =>
         {
-            if (publicEdge)
-            {
-                Baggage.RemoveBaggage(TaskIdTag);
-                Activity.Current?.SetBaggage(TaskIdTag, null);
-                context.Request.Headers.Remove(TaskIdHeader);
-                await next(context);
-                return;
-            }
             if (TaskIdOf(context) is not { } taskId)
             {
                 await next(context);
