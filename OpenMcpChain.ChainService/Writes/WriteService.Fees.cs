@@ -189,6 +189,7 @@ public sealed partial class WriteService
         var rows = db.Transactions.Where(t => t.Id == tx.Id && t.TxHash == hash);
         if (expectedBlock is not null) rows = rows.Where(t => t.BlockNumber == expectedBlock);
         var saved = await rows.ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.Nonce, tx.Nonce)
             .SetProperty(t => t.TxHash, tx.TxHash)
             .SetProperty(t => t.RawTransaction, tx.RawTransaction)
             .SetProperty(t => t.MaxFeePerGas, tx.MaxFeePerGas)
@@ -208,7 +209,7 @@ public sealed partial class WriteService
     private async Task ReloadAsync(ChainTransaction tx)
     {
         var current = await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == tx.Id);
-        (tx.TxHash, tx.RawTransaction, tx.Status, tx.Replacements, tx.Reorgs) = (current.TxHash, current.RawTransaction, current.Status, current.Replacements, current.Reorgs);
+        (tx.Nonce, tx.TxHash, tx.RawTransaction, tx.Status, tx.Replacements, tx.Reorgs) = (current.Nonce, current.TxHash, current.RawTransaction, current.Status, current.Replacements, current.Reorgs);
         (tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, tx.SentAtBlock, tx.BlockNumber, tx.GasUsed) = (current.MaxFeePerGas, current.MaxPriorityFeePerGas, current.SentAtBlock, current.BlockNumber, current.GasUsed);
         tx.UpdatedAt = current.UpdatedAt;
     }

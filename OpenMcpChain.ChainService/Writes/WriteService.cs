@@ -176,8 +176,8 @@ public sealed partial class WriteService(
                 if (nonceUsed && await ReceiptAsync(tx, web3) is not null) return;
                 if (mayResign && nonceUsed && tx.Replacements == 0)
                 {
-                    await ResignAsync(tx, web3, ct);
-                    await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
+                    // Another tracker that re-signed first owns the write now: this copy is reloaded and sends nothing.
+                    if (await ResignAsync(tx, web3, ct)) await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
                     return;
                 }
                 if (IsFeeTooLow(refusal))
@@ -268,26 +268,29 @@ public sealed partial class WriteService(
         };
     }
 
-    private async Task ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
+    /// <summary>
+    /// Signs the write anew with a fresh nonce, stored only over the bytes it replaces: of two trackers meeting the same
+    /// "nonce too low", one re-signs and the other reloads (false), so the write never holds two live nonces.
+    /// </summary>
+    private async Task<bool> ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
     {
         var fees = await FirstFeesAsync(web3, networks.Resolve(tx.Network).Options);
         var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
         var stale = tx.TxHash;
-        await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
+        var saved = await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
         {
             Sign(tx, chainId, fees, nonce);
             tx.Status = TransactionStatuses.Signed;
-            tx.UpdatedAt = DateTimeOffset.UtcNow;
-            return await db.Transactions.Where(t => t.Id == tx.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Nonce, tx.Nonce)
-                .SetProperty(t => t.RawTransaction, tx.RawTransaction)
-                .SetProperty(t => t.TxHash, tx.TxHash)
-                .SetProperty(t => t.MaxFeePerGas, tx.MaxFeePerGas)
-                .SetProperty(t => t.MaxPriorityFeePerGas, tx.MaxPriorityFeePerGas)
-                .SetProperty(t => t.Status, tx.Status)
-                .SetProperty(t => t.UpdatedAt, tx.UpdatedAt), CancellationToken.None);
+            tx.SentAtBlock = tx.BlockNumber = null; // new bytes: waiting and mining are counted afresh
+            return await SaveTrackingAsync(tx, expectedHash: stale);
         }, ct);
+        if (!saved)
+        {
+            await ReloadAsync(tx);
+            return false;
+        }
         logger.LogWarning("Nonce of {StaleHash} was taken by another transaction; re-signed as {TxHash} with nonce {Nonce}", stale, tx.TxHash, tx.Nonce);
+        return true;
     }
 
     private void Sign(ChainTransaction row, long chainId, Nethereum.RPC.Fee1559Suggestions.Fee1559 fees, long nonce)
