@@ -184,9 +184,11 @@ public sealed partial class WriteService
     private async Task<bool> SaveTrackingAsync(ChainTransaction tx, string? expectedHash = null, long? expectedBlock = null)
     {
         tx.UpdatedAt = DateTimeOffset.UtcNow;
-        // Never over bytes this copy has not seen: a tracker holding an older signature must not undo a newer replacement.
+        // Never over bytes this copy has not seen: a tracker holding an older signature must not undo a newer replacement;
+        // and never over a write another tracker finished (confirmed, reverted, dropped), so each outcome is stored once.
         var hash = expectedHash ?? tx.TxHash;
-        var rows = db.Transactions.Where(t => t.Id == tx.Id && t.TxHash == hash);
+        var rows = db.Transactions.Where(t => t.Id == tx.Id && t.TxHash == hash
+                                              && (t.Status == TransactionStatuses.Signed || t.Status == TransactionStatuses.Broadcast));
         if (expectedBlock is not null) rows = rows.Where(t => t.BlockNumber == expectedBlock);
         var saved = await rows.ExecuteUpdateAsync(s => s
             .SetProperty(t => t.Nonce, tx.Nonce)

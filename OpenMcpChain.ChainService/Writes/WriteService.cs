@@ -196,8 +196,8 @@ public sealed partial class WriteService(
                 // transaction (none of the write's signatures has a receipt), or there never was another signature.
                 if (mayDrop && (nonceUsed || tx.Replacements == 0))
                 {
-                    await SetStatusAsync(tx, TransactionStatuses.Dropped);
-                    if (budgets is not null) await gate.ReleaseAsync(budgets);
+                    // Not stored when another tracker finished the write meanwhile: its reservation then stands.
+                    if (await SetStatusAsync(tx, TransactionStatuses.Dropped) && budgets is not null) await gate.ReleaseAsync(budgets);
                 }
                 else
                 {
@@ -242,7 +242,10 @@ public sealed partial class WriteService(
                 {
                     tx.BlockNumber = block;
                     tx.GasUsed = (long)receipt.GasUsed.Value;
-                    await SetStatusAsync(tx, receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted);
+                    var outcome = receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted;
+                    // Counted by the one tracker that stores the outcome, not per request or replay that reads it.
+                    if (await SetStatusAsync(tx, outcome) && outcome == TransactionStatuses.Confirmed)
+                        ChainTelemetry.Sent(tx.Network, options.Symbol, tx.Value);
                     // Not stored when another tracker changed the row meanwhile: this copy was reloaded and looks again.
                     if (tx.Status is not (TransactionStatuses.Signed or TransactionStatuses.Broadcast)) break;
                     continue;
@@ -364,10 +367,10 @@ public sealed partial class WriteService(
         return request;
     }
 
-    private async Task SetStatusAsync(ChainTransaction tx, string status)
+    private Task<bool> SetStatusAsync(ChainTransaction tx, string status)
     {
         tx.Status = status;
-        await SaveTrackingAsync(tx);
+        return SaveTrackingAsync(tx);
     }
 
     private static bool IsAlreadyKnown(string? message) =>
