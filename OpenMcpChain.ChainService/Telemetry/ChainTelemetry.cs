@@ -15,6 +15,7 @@ public static class ChainTelemetry
     public static readonly Counter<long> ApprovalsRequested = Meter.CreateCounter<long>("openmcpchain.approvals.requested", "{request}", "Writes parked for approval, by network.");
     public static readonly Counter<long> ApprovalsDecided = Meter.CreateCounter<long>("openmcpchain.approvals.decided", "{request}", "Approval requests decided, by decision.");
     public static readonly Histogram<double> TimeToDecision = Meter.CreateHistogram<double>("openmcpchain.approvals.time_to_decision", "s", "From parking a write to its decision, by decision.");
+    public static readonly Counter<long> TransactionsReplaced = Meter.CreateCounter<long>("openmcpchain.transactions.replaced", "{transaction}", "Writes re-signed at their nonce with higher fees, by network and reason (stuck, underpriced).");
     public static readonly Counter<double> ValueSent = Meter.CreateCounter<double>("openmcpchain.value.sent", "{token}", "Native value sent by confirmed writes, by network and token (the network's symbol), counted once per write.");
 
     /// <summary>A step of the write path (simulation, policy, nonce, broadcast, receipt), a child of the tool call's span.</summary>

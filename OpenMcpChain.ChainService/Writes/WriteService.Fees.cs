@@ -7,6 +7,7 @@ using Nethereum.Web3;
 using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.ChainService.Telemetry;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Writes;
@@ -92,6 +93,7 @@ public sealed partial class WriteService
             await db.SaveChangesAsync(CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
         }
+        ChainTelemetry.TransactionsReplaced.Add(1, new("network", tx.Network), new("reason", reason));
         logger.LogWarning("Transaction {ReplacedHash} (nonce {Nonce}) on {Network} was {Reason}; replaced by {TxHash} with max fee {MaxFee} and tip {Tip} wei",
             replaced.Hash, tx.Nonce, tx.Network, reason, tx.TxHash, max, tip);
         try
