@@ -117,6 +117,9 @@ public sealed partial class WriteService(
                 db.Transactions.Add(row);
                 // Committed before broadcast: after a crash the same bytes are re-sent, never a second signature.
                 await db.SaveChangesAsync(CancellationToken.None);
+                // From here on the row changes only by tracking's conditional updates: a later SaveChanges of this context
+                // (a replacement's record, the approval's tx hash) must not write this copy's view over another tracker's.
+                db.Entry(row).State = EntityState.Detached;
                 return row;
             }, ct);
         }
