@@ -171,12 +171,28 @@ public sealed partial class WriteService
             if (receipt is null) continue;
             logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) was mined as its other signature {MinedHash}", tx.TxHash, tx.Nonce, hash);
             var current = tx.TxHash;
-            // A given-up replacement's own bytes were never kept; the row keeps its hash, which is what receipts and reorgs go by.
-            (tx.TxHash, tx.RawTransaction) = (hash, raws.GetValueOrDefault(hash, tx.RawTransaction));
+            if (raws.TryGetValue(hash, out var raw)) (tx.TxHash, tx.RawTransaction) = (hash, raw);
+            else await RestoreGivenUpAsync(tx, web3, replacements.Last(r => string.Equals(r.TxHash, hash, StringComparison.OrdinalIgnoreCase)));
             if (!await SaveTrackingAsync(tx, expectedHash: current)) await ReloadAsync(tx);
             return receipt;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Makes a replacement given up after the node refused it (and so never stored as bytes) the row's signature again,
+    /// once the chain mined it after all: signing is deterministic (RFC 6979), so its fees at the write's nonce give the
+    /// same bytes, and the row's bytes keep hashing to its hash (they are what a reorg or a lost block re-sends).
+    /// </summary>
+    private async Task RestoreGivenUpAsync(ChainTransaction tx, Web3 web3, TransactionReplacement givenUp)
+    {
+        var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
+        var held = (tx.RawTransaction, tx.MaxFeePerGas, tx.MaxPriorityFeePerGas);
+        Sign(tx, chainId, new Fee1559 { MaxFeePerGas = BigInteger.Parse(givenUp.MaxFeePerGas), MaxPriorityFeePerGas = BigInteger.Parse(givenUp.MaxPriorityFeePerGas) }, tx.Nonce);
+        if (string.Equals(tx.TxHash, givenUp.TxHash, StringComparison.OrdinalIgnoreCase)) return;
+        // Not the same bytes after all: the row goes by the mined hash and keeps the bytes it had, a signature at the same nonce.
+        logger.LogWarning("Re-signing replacement {MinedHash} (nonce {Nonce}) gave {TxHash}; the write keeps its earlier bytes", givenUp.TxHash, tx.Nonce, tx.TxHash);
+        (tx.TxHash, tx.RawTransaction, tx.MaxFeePerGas, tx.MaxPriorityFeePerGas) = (givenUp.TxHash, held.RawTransaction, held.MaxFeePerGas, held.MaxPriorityFeePerGas);
     }
 
     /// <summary>
