@@ -1,8 +1,11 @@
 extern alias chainservice;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using chainservice::OpenMcpChain.ChainService.Infrastructure;
+using chainservice::OpenMcpChain.ChainService.Telemetry;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +24,7 @@ public sealed class StuckTransactionTests(SystemFixture system)
     [Fact]
     public async Task WriteLeftUnminedIsReplacedAtTheSameNonceWithHigherFeesUpToTheCapAndCountedOnce()
     {
+        using var metrics = new NetworkMetrics("stucknet");
         await using var anvil = await AnvilProcess.StartAsync();
         await using var chain = await PrivateChainService.StartAsync(system, "stucknet", anvil.RpcUrl, new Dictionary<string, string?>
         {
@@ -65,6 +69,9 @@ public sealed class StuckTransactionTests(SystemFixture system)
         Assert.Contains(logged, e => e.GetProperty("type").GetString() == "chain_tx_replaced" && e.GetProperty("replaced_hash").GetString() == first.TxHash);
         var receipt = Assert.Single(logged, e => e.GetProperty("type").GetString() == "chain_tx_receipt");
         Assert.Equal((finalHash, "confirmed", row.Replacements), (receipt.GetProperty("tx_hash").GetString(), receipt.GetProperty("status").GetString(), receipt.GetProperty("replacements").GetInt32()));
+        // The dashboard's figures: every replacement, and the value once.
+        Assert.Equal((double)row.Replacements, metrics.Total("openmcpchain.transactions.replaced"));
+        Assert.Equal(0.25, metrics.Total("openmcpchain.value.sent"));
     }
 
     [Fact]
@@ -112,6 +119,7 @@ public sealed class StuckTransactionTests(SystemFixture system)
     [Fact]
     public async Task ReplacedWriteWhoseOriginalSignatureIsMinedIsConfirmedAsThatOneAndNeverSentTwice()
     {
+        using var metrics = new NetworkMetrics("minedoldnet");
         await using var anvil = await AnvilProcess.StartAsync();
         await using var chain = await PrivateChainService.StartAsync(system, "minedoldnet", anvil.RpcUrl, new Dictionary<string, string?>
         {
@@ -157,6 +165,83 @@ public sealed class StuckTransactionTests(SystemFixture system)
         Assert.Equal(Web3.Convert.ToWei(0.25m), await anvil.BalanceAsync(to));
         Assert.Equal(first.Nonce + 1, (long)(await anvil.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(first.From)).Value);
         Assert.Equal(250_000_000L, (long)await chain.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().StringGetAsync($"budget:minedoldnet:task:{taskId}"));
+        // Counted once, at the confirmation, not when the request answered 'broadcast'.
+        Assert.Equal(0.25, metrics.Total("openmcpchain.value.sent"));
+    }
+
+    [Fact]
+    public async Task ReplacementTheNodeRefusedButTheChainMinedIsConfirmedWithItsOwnBytes()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        await using var chain = await PrivateChainService.StartAsync(system, "givenupnet", anvil.RpcUrl, new Dictionary<string, string?>
+        {
+            ["Networks:givenupnet:StuckAfterBlocks"] = "2",
+            ["Networks:givenupnet:PriorityFee"] = "0",
+            ["Networks:givenupnet:Policy:MaxFeePerGas"] = "500",
+        });
+        await anvil.RpcAsync("evm_setAutomine", false);
+        var taskId = $"givenup-{Guid.NewGuid():N}";
+        var to = EthECKey.GenerateKey().GetPublicAddress();
+        var write = chain.Client(taskId).ToolAsync("transfer_native", new { to, amount = "0.25", network = "givenupnet" });
+        var first = await SignedAsync(chain, taskId);
+        await TaskWaits.UntilAsync(async () => await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(first.TxHash) is not null,
+            Deadline, "the first signature in the pool");
+
+        // The wallet holds enough for the first signature but not for a replacement at 100 gwei: the node refuses it.
+        await anvil.RpcAsync("anvil_setBalance", first.From, new Nethereum.Hex.HexTypes.HexBigInteger(Web3.Convert.ToWei(0.251m)).HexValue);
+        await anvil.RpcAsync("anvil_setNextBlockBaseFeePerGas", "0x174876e800");
+        TransactionReplacement? givenUp = null;
+        await TaskWaits.UntilAsync(async () =>
+        {
+            var (rows, replacements) = await RecordsAsync(chain, taskId);
+            givenUp = rows.Single().TxHash == first.TxHash ? replacements.LastOrDefault() : null;
+            if (givenUp is null) await anvil.RpcAsync("evm_mine");
+            return givenUp is not null;
+        }, Deadline, "a replacement refused and given up");
+        var refused = givenUp!;
+        Assert.Null(await anvil.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(refused.TxHash));
+
+        // The given-up signature reaches the chain after all (another node took it): the same fees at the same nonce.
+        await anvil.RpcAsync("anvil_setBalance", first.From, new Nethereum.Hex.HexTypes.HexBigInteger(Web3.Convert.ToWei(100)).HexValue);
+        var raw = "0x" + new Transaction1559Signer().SignTransaction(new EthECKey(PrivateChainService.WalletKey), new Nethereum.Model.Transaction1559(
+            31337, first.Nonce, BigInteger.Parse(refused.MaxPriorityFeePerGas), BigInteger.Parse(refused.MaxFeePerGas), first.GasLimit, to,
+            Web3.Convert.ToWei(0.25m), first.Data, null));
+        Assert.Equal(refused.TxHash, await anvil.Web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(raw));
+        await anvil.RpcAsync("evm_mine");
+
+        var result = await write.WaitAsync(Deadline);
+        Assert.Equal(("confirmed", refused.TxHash), (result.GetProperty("status").GetString(), result.GetProperty("tx_hash").GetString()));
+        var row = (await RecordsAsync(chain, taskId)).Rows.Single();
+        // The row's bytes are the mined signature's: what a reorg or a lost block would send again.
+        Assert.Equal((refused.TxHash, raw, "confirmed"), (row.TxHash, row.RawTransaction, row.Status));
+        Assert.Equal(Web3.Convert.ToWei(0.25m), await anvil.BalanceAsync(to));
+    }
+
+    /// <summary>What ChainService's meter records for one network: its instruments are process-wide, the network is the test's own.</summary>
+    private sealed class NetworkMetrics : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, double> _totals = new();
+
+        public NetworkMetrics(string network)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ChainTelemetry.Name) listener.EnableMeasurementEvents(instrument);
+            };
+            void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+            {
+                foreach (var tag in tags)
+                    if (tag.Key == "network" && Equals(tag.Value, network)) _totals.AddOrUpdate(instrument.Name, value, (_, total) => total + value);
+            }
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+            _listener.Start();
+        }
+
+        public double Total(string instrument) => _totals.GetValueOrDefault(instrument);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>The write's stored row once it is signed.</summary>

@@ -38,53 +38,38 @@ public sealed class AuditLogForwarder(IServiceScopeFactory scopes, IHttpClientFa
     /// <summary>Decisions carry their task's id, so the task's attestation, sealed after its waiting task moves on, commits to them.</summary>
     private async Task ForwardDecisionsAsync(ChainDbContext db, CancellationToken ct)
     {
-        while (true)
+        while (await AppendAndMarkAsync(await db.Approvals.AsNoTracking()
+                       .Where(a => a.DecisionLogIndex == null && a.Status != ApprovalStatuses.Pending
+                                   && (a.Status != ApprovalStatuses.Approved || a.TxHash != null || a.ErrorCode != null))
+                       .OrderBy(a => a.DecidedAt).Take(Batch).ToListAsync(ct), ToEntry,
+                   (a, index) => db.Approvals.Where(x => x.Id == a.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.DecisionLogIndex, index), ct), ct) == Batch)
         {
-            var decided = await db.Approvals.AsNoTracking()
-                .Where(a => a.DecisionLogIndex == null && a.Status != ApprovalStatuses.Pending
-                            && (a.Status != ApprovalStatuses.Approved || a.TxHash != null || a.ErrorCode != null))
-                .OrderBy(a => a.DecidedAt).Take(Batch).ToListAsync(ct);
-            if (decided.Count == 0) return;
-            var appended = await AppendAsync(decided.Select(ToEntry), ct);
-            for (var i = 0; i < decided.Count; i++)
-            {
-                var (id, index) = (decided[i].Id, appended[i].GetProperty("index").GetInt64());
-                await db.Approvals.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.DecisionLogIndex, index), ct);
-            }
-            if (decided.Count < Batch) return;
         }
     }
 
     /// <summary>Each re-signature of a stuck write: the bytes it replaced, the new hash and fees.</summary>
-    private async Task ForwardReplacementsAsync(ChainDbContext db, CancellationToken ct)
-    {
-        var replaced = await db.Replacements.AsNoTracking().Where(r => r.LogIndex == null).OrderBy(r => r.Id).Take(Batch).ToListAsync(ct);
-        if (replaced.Count == 0) return;
-        var appended = await AppendAsync(replaced.Select(ToEntry), ct);
-        for (var i = 0; i < replaced.Count; i++)
-        {
-            var (id, index) = (replaced[i].Id, appended[i].GetProperty("index").GetInt64());
-            await db.Replacements.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.LogIndex, index), ct);
-        }
-    }
+    private async Task ForwardReplacementsAsync(ChainDbContext db, CancellationToken ct) =>
+        await AppendAndMarkAsync(await db.Replacements.AsNoTracking().Where(r => r.LogIndex == null).OrderBy(r => r.Id).Take(Batch).ToListAsync(ct), ToEntry,
+            (r, index) => db.Replacements.Where(x => x.Id == r.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.LogIndex, index), ct), ct);
 
     /// <summary>
     /// The final receipt of a write that was replaced or lost a block to a reorg, which the tool call's own entry (written
     /// when the call answered) may not hold.
     /// </summary>
-    private async Task ForwardEventfulReceiptsAsync(ChainDbContext db, CancellationToken ct)
+    private async Task ForwardEventfulReceiptsAsync(ChainDbContext db, CancellationToken ct) =>
+        await AppendAndMarkAsync(await db.Transactions.AsNoTracking()
+                .Where(t => t.ReceiptLogIndex == null && (t.Replacements > 0 || t.Reorgs > 0)
+                            && (t.Status == TransactionStatuses.Confirmed || t.Status == TransactionStatuses.Reverted))
+                .OrderBy(t => t.Id).Take(Batch).ToListAsync(ct), ToEntry,
+            (t, index) => db.Transactions.Where(x => x.Id == t.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.ReceiptLogIndex, index), ct), ct);
+
+    /// <summary>Appends the rows' entries in one batch and marks each row with its log index; how many rows there were.</summary>
+    private async Task<int> AppendAndMarkAsync<T>(List<T> rows, Func<T, JsonObject> toEntry, Func<T, long, Task<int>> mark, CancellationToken ct)
     {
-        var final = await db.Transactions.AsNoTracking()
-            .Where(t => t.ReceiptLogIndex == null && (t.Replacements > 0 || t.Reorgs > 0)
-                        && (t.Status == TransactionStatuses.Confirmed || t.Status == TransactionStatuses.Reverted))
-            .OrderBy(t => t.Id).Take(Batch).ToListAsync(ct);
-        if (final.Count == 0) return;
-        var appended = await AppendAsync(final.Select(ToEntry), ct);
-        for (var i = 0; i < final.Count; i++)
-        {
-            var (id, index) = (final[i].Id, appended[i].GetProperty("index").GetInt64());
-            await db.Transactions.Where(t => t.Id == id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ReceiptLogIndex, index), ct);
-        }
+        if (rows.Count == 0) return 0;
+        var appended = await AppendAsync(rows.Select(toEntry), ct);
+        for (var i = 0; i < rows.Count; i++) await mark(rows[i], appended[i].GetProperty("index").GetInt64());
+        return rows.Count;
     }
 
     private static JsonObject ToEntry(TransactionReplacement r)

@@ -21,7 +21,6 @@ public sealed class ToolAudit(AuditWriter writer, CallerContext caller, ILogger<
     public async Task<T> RunAsync<T>(string tool, object arguments, Func<Task<T>> call)
     {
         var started = Stopwatch.GetTimestamp();
-        object? answer = null;
         var record = new ToolCallRecord
         {
             Caller = caller.Name,
@@ -33,7 +32,6 @@ public sealed class ToolAudit(AuditWriter writer, CallerContext caller, ILogger<
         try
         {
             var result = await CallAsync(tool, call);
-            answer = result;
             record.ResultJson = JsonSerializer.Serialize(result, OpenMcpChainJson.Options);
             record.PolicyDecision = (result as WriteResult)?.PolicyDecision;
             return result;
@@ -47,7 +45,7 @@ public sealed class ToolAudit(AuditWriter writer, CallerContext caller, ILogger<
         }
         finally
         {
-            Telemetry.ChainTelemetry.Served(tool, answer as WriteResult, record.PolicyDecision, record.ErrorCode);
+            Telemetry.ChainTelemetry.Served(tool, record.PolicyDecision, record.ErrorCode);
             record.DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             await writer.EnqueueAsync(record);
         }

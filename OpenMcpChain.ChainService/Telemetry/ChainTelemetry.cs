@@ -15,21 +15,27 @@ public static class ChainTelemetry
     public static readonly Counter<long> ApprovalsRequested = Meter.CreateCounter<long>("openmcpchain.approvals.requested", "{request}", "Writes parked for approval, by network.");
     public static readonly Counter<long> ApprovalsDecided = Meter.CreateCounter<long>("openmcpchain.approvals.decided", "{request}", "Approval requests decided, by decision.");
     public static readonly Histogram<double> TimeToDecision = Meter.CreateHistogram<double>("openmcpchain.approvals.time_to_decision", "s", "From parking a write to its decision, by decision.");
-    public static readonly Counter<double> ValueSent = Meter.CreateCounter<double>("openmcpchain.value.sent", "{token}", "Value sent by confirmed or pending writes, by network and token (ETH for native value).");
+    public static readonly Counter<long> TransactionsReplaced = Meter.CreateCounter<long>("openmcpchain.transactions.replaced", "{transaction}", "Writes re-signed at their nonce with higher fees, by network and reason (stuck, underpriced).");
+    public static readonly Counter<double> ValueSent = Meter.CreateCounter<double>("openmcpchain.value.sent", "{token}", "Native value sent by confirmed writes, by network and token (the network's symbol), counted once per write.");
 
     /// <summary>A step of the write path (simulation, policy, nonce, broadcast, receipt), a child of the tool call's span.</summary>
     public static Activity? Step(string name) => Source.StartActivity($"write {name}");
 
-    /// <summary>Tags the tool call's span with its tool and decision, and counts it (a refusal by code, a write's native value sent).</summary>
-    public static void Served(string tool, OpenMcpChain.Sdk.Contracts.WriteResult? write, string? decision, string? errorCode)
+    /// <summary>Tags the tool call's span with its tool and decision, and counts it (a refusal by code).</summary>
+    public static void Served(string tool, string? decision, string? errorCode)
     {
         Activity.Current?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.ToolTag, tool);
         Activity.Current?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.DecisionTag, decision);
         ToolCalls.Add(1, new("tool", tool), new("decision", decision ?? "none"));
         if (OpenMcpChain.Sdk.Contracts.PolicyDecisions.IsRefusal(decision))
             PolicyDenials.Add(1, new KeyValuePair<string, object?>("code", errorCode ?? decision));
-        if (write is not null && System.Numerics.BigInteger.TryParse(write.ValueWei, out var wei) && wei > 0)
-            ValueSent.Add((double)wei / 1e18, new("network", write.Network), new("token", "ETH"));
+    }
+
+    /// <summary>Counts a confirmed write's native value (wei, as stored) in whole units of the network's currency.</summary>
+    public static void Sent(string network, string symbol, string valueWei)
+    {
+        if (System.Numerics.BigInteger.TryParse(valueWei, out var wei) && wei > 0)
+            ValueSent.Add((double)wei / 1e18, new("network", network), new("token", symbol));
     }
 
     /// <summary>Counts a decided approval request and how long it waited.</summary>

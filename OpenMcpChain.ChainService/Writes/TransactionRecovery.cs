@@ -45,7 +45,8 @@ public sealed class TransactionRecovery(IServiceScopeFactory scopes, ILogger<Tra
         }
 
         var cutoff = DateTimeOffset.UtcNow - Grace;
-        var stale = await db.Transactions
+        // Untracked: rows change only by tracking's conditional updates, never by a SaveChanges of this context.
+        var stale = await db.Transactions.AsNoTracking()
             .Where(t => (t.Status == TransactionStatuses.Signed || t.Status == TransactionStatuses.Broadcast) && t.UpdatedAt < cutoff
                         && mine.Contains(t.From))
             .OrderBy(t => t.Nonce)

@@ -7,6 +7,7 @@ using Nethereum.Web3;
 using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.ChainService.Networks;
+using OpenMcpChain.ChainService.Telemetry;
 using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Writes;
@@ -92,6 +93,7 @@ public sealed partial class WriteService
             await db.SaveChangesAsync(CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
         }
+        ChainTelemetry.TransactionsReplaced.Add(1, new("network", tx.Network), new("reason", reason));
         logger.LogWarning("Transaction {ReplacedHash} (nonce {Nonce}) on {Network} was {Reason}; replaced by {TxHash} with max fee {MaxFee} and tip {Tip} wei",
             replaced.Hash, tx.Nonce, tx.Network, reason, tx.TxHash, max, tip);
         try
@@ -169,12 +171,28 @@ public sealed partial class WriteService
             if (receipt is null) continue;
             logger.LogInformation("Transaction {TxHash} (nonce {Nonce}) was mined as its other signature {MinedHash}", tx.TxHash, tx.Nonce, hash);
             var current = tx.TxHash;
-            // A given-up replacement's own bytes were never kept; the row keeps its hash, which is what receipts and reorgs go by.
-            (tx.TxHash, tx.RawTransaction) = (hash, raws.GetValueOrDefault(hash, tx.RawTransaction));
+            if (raws.TryGetValue(hash, out var raw)) (tx.TxHash, tx.RawTransaction) = (hash, raw);
+            else await RestoreGivenUpAsync(tx, web3, replacements.Last(r => string.Equals(r.TxHash, hash, StringComparison.OrdinalIgnoreCase)));
             if (!await SaveTrackingAsync(tx, expectedHash: current)) await ReloadAsync(tx);
             return receipt;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Makes a replacement given up after the node refused it (and so never stored as bytes) the row's signature again,
+    /// once the chain mined it after all: signing is deterministic (RFC 6979), so its fees at the write's nonce give the
+    /// same bytes, and the row's bytes keep hashing to its hash (they are what a reorg or a lost block re-sends).
+    /// </summary>
+    private async Task RestoreGivenUpAsync(ChainTransaction tx, Web3 web3, TransactionReplacement givenUp)
+    {
+        var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
+        var held = (tx.RawTransaction, tx.MaxFeePerGas, tx.MaxPriorityFeePerGas);
+        Sign(tx, chainId, new Fee1559 { MaxFeePerGas = BigInteger.Parse(givenUp.MaxFeePerGas), MaxPriorityFeePerGas = BigInteger.Parse(givenUp.MaxPriorityFeePerGas) }, tx.Nonce);
+        if (string.Equals(tx.TxHash, givenUp.TxHash, StringComparison.OrdinalIgnoreCase)) return;
+        // Not the same bytes after all: the row goes by the mined hash and keeps the bytes it had, a signature at the same nonce.
+        logger.LogWarning("Re-signing replacement {MinedHash} (nonce {Nonce}) gave {TxHash}; the write keeps its earlier bytes", givenUp.TxHash, tx.Nonce, tx.TxHash);
+        (tx.TxHash, tx.RawTransaction, tx.MaxFeePerGas, tx.MaxPriorityFeePerGas) = (givenUp.TxHash, held.RawTransaction, held.MaxFeePerGas, held.MaxPriorityFeePerGas);
     }
 
     /// <summary>
@@ -184,11 +202,14 @@ public sealed partial class WriteService
     private async Task<bool> SaveTrackingAsync(ChainTransaction tx, string? expectedHash = null, long? expectedBlock = null)
     {
         tx.UpdatedAt = DateTimeOffset.UtcNow;
-        // Never over bytes this copy has not seen: a tracker holding an older signature must not undo a newer replacement.
+        // Never over bytes this copy has not seen: a tracker holding an older signature must not undo a newer replacement;
+        // and never over a write another tracker finished (confirmed, reverted, dropped), so each outcome is stored once.
         var hash = expectedHash ?? tx.TxHash;
-        var rows = db.Transactions.Where(t => t.Id == tx.Id && t.TxHash == hash);
+        var rows = db.Transactions.Where(t => t.Id == tx.Id && t.TxHash == hash
+                                              && (t.Status == TransactionStatuses.Signed || t.Status == TransactionStatuses.Broadcast));
         if (expectedBlock is not null) rows = rows.Where(t => t.BlockNumber == expectedBlock);
         var saved = await rows.ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.Nonce, tx.Nonce)
             .SetProperty(t => t.TxHash, tx.TxHash)
             .SetProperty(t => t.RawTransaction, tx.RawTransaction)
             .SetProperty(t => t.MaxFeePerGas, tx.MaxFeePerGas)
@@ -208,7 +229,7 @@ public sealed partial class WriteService
     private async Task ReloadAsync(ChainTransaction tx)
     {
         var current = await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == tx.Id);
-        (tx.TxHash, tx.RawTransaction, tx.Status, tx.Replacements, tx.Reorgs) = (current.TxHash, current.RawTransaction, current.Status, current.Replacements, current.Reorgs);
+        (tx.Nonce, tx.TxHash, tx.RawTransaction, tx.Status, tx.Replacements, tx.Reorgs) = (current.Nonce, current.TxHash, current.RawTransaction, current.Status, current.Replacements, current.Reorgs);
         (tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, tx.SentAtBlock, tx.BlockNumber, tx.GasUsed) = (current.MaxFeePerGas, current.MaxPriorityFeePerGas, current.SentAtBlock, current.BlockNumber, current.GasUsed);
         tx.UpdatedAt = current.UpdatedAt;
     }

@@ -117,6 +117,9 @@ public sealed partial class WriteService(
                 db.Transactions.Add(row);
                 // Committed before broadcast: after a crash the same bytes are re-sent, never a second signature.
                 await db.SaveChangesAsync(CancellationToken.None);
+                // From here on the row changes only by tracking's conditional updates: a later SaveChanges of this context
+                // (a replacement's record, the approval's tx hash) must not write this copy's view over another tracker's.
+                db.Entry(row).State = EntityState.Detached;
                 return row;
             }, ct);
         }
@@ -176,8 +179,8 @@ public sealed partial class WriteService(
                 if (nonceUsed && await ReceiptAsync(tx, web3) is not null) return;
                 if (mayResign && nonceUsed && tx.Replacements == 0)
                 {
-                    await ResignAsync(tx, web3, ct);
-                    await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
+                    // Another tracker that re-signed first owns the write now: this copy is reloaded and sends nothing.
+                    if (await ResignAsync(tx, web3, ct)) await BroadcastAsync(tx, web3, budgets, ct, mayResign: false);
                     return;
                 }
                 if (IsFeeTooLow(refusal))
@@ -196,8 +199,8 @@ public sealed partial class WriteService(
                 // transaction (none of the write's signatures has a receipt), or there never was another signature.
                 if (mayDrop && (nonceUsed || tx.Replacements == 0))
                 {
-                    await SetStatusAsync(tx, TransactionStatuses.Dropped);
-                    if (budgets is not null) await gate.ReleaseAsync(budgets);
+                    // Not stored when another tracker finished the write meanwhile: its reservation then stands.
+                    if (await SetStatusAsync(tx, TransactionStatuses.Dropped) && budgets is not null) await gate.ReleaseAsync(budgets);
                 }
                 else
                 {
@@ -242,7 +245,10 @@ public sealed partial class WriteService(
                 {
                     tx.BlockNumber = block;
                     tx.GasUsed = (long)receipt.GasUsed.Value;
-                    await SetStatusAsync(tx, receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted);
+                    var outcome = receipt.Status?.Value == 1 ? TransactionStatuses.Confirmed : TransactionStatuses.Reverted;
+                    // Counted by the one tracker that stores the outcome, not per request or replay that reads it.
+                    if (await SetStatusAsync(tx, outcome) && outcome == TransactionStatuses.Confirmed)
+                        ChainTelemetry.Sent(tx.Network, options.Symbol, tx.Value);
                     // Not stored when another tracker changed the row meanwhile: this copy was reloaded and looks again.
                     if (tx.Status is not (TransactionStatuses.Signed or TransactionStatuses.Broadcast)) break;
                     continue;
@@ -268,26 +274,29 @@ public sealed partial class WriteService(
         };
     }
 
-    private async Task ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
+    /// <summary>
+    /// Signs the write anew with a fresh nonce, stored only over the bytes it replaces: of two trackers meeting the same
+    /// "nonce too low", one re-signs and the other reloads (false), so the write never holds two live nonces.
+    /// </summary>
+    private async Task<bool> ResignAsync(ChainTransaction tx, Web3 web3, CancellationToken ct)
     {
         var fees = await FirstFeesAsync(web3, networks.Resolve(tx.Network).Options);
         var chainId = (long)(await Rpc.CallAsync(() => web3.Eth.ChainId.SendRequestAsync())).Value;
         var stale = tx.TxHash;
-        await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
+        var saved = await nonces.WithNextNonceAsync(tx.Network, tx.From, web3, db, async nonce =>
         {
             Sign(tx, chainId, fees, nonce);
             tx.Status = TransactionStatuses.Signed;
-            tx.UpdatedAt = DateTimeOffset.UtcNow;
-            return await db.Transactions.Where(t => t.Id == tx.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Nonce, tx.Nonce)
-                .SetProperty(t => t.RawTransaction, tx.RawTransaction)
-                .SetProperty(t => t.TxHash, tx.TxHash)
-                .SetProperty(t => t.MaxFeePerGas, tx.MaxFeePerGas)
-                .SetProperty(t => t.MaxPriorityFeePerGas, tx.MaxPriorityFeePerGas)
-                .SetProperty(t => t.Status, tx.Status)
-                .SetProperty(t => t.UpdatedAt, tx.UpdatedAt), CancellationToken.None);
+            tx.SentAtBlock = tx.BlockNumber = null; // new bytes: waiting and mining are counted afresh
+            return await SaveTrackingAsync(tx, expectedHash: stale);
         }, ct);
+        if (!saved)
+        {
+            await ReloadAsync(tx);
+            return false;
+        }
         logger.LogWarning("Nonce of {StaleHash} was taken by another transaction; re-signed as {TxHash} with nonce {Nonce}", stale, tx.TxHash, tx.Nonce);
+        return true;
     }
 
     private void Sign(ChainTransaction row, long chainId, Nethereum.RPC.Fee1559Suggestions.Fee1559 fees, long nonce)
@@ -361,10 +370,10 @@ public sealed partial class WriteService(
         return request;
     }
 
-    private async Task SetStatusAsync(ChainTransaction tx, string status)
+    private Task<bool> SetStatusAsync(ChainTransaction tx, string status)
     {
         tx.Status = status;
-        await SaveTrackingAsync(tx);
+        return SaveTrackingAsync(tx);
     }
 
     private static bool IsAlreadyKnown(string? message) =>
