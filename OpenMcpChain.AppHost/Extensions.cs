@@ -79,10 +79,9 @@ internal static class Extensions
         builder.AddResource(ParameterResourceBuilderExtensions.CreateGeneratedParameter(
             builder, name, secret: true, new GenerateParameterDefault { MinLength = 32, Special = false }));
 
-    /// <summary>A database on the server; the owning service's migrator creates it on first start.</summary>
     /// <summary>
-    /// A database on <paramref name="server"/>, shown in the dashboard with the server's state once it is ready, and
-    /// healthy once the database exists and its owner's migrations are applied.
+    /// A database on <paramref name="server"/> (the owning service's migrator creates it on first start), shown in the
+    /// dashboard with the server's state once it is ready, and healthy once it exists with its owner's migrations applied.
     /// </summary>
     public static IResourceBuilder<MySqlDatabaseResource> AddDatabase(this IResourceBuilder<IResourceWithConnectionString> server, string name)
     {
