@@ -61,7 +61,8 @@ internal static class ChainResources
     /// The chains of <c>Infra:Chain</c> (<see cref="ChainMode"/>): the local anvil <paramref name="name"/> on port 8545
     /// (<c>Devnet:Port</c>), or an existing node (<c>Devnet:RpcUrl</c>) with <c>Infra:Mode=existing</c>, or none. Each
     /// network in <c>Chain:Networks</c> (and the forked one, and a deployment's default) takes its RPC URL from the secret
-    /// parameter <c>{name}-rpc-url</c>; its chain id, symbol, depth and fees are ChainService's presets.
+    /// parameter <c>{name}-rpc-url</c>; its chain id, symbol, depth and fees are ChainService's presets. The services are
+    /// given the networks of <c>Chain:Networks</c> and the default, not the forked one unless it is listed there too.
     /// </summary>
     public static Chains AddChains(this IDistributedApplicationBuilder builder, string name, InfraMode infra)
     {
@@ -74,7 +75,7 @@ internal static class ChainResources
             : (builder.Configuration["Chain:Default"] is { Length: > 0 } d ? d : named.FirstOrDefault())
               ?? (builder.ExecutionContext.IsPublishMode ? DeploymentNetwork : null)
               ?? throw new InvalidOperationException("Infra:Chain=network needs Chain:Networks (and Chain:Default when there are several).");
-        var networks = named.Append(fork).Append(chain == ChainMode.Network ? defaultNetwork : null).OfType<string>()
+        var networks = named.Append(chain == ChainMode.Network ? defaultNetwork : null).OfType<string>()
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToDictionary(n => n, n => builder.AddParameter($"{n}-rpc-url", secret: true), StringComparer.OrdinalIgnoreCase);
         if (chain == ChainMode.Network)
@@ -89,7 +90,8 @@ internal static class ChainResources
         }
         // A fork keeps the forked chain's id (so signatures are valid there too) and starts from its latest block.
         string[] anvilArgs = fork is not null ? [] : ["--chain-id", DevnetChainId.ToString(), "--mnemonic", DevnetMnemonic];
-        var forkUrl = fork is not null ? networks[fork] : null;
+        // The forked network's URL reaches anvil only: a dry run must not let a write that names that network reach it.
+        var forkUrl = fork is null ? null : networks.GetValueOrDefault(fork) ?? builder.AddParameter($"{fork}-rpc-url", secret: true);
         IResourceBuilder<IResourceWithEndpoints> anvil;
         if (infra == InfraMode.Containers)
         {
