@@ -88,8 +88,10 @@ internal static class ChainResources
             var external = builder.AddExternalService(name, url);
             return new Chains(external, ReferenceExpression.Create($"{url}"), networks, defaultNetwork);
         }
-        // A fork keeps the forked chain's id (so signatures are valid there too) and starts from its latest block.
-        string[] anvilArgs = fork is not null ? [] : ["--chain-id", DevnetChainId.ToString(), "--mnemonic", DevnetMnemonic];
+        // A fork keeps the forked chain's id (so signatures are valid there too) and starts from its latest block. It runs
+        // --silent: its start-up banner prints the fork URL, which often holds a provider's key (the dashboard masks the
+        // secret argument, not what the process prints to its console log).
+        string[] anvilArgs = fork is not null ? ["--silent"] : ["--chain-id", DevnetChainId.ToString(), "--mnemonic", DevnetMnemonic];
         // The forked network's URL reaches anvil only: a dry run must not let a write that names that network reach it.
         var forkUrl = fork is null ? null : networks.GetValueOrDefault(fork) ?? builder.AddParameter($"{fork}-rpc-url", secret: true);
         IResourceBuilder<IResourceWithEndpoints> anvil;
