@@ -51,7 +51,7 @@ internal static class ChainResources
         if (builder.Configuration["Infra:Chain"] is { Length: > 0 } configured)
             return Enum.TryParse<ChainMode>(configured, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
                 ? mode
-                : throw new InvalidOperationException($"Infra:Chain is devnet, fork or network, not '{configured.ToLowerInvariant()}'.");
+                : throw new InvalidOperationException($"Infra:Chain is devnet, fork or network, not '{configured}'.");
         return builder.ExecutionContext.IsPublishMode && !builder.Configuration.GetValue("Devnet:Deploy", false)
             ? ChainMode.Network
             : ChainMode.Devnet;
