@@ -88,29 +88,34 @@ internal static class ChainResources
             var external = builder.AddExternalService(name, url);
             return new Chains(external, ReferenceExpression.Create($"{url}"), networks, defaultNetwork);
         }
-        // A fork keeps the forked chain's id (so signatures are valid there too) and starts from its latest block. It runs
-        // --silent: its start-up banner prints the fork URL, which often holds a provider's key (the dashboard masks the
-        // secret argument, not what the process prints to its console log).
+        // A fork keeps the forked chain's id (so signatures are valid there too) and starts from its latest block. Its URL
+        // often holds a provider's key, so it is never on anvil's command line (which the resource's console log shows):
+        // sh puts it there from the secret environment variable ANVIL_FORK_URL. Anvil runs --silent, since its start-up
+        // banner would print the URL too.
         string[] anvilArgs = fork is not null ? ["--silent"] : ["--chain-id", DevnetChainId.ToString(), "--mnemonic", DevnetMnemonic];
         // The forked network's URL reaches anvil only: a dry run must not let a write that names that network reach it.
         var forkUrl = fork is null ? null : networks.GetValueOrDefault(fork) ?? builder.AddParameter($"{fork}-rpc-url", secret: true);
+        const string forkCommand = "exec \"$0\" \"$@\" --fork-url \"$ANVIL_FORK_URL\"";
         IResourceBuilder<IResourceWithEndpoints> anvil;
         if (infra == InfraMode.Containers)
         {
             // The same anvil as the npm package (tools/package.json) runs locally.
+            string[] shell = forkUrl is null ? [] : ["-c", forkCommand, "anvil"];
             var container = builder.AddContainer(name, "ghcr.io/foundry-rs/foundry", AnvilImageTag)
-                .WithEntrypoint("anvil")
-                .WithArgs([.. anvilArgs, "--host", "0.0.0.0", "--port", "8545", "--state", "/data/state.json", "--state-interval", "1"])
+                .WithEntrypoint(forkUrl is null ? "anvil" : "sh")
+                .WithArgs([.. shell, .. anvilArgs, "--host", "0.0.0.0", "--port", "8545", "--state", "/data/state.json", "--state-interval", "1"])
                 .WithVolume($"{name}-data", "/data")
                 .WithHttpEndpoint(targetPort: 8545, name: "http");
-            if (forkUrl is not null) container.WithArgs("--fork-url", forkUrl.Resource);
+            if (forkUrl is not null) container.WithEnvironment("ANVIL_FORK_URL", forkUrl);
             anvil = container;
         }
         else
         {
             var state = Path.Combine(builder.DataDirectory(fork is not null ? "anvil-fork" : "anvil"), "state.json");
             var program = Path.Combine(builder.RepoRoot(), "tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
-            var executable = builder.AddExecutable(name, program, builder.RepoRoot())
+            var executable = (forkUrl is null
+                    ? builder.AddExecutable(name, program, builder.RepoRoot())
+                    : builder.AddExecutable(name, "sh", builder.RepoRoot(), "-c", forkCommand, program).WithEnvironment("ANVIL_FORK_URL", forkUrl))
                 .WithHttpEndpoint(port: builder.Configuration.GetValue("Devnet:Port", 8545), name: "http");
             executable.WithArgs(ctx =>
             {
@@ -123,10 +128,6 @@ internal static class ChainResources
                 // The chain survives restarts too: loaded at start, saved every second (a crash loses at most that) and on exit.
                 ctx.Args.Add("--state"); ctx.Args.Add(state);
                 ctx.Args.Add("--state-interval"); ctx.Args.Add("1");
-                if (forkUrl is not null)
-                {
-                    ctx.Args.Add("--fork-url"); ctx.Args.Add(forkUrl.Resource);
-                }
             });
             anvil = executable.ExcludeFromManifest();
         }
