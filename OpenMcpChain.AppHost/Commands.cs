@@ -31,7 +31,8 @@ internal static class Commands
             var body = await response.Content.ReadAsStringAsync(context.CancellationToken);
             context.Logger.LogInformation("Log verification answered {Status}: {Body}", (int)response.StatusCode, body);
             if (!response.IsSuccessStatusCode) return CommandResults.Failure(body);
-            var report = JsonDocument.Parse(body).RootElement;
+            using var document = JsonDocument.Parse(body);
+            var report = document.RootElement;
             return report.GetProperty("ok").GetBoolean()
                 ? new ExecuteCommandResult { Success = true, Message = $"All {report.GetProperty("size").GetInt64()} entries verified." }
                 : CommandResults.Failure(body);

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
 
 // The probe API is marked for evaluation; it is what carries health probes through the manifest to Container Apps.
 #pragma warning disable ASPIREPROBES001
@@ -7,24 +6,11 @@ using Microsoft.Extensions.Configuration;
 namespace OpenMcpChain.AppHost;
 
 /// <summary>
-/// What a deployment (the manifest azd reads: <c>--publisher manifest</c>) differs in from a local run: the chain it
-/// targets, and the probes Azure Container Apps keeps its replicas healthy by.
+/// What a deployment (the manifest azd reads: <c>--publisher manifest</c>) differs in from a local run: the probes Azure
+/// Container Apps keeps its replicas healthy by, and secrets as parameters it asks for (the chain it targets: Chains.cs).
 /// </summary>
 internal static partial class Deployment
 {
-    /// <summary>The network a deployment targets when <c>Chain:Default</c> names none.</summary>
-    public const string DefaultNetwork = "sepolia";
-
-    /// <summary>
-    /// The chain mode (<c>Infra:Chain</c>) when none is configured: a local run has the devnet; a deployment targets a
-    /// network (<c>Chain:Default</c>, default <c>sepolia</c>, its RPC URL the secret parameter <c>{network}-rpc-url</c>)
-    /// and deploys the devnet (anvil, with its public keys) only when asked: <c>Devnet:Deploy=true</c>.
-    /// </summary>
-    public static string ChainMode(this IDistributedApplicationBuilder builder) =>
-        builder.Configuration["Infra:Chain"] is { Length: > 0 } configured ? configured.ToLowerInvariant()
-        : builder.ExecutionContext.IsPublishMode && !builder.Configuration.GetValue("Devnet:Deploy", false) ? "network"
-        : "devnet";
-
     /// <summary>
     /// The service's health: locally the dashboard's check of <c>/health</c>; in a deployment the probes Container Apps
     /// acts on, ready (<paramref name="readinessPath"/>: every dependency answers) before it gets traffic and restarted

@@ -6,10 +6,7 @@ namespace OpenMcpChain.AppHost;
 /// <summary>The infrastructure resources, each runnable as a local executable, a container or an existing server.</summary>
 internal static class Extensions
 {
-    private const string DevnetMnemonic = "test test test test test test test test test test test junk";
-    public const long DevnetChainId = 31337;
-
-    private static string RepoRoot(this IDistributedApplicationBuilder builder) =>
+    internal static string RepoRoot(this IDistributedApplicationBuilder builder) =>
         Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 
     /// <summary>
@@ -79,10 +76,9 @@ internal static class Extensions
         builder.AddResource(ParameterResourceBuilderExtensions.CreateGeneratedParameter(
             builder, name, secret: true, new GenerateParameterDefault { MinLength = 32, Special = false }));
 
-    /// <summary>A database on the server; the owning service's migrator creates it on first start.</summary>
     /// <summary>
-    /// A database on <paramref name="server"/>, shown in the dashboard with the server's state once it is ready, and
-    /// healthy once the database exists and its owner's migrations are applied.
+    /// A database on <paramref name="server"/> (the owning service's migrator creates it on first start), shown in the
+    /// dashboard with the server's state once it is ready, and healthy once it exists with its owner's migrations applied.
     /// </summary>
     public static IResourceBuilder<MySqlDatabaseResource> AddDatabase(this IResourceBuilder<IResourceWithConnectionString> server, string name)
     {
@@ -127,104 +123,6 @@ internal static class Extensions
             })
             .ExcludeFromManifest();
         return redis.WithReadinessCheck(ct => ReadinessChecks.RedisAsync(redis.Resource.Endpoint, ct));
-    }
-
-    /// <summary>
-    /// The chains (<c>Infra:Chain</c>, independent of <c>Infra:Mode</c>): <c>devnet</c> (default), a local anvil
-    /// (chain id 31337, the standard test mnemonic) on port 8545; <c>fork</c>, that anvil forking the network named in
-    /// <c>Chain:Fork</c> (dry runs against real state); <c>network</c>, no anvil, the services' default network is
-    /// <c>Chain:Default</c>. Each network in <c>Chain:Networks</c> (and the forked one) takes its RPC URL from the secret
-    /// parameter <c>{name}-rpc-url</c>; its chain id, symbol, depth and fees are ChainService's presets.
-    /// </summary>
-    public static Devnet AddChain(this IDistributedApplicationBuilder builder, string name, InfraMode mode)
-    {
-        var chain = builder.ChainMode();
-        var fork = builder.Configuration["Chain:Fork"] is { Length: > 0 } f ? f : null;
-        var named = builder.Configuration.GetSection("Chain:Networks").Get<string[]>() ?? [];
-        if (chain == "fork" && string.IsNullOrWhiteSpace(fork))
-            throw new InvalidOperationException("Infra:Chain=fork needs Chain:Fork, the network to fork (e.g. sepolia).");
-        var networks = named.Append(chain == "fork" ? fork! : null).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(n => n, n => builder.AddParameter($"{n}-rpc-url", secret: true), StringComparer.OrdinalIgnoreCase);
-        switch (chain)
-        {
-            case "network":
-                var fallback = (builder.Configuration["Chain:Default"] is { Length: > 0 } d ? d : named.FirstOrDefault())
-                    ?? (builder.ExecutionContext.IsPublishMode ? Deployment.DefaultNetwork : null)
-                    ?? throw new InvalidOperationException("Infra:Chain=network needs Chain:Networks (and Chain:Default when there are several).");
-                networks.TryAdd(fallback, builder.AddParameter($"{fallback}-rpc-url", secret: true));
-                return new Devnet(null, null, networks, fallback);
-            case "devnet" or "fork":
-                break;
-            default:
-                throw new InvalidOperationException($"Infra:Chain is devnet, fork or network, not '{chain}'.");
-        }
-        if (mode == InfraMode.Existing)
-        {
-            var url = builder.Configuration["Devnet:RpcUrl"]
-                ?? throw new InvalidOperationException("Infra:Mode=existing needs Devnet:RpcUrl.");
-            var external = builder.AddExternalService(name, url);
-            return new Devnet(external, ReferenceExpression.Create($"{url}"), networks, name);
-        }
-        // A fork keeps the forked chain's id (so signatures are valid there too) and starts from its latest block.
-        string[] anvilArgs = chain == "fork" ? [] : ["--chain-id", DevnetChainId.ToString(), "--mnemonic", DevnetMnemonic];
-        var forkUrl = chain == "fork" ? networks[fork!] : null;
-        IResourceBuilder<IResourceWithEndpoints> devnet;
-        if (mode == InfraMode.Containers)
-        {
-            // The same anvil as the npm package (tools/package.json) runs locally.
-            var container = builder.AddContainer(name, "ghcr.io/foundry-rs/foundry", AnvilImageTag)
-                .WithEntrypoint("anvil")
-                .WithArgs([.. anvilArgs, "--host", "0.0.0.0", "--port", "8545", "--state", "/data/state.json", "--state-interval", "1"])
-                .WithVolume($"{name}-data", "/data")
-                .WithHttpEndpoint(targetPort: 8545, name: "http");
-            if (forkUrl is not null) container.WithArgs("--fork-url", forkUrl.Resource);
-            devnet = container;
-        }
-        else
-        {
-            var state = Path.Combine(builder.DataDirectory(chain == "fork" ? "anvil-fork" : "anvil"), "state.json");
-            var anvil = Path.Combine(builder.RepoRoot(), "tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
-            var executable = builder.AddExecutable(name, anvil, builder.RepoRoot())
-                .WithHttpEndpoint(port: builder.Configuration.GetValue("Devnet:Port", 8545), name: "http");
-            executable.WithArgs(ctx =>
-            {
-                foreach (var arg in anvilArgs)
-                {
-                    ctx.Args.Add(arg);
-                }
-                ctx.Args.Add("--host"); ctx.Args.Add("127.0.0.1");
-                ctx.Args.Add("--port"); ctx.Args.Add(executable.GetEndpoint("http").Property(EndpointProperty.TargetPort));
-                // The chain survives restarts too: loaded at start, saved every second (a crash loses at most that) and on exit.
-                ctx.Args.Add("--state"); ctx.Args.Add(state);
-                ctx.Args.Add("--state-interval"); ctx.Args.Add("1");
-                if (forkUrl is not null)
-                {
-                    ctx.Args.Add("--fork-url"); ctx.Args.Add(forkUrl.Resource);
-                }
-            });
-            devnet = executable.ExcludeFromManifest();
-        }
-        var endpoint = devnet.GetEndpoint("http");
-        devnet.WithReadinessCheck(ct => ReadinessChecks.JsonRpcAsync(endpoint, ct));
-        return new Devnet(devnet, ReferenceExpression.Create($"{endpoint}"), networks, name) { IsFork = chain == "fork" };
-    }
-
-    /// <summary>The foundry image tag, the version of the npm anvil in tools/package.json.</summary>
-    public const string AnvilImageTag = "v1.7.1";
-
-    /// <summary>Points a service at the chains: the devnet (or fork) as its <c>devnet</c> network, and each named network.</summary>
-    public static IResourceBuilder<T> WithNetwork<T>(this IResourceBuilder<T> service, Devnet devnet)
-        where T : IResourceWithEnvironment, IResourceWithWaitSupport
-    {
-        if (devnet.Resource is not null)
-        {
-            service.WithEnvironment("Networks__devnet__RpcUrl", devnet.RpcUrl!).WaitFor(devnet.Resource);
-            // A fork answers with the forked chain's id, which the service learns from the node.
-            if (!devnet.IsFork) service.WithEnvironment("Networks__devnet__ChainId", DevnetChainId.ToString());
-        }
-        foreach (var (name, url) in devnet.Networks)
-            service.WithEnvironment($"Networks__{name}__RpcUrl", url);
-        return service.WithEnvironment("Chain__DefaultNetwork", devnet.DefaultNetwork);
     }
 
     /// <summary>
@@ -339,15 +237,4 @@ internal static class Extensions
         && !string.IsNullOrWhiteSpace(config["LlmBridge:UpstreamUrl"]) && config["LlmBridge:UpstreamModel"] is { Length: > 0 } model
             ? agent.WithEnvironment("Agent__Model", model)
             : agent;
-}
-
-/// <summary>
-/// The local chain resource (none when <c>Infra:Chain=network</c>) and the RPC URL services are given for it, the named
-/// networks' RPC URL parameters, and the network a call that names none uses.
-/// </summary>
-internal sealed record Devnet(
-    IResourceBuilder<IResource>? Resource, ReferenceExpression? RpcUrl,
-    IReadOnlyDictionary<string, IResourceBuilder<ParameterResource>> Networks, string DefaultNetwork)
-{
-    public bool IsFork { get; init; }
 }

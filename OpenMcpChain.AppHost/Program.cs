@@ -11,9 +11,9 @@ var proofDb = mysql.AddDatabase("proofdb");
 var gatewayDb = mysql.AddDatabase("gatewaydb");
 var redis = builder.AddRedisServer("redis", infra);
 // The chain (Infra:Chain): the devnet locally, a fork or a network; a deployment targets Chain:Default (sepolia) and
-// deploys the devnet only when asked (Deployment.cs).
-var network = builder.AddChain("devnet", infra);
-network.Resource?.WithMineBlockCommand(network.RpcUrl!); // a dashboard button for the local chain
+// deploys the devnet only when asked (Chains.cs).
+var chains = builder.AddChains("devnet", infra);
+chains.Local?.WithMineBlockCommand(chains.LocalRpcUrl!); // a dashboard button for the local chain
 var llmApiKey = builder.AddParameter("llm-api-key", secret: true);
 var llmBridge = builder.AddLlmBridge("llm-bridge", llmApiKey);
 
@@ -37,7 +37,7 @@ var automationSecret = builder.AddGeneratedSecret("gateway-automation-secret");
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
     .WithReference(chainDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
-    .WithNetwork(network)
+    .WithChains(chains)
     .WithWallet("default", chainWalletKey)
     .WithCaller("agentservice", agentChainKey)
     .WithCaller("operator", operatorChainKey, canApprove: true)
@@ -56,9 +56,9 @@ var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proof
     .WithReference(proofDb).WaitFor(mysql)
     .WithEnvironment("Signer__PrivateKey", proofSignerKey)
     .WithReference(chainService).WaitFor(chainService)
-    .WithNetwork(network) // to check anchors on chain when verifying bundles
+    .WithChains(chains) // to check anchors on chain when verifying bundles
     .WithEnvironment("Anchoring__Enabled", "true")
-    .WithEnvironment("Anchoring__Network", network.DefaultNetwork)
+    .WithEnvironment("Anchoring__Network", chains.DefaultNetwork)
     .WithEnvironment("Anchoring__ApiKey", proofChainKey)
     .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
     .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")

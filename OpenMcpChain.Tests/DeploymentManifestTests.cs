@@ -21,7 +21,7 @@ public sealed class DeploymentManifestTests(ITestOutputHelper log)
         // A user and a machine client added through configuration, as a deployment's operator would add them.
         const string alicePassword = "alice-plain-text-password-4711";
         const string robotSecret = "robot-plain-text-secret-0815";
-        var (manifest, text) = await PublishAsync(
+        var (manifest, text, manifestDirectory) = await PublishAsync(
             $"--Gateway:Auth:Users:alice:Password={alicePassword}", "--Gateway:Auth:Users:alice:Scopes:0=tasks:read",
             $"--Gateway:Auth:Clients:robot:Secret={robotSecret}", "--Gateway:Auth:Clients:robot:Scopes:0=tasks:read");
         var resources = manifest["resources"]!.AsObject();
@@ -43,7 +43,6 @@ public sealed class DeploymentManifestTests(ITestOutputHelper log)
         // llm-bridge is built from its own Dockerfile.
         var bridge = resources["llm-bridge"]!;
         Assert.Equal("container.v1", (string?)bridge["type"]);
-        var manifestDirectory = Path.GetDirectoryName(_manifestPath)!;
         var dockerfile = Path.GetFullPath(Path.Combine(manifestDirectory, (string)bridge["build"]!["dockerfile"]!));
         Assert.Equal(Path.Combine(RepoRoot, "llm-bridge", "Dockerfile"), dockerfile);
         Assert.Equal(Path.Combine(RepoRoot, "llm-bridge"), Path.GetFullPath(Path.Combine(manifestDirectory, (string)bridge["build"]!["context"]!)));
@@ -83,7 +82,7 @@ public sealed class DeploymentManifestTests(ITestOutputHelper log)
     [Fact]
     public async Task AskedForTheDevnetADeploymentRunsAnvilPinnedWithItsStateInAVolume()
     {
-        var (manifest, text) = await PublishAsync("--Devnet:Deploy=true");
+        var (manifest, text, _) = await PublishAsync("--Devnet:Deploy=true");
         var resources = manifest["resources"]!.AsObject();
 
         var devnet = resources["devnet"]!;
@@ -104,17 +103,18 @@ public sealed class DeploymentManifestTests(ITestOutputHelper log)
             Assert.DoesNotContain(secret, text);
     }
 
-    private string _manifestPath = "";
-
     private static string RepoRoot => Path.GetFullPath(Path.Combine(AppHostProcess.ProjectDirectory, ".."));
 
-    /// <summary>Publishes the manifest as azd does (the built AppHost, from its project directory), within a deadline.</summary>
-    private async Task<(JsonNode Manifest, string Text)> PublishAsync(params string[] settings)
+    /// <summary>
+    /// Publishes the manifest as azd does (the built AppHost, from its project directory), within a deadline; the manifest's
+    /// directory is what its relative paths start from (it is deleted by then).
+    /// </summary>
+    private async Task<(JsonNode Manifest, string Text, string Directory)> PublishAsync(params string[] settings)
     {
         var directory = Directory.CreateTempSubdirectory("manifest-").FullName;
-        _manifestPath = Path.Combine(directory, "aspire-manifest.json");
+        var manifestPath = Path.Combine(directory, "aspire-manifest.json");
         var dll = Path.Combine(AppHostProcess.ProjectDirectory, "bin", AgentProcess.Configuration, "net10.0", "OpenMcpChain.AppHost.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--publisher", "manifest", "--output-path", _manifestPath, .. settings])
+        var start = new ProcessStartInfo("dotnet", [dll, "--publisher", "manifest", "--output-path", manifestPath, .. settings])
         {
             WorkingDirectory = AppHostProcess.ProjectDirectory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
         };
@@ -134,9 +134,9 @@ public sealed class DeploymentManifestTests(ITestOutputHelper log)
         }
         log.WriteLine(await output + await error);
         Assert.True(process.ExitCode == 0, $"The AppHost exited {process.ExitCode}: {await error}");
-        var text = await File.ReadAllTextAsync(_manifestPath);
+        var text = await File.ReadAllTextAsync(manifestPath);
         Directory.Delete(directory, recursive: true);
-        return (JsonNode.Parse(text)!, text);
+        return (JsonNode.Parse(text)!, text, directory);
     }
 
     private static void AssertSecretParameter(JsonObject resources, string name)

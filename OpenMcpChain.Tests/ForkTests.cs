@@ -31,7 +31,7 @@ public sealed class ForkTests(SystemFixture system)
         using var cts = new CancellationTokenSource(Deadline);
         await using var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("devnet", cts.Token);
+        var fork = await app.ResourceNotifications.WaitForResourceHealthyAsync("devnet", cts.Token);
         var forkUrl = app.GetEndpoint("devnet", "http").ToString();
 
         await using var chain = await PrivateChainService.StartAsync(system, "forknet", forkUrl, new Dictionary<string, string?>());
@@ -39,6 +39,13 @@ public sealed class ForkTests(SystemFixture system)
         Assert.Equal(Web3.Convert.ToWei(1000).ToString(), balance.GetProperty("wei").GetString());
         var info = await chain.Client($"fork-{Guid.NewGuid():N}").ToolAsync("get_chain_info", new { network = "forknet" });
         Assert.Equal(11155111, info.GetProperty("chain_id").GetInt64());
+
+        // The forked network's URL (in practice it holds a provider's key) is nowhere in the fork's console log, which the
+        // dashboard shows and the AppHost's logs carry.
+        var logged = new List<string>();
+        await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(fork.ResourceId).WithCancellation(cts.Token))
+            logged.AddRange(batch.Select(l => l.Content));
+        Assert.DoesNotContain(logged, line => line.Contains(new Uri(upstream.RpcUrl).Authority, StringComparison.Ordinal));
         await app.StopAsync(CancellationToken.None);
         Directory.Delete(data, recursive: true);
     }
