@@ -19,6 +19,12 @@ public sealed class AnchoringOptions
     public long EveryEntries { get; set; } = 1000;
     /// <summary>…or once this much time passed with any new entry.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How long one call to ChainService may take: an anchor or the contract's deployment waits there for its receipt
+    /// (<c>Networks:{name}:ReceiptTimeout</c>, 60 s by default), so the attempt must outlast that wait. Each carries an
+    /// idempotency key, so a repeat after a cut attempt follows the same transaction.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
     public override string ToString() => $"{nameof(AnchoringOptions)} {{ Network = {Network}, ApiKey = *** }}";
 }

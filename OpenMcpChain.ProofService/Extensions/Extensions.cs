@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenMcpChain.ProofService.Anchoring;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.ProofService.Log;
@@ -25,10 +26,12 @@ internal static class Extensions
         builder.Services.AddScoped<TreeHeads>();
 
         builder.Services.AddOptions<AnchoringOptions>().BindConfiguration(AnchoringOptions.SectionName)
-            .Validate(o => !o.Enabled || (o.ApiKey.Length > 0 && o.EveryEntries > 0 && o.Interval > TimeSpan.Zero),
-                "Anchoring needs Anchoring:ApiKey, a positive EveryEntries and a positive Interval.")
+            .Validate(o => !o.Enabled || (o.ApiKey.Length > 0 && o.EveryEntries > 0 && o.Interval > TimeSpan.Zero && o.WriteTimeout > TimeSpan.Zero),
+                "Anchoring needs Anchoring:ApiKey, a positive EveryEntries, Interval and WriteTimeout.")
             .ValidateOnStart();
-        builder.Services.AddHttpClient<ChainServiceClient>();
+        // Anchors wait for their receipt at ChainService: the default 10 s attempt would cut them on any real network.
+        builder.Services.AddHttpClient<ChainServiceClient>()
+            .AddLongCallResilience(sp => sp.GetRequiredService<IOptions<AnchoringOptions>>().Value.WriteTimeout);
         if (builder.Configuration.GetValue<bool>("Anchoring:Enabled"))
             builder.Services.AddHostedService<AnchorWorker>();
         builder.Services.TryAddSingleton(TimeProvider.System);
