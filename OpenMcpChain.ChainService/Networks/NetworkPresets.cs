@@ -24,6 +24,11 @@ public static class NetworkPresets
     };
 
     /// <summary>The presets as configuration keys (<c>Networks:{name}:ChainId</c>, …), to sit under every other source.</summary>
+    /// <remarks>
+    /// A public network's policy starts closed: no contract but those its callers deployed here (allowlists are
+    /// configured), and every write that moves value waits for a person (<c>Policy:ApprovalThreshold</c> 0) until the
+    /// deployment sets its own threshold. Devnet's appsettings open its own.
+    /// </remarks>
     public static IEnumerable<KeyValuePair<string, string?>> AsConfiguration() =>
         All.SelectMany(p => new Dictionary<string, string?>
         {
@@ -32,8 +37,8 @@ public static class NetworkPresets
             [$"{NetworksOptions.SectionName}:{p.Key}:ConfirmationDepth"] = p.Value.ConfirmationDepth.ToString(CultureInfo.InvariantCulture),
             [$"{NetworksOptions.SectionName}:{p.Key}:Fees"] = p.Value.Fees,
             [$"{NetworksOptions.SectionName}:{p.Key}:BlockTime"] = p.Value.BlockTime.ToString("c", CultureInfo.InvariantCulture),
-            // Policies of public networks start closed to contracts; devnet's appsettings open its own.
-        });
+            [$"{NetworksOptions.SectionName}:{p.Key}:Policy:ApprovalThreshold"] = p.Key == NetworksOptions.DefaultNetwork ? null : "0",
+        }.Where(setting => setting.Value is not null));
 }
 
 /// <summary>How a network prices gas: EIP-1559 (base fee + tip) or a legacy gas price.</summary>

@@ -55,7 +55,8 @@ public sealed partial class WriteService(
         using (var policy = ChainTelemetry.Step("policy"))
         {
             var isContract = !intent.IsCreation && await Rpc.CallAsync(() => web3.Eth.GetCode.SendRequestAsync(intent.To)) is { Length: > 2 };
-            PolicyGate.CheckStatic(options.Policy, intent, isContract, gas);
+            var ownContract = isContract && !options.Policy.AllowAnyContract && await DeployedByCallerAsync(intent, ct);
+            PolicyGate.CheckStatic(options.Policy, intent, isContract && !ownContract, gas);
             needsApproval = approval is null && PolicyGate.NeedsApproval(options.Policy, intent);
             policy?.SetTag(OpenMcpChain.ServiceDefaults.TaskTelemetry.DecisionTag, needsApproval ? ChainErrorCodes.ApprovalRequired : PolicyDecisions.Allowed);
         }
@@ -81,6 +82,20 @@ public sealed partial class WriteService(
         {
             throw e.WithDecision(PolicyDecisions.Allowed);
         }
+    }
+
+    /// <summary>
+    /// Whether the caller deployed <see cref="WriteIntent.To"/> itself through this service on this network (a confirmed
+    /// creation of its own): such a contract needs no allowlist entry, so ProofService's anchor contract, deployed on a
+    /// public network whose policy is closed to contracts, can be called by it. Value caps, approval and budgets still apply.
+    /// </summary>
+    private async Task<bool> DeployedByCallerAsync(WriteIntent intent, CancellationToken ct)
+    {
+        var creations = await db.Transactions.AsNoTracking()
+            .Where(t => t.Network == intent.Network && t.To == "" && t.Caller == intent.Caller && t.Status == TransactionStatuses.Confirmed)
+            .Select(t => new { t.From, t.Nonce }).ToListAsync(ct);
+        return creations.Any(c => string.Equals(ContractUtils.CalculateContractAddress(c.From, new BigInteger(c.Nonce)), intent.To,
+            StringComparison.OrdinalIgnoreCase));
     }
 
     private async Task<WriteResult> SendAsync(
