@@ -24,6 +24,9 @@ internal sealed record Chains(
 {
     /// <summary>Whether the local chain forks a network (so it answers with that network's chain id, not 31337).</summary>
     public bool LocalIsFork { get; init; }
+
+    /// <summary>Every network the services know by name: the local chain (as <c>devnet</c>) and the named networks.</summary>
+    public IEnumerable<string> Names => Local is null ? Networks.Keys : Networks.Keys.Prepend(ChainResources.LocalNetwork);
 }
 
 /// <summary>The chain resources: the whole decision of <c>Infra:Chain</c>, <c>Chain:*</c> and <c>Devnet:*</c> in one place.</summary>
@@ -33,7 +36,7 @@ internal static class ChainResources
     private const long DevnetChainId = 31337;
 
     /// <summary>The services' name for the local chain (ChainService's <c>devnet</c> preset).</summary>
-    private const string LocalNetwork = "devnet";
+    public const string LocalNetwork = "devnet";
 
     /// <summary>The network a deployment targets when <c>Chain:Default</c> names none.</summary>
     private const string DeploymentNetwork = "sepolia";
@@ -148,6 +151,18 @@ internal static class ChainResources
         }
         foreach (var (name, url) in chains.Networks)
             service.WithEnvironment($"Networks__{name}__RpcUrl", url);
+        return service.WithEnvironment("Chain__DefaultNetwork", chains.DefaultNetwork);
+    }
+
+    /// <summary>
+    /// Tells a service which networks exist, without their RPC URLs: the names a task may give (an unknown one is
+    /// refused at submission) and the one a task that names none runs on.
+    /// </summary>
+    public static IResourceBuilder<T> WithNetworkNames<T>(this IResourceBuilder<T> service, Chains chains)
+        where T : IResourceWithEnvironment
+    {
+        foreach (var (network, i) in chains.Names.Select((n, i) => (n, i)))
+            service.WithEnvironment($"Chain__Networks__{i}", network);
         return service.WithEnvironment("Chain__DefaultNetwork", chains.DefaultNetwork);
     }
 }

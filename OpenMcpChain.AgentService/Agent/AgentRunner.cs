@@ -19,7 +19,7 @@ namespace OpenMcpChain.AgentService.Agent;
 /// </summary>
 public sealed class AgentRunner(
     IChatClient chat, ChainToolsClient chainTools, ProofClient proofs, AgentDbContext db, IServiceScopeFactory scopes,
-    TaskProgress progress, IOptions<AgentOptions> options, ILoggerFactory loggers, ILogger<AgentRunner> logger)
+    TaskProgress progress, IOptions<AgentOptions> options, IOptions<ChainNetworks> networks, ILoggerFactory loggers, ILogger<AgentRunner> logger)
 {
     private const int SessionTurns = 5;
     private const int SessionChars = 4000;
@@ -131,8 +131,8 @@ public sealed class AgentRunner(
     }
 
     /// <summary>The profile's prompt with <c>{network}</c> and <c>{date}</c> filled in.</summary>
-    private static string SystemPrompt(AgentProfile profile, AgentTask task) => profile.SystemPrompt
-        .Replace("{network}", task.Network ?? "devnet", StringComparison.Ordinal)
+    private string SystemPrompt(AgentProfile profile, AgentTask task) => profile.SystemPrompt
+        .Replace("{network}", task.Network ?? networks.Value.DefaultNetwork, StringComparison.Ordinal)
         .Replace("{date}", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     /// <summary>The latest finished turns of the task's session (bounded in turns and characters), oldest first.</summary>

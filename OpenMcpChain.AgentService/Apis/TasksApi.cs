@@ -27,7 +27,7 @@ public static class TasksApi
             .WithDescription("Stores the task (`pending`) and queues it for an agent; answers 202 at once. Poll `GET /api/v1/tasks/{id}` " +
                              "or follow `/events`. An `Idempotency-Key` header makes a retry return the first task instead of a second one.")
             .RequestExample(TaskExamples.Create).ResponseExample(202, TaskExamples.Pending)
-            .ProducesErrors(400, ErrorCodes.TaskValidationFailed, ErrorCodes.InvalidArgument, ErrorCodes.ProfileNotFound)
+            .ProducesErrors(400, ErrorCodes.TaskValidationFailed, ErrorCodes.InvalidArgument, ErrorCodes.ProfileNotFound, ChainErrorCodes.UnknownNetwork)
             .ProducesErrors(409, ChainErrorCodes.IdempotencyKeyReused).ProducesErrors(413, ErrorCodes.PayloadTooLarge);
         api.MapGet("/", ListTasksAsync).WithName("ListTasks")
             .WithSummary("List tasks")
@@ -79,8 +79,14 @@ public static class TasksApi
         {
             return ApiErrors.Problem(400, error.Code, error.Message);
         }
+        var network = request!.Network?.Trim() is { Length: > 0 } n ? n : null;
+        if (network is not null && !services.Networks.Value.Knows(network))
+        {
+            return ApiErrors.Problem(400, ChainErrorCodes.UnknownNetwork,
+                $"Unknown network '{network}'. Networks here: {string.Join(", ", services.Networks.Value.Networks)}.");
+        }
         var db = services.Db;
-        var profile = request!.Profile?.Trim() is { Length: > 0 } p ? p : null;
+        var profile = request.Profile?.Trim() is { Length: > 0 } p ? p : null;
         if (profile is not null && !await db.Profiles.AnyAsync(x => x.Name == profile, ct))
         {
             return ApiErrors.Problem(400, ErrorCodes.ProfileNotFound, $"There is no agent profile '{profile}'.");
@@ -101,7 +107,7 @@ public static class TasksApi
             ChainAction = request.ChainAction?.Trim() ?? "",
             Address = request.Address?.Trim() ?? "",
             MetadataJson = JsonSerializer.Serialize(request.Metadata ?? [], OpenMcpChainJson.Options),
-            Network = request.Network?.Trim() is { Length: > 0 } n ? n : null,
+            Network = network,
             SessionId = request.SessionId?.Trim() is { Length: > 0 } s ? s : null,
             IdempotencyKey = idempotencyKey,
             Status = TaskStatuses.Pending,
@@ -347,10 +353,12 @@ public static class TasksApi
 }
 
 /// <summary>What the task handlers need, bundled.</summary>
-public sealed class TaskServices(AgentDbContext db, TaskQueue queue, IOptions<AgentOptions> options, ILogger<TaskServices> logger)
+public sealed class TaskServices(
+    AgentDbContext db, TaskQueue queue, IOptions<AgentOptions> options, IOptions<ChainNetworks> networks, ILogger<TaskServices> logger)
 {
     public AgentDbContext Db { get; } = db;
     public TaskQueue Queue { get; } = queue;
     public IOptions<AgentOptions> Options { get; } = options;
+    public IOptions<ChainNetworks> Networks { get; } = networks;
     public ILogger<TaskServices> Logger { get; } = logger;
 }

@@ -25,6 +25,8 @@ internal static class Extensions
                 "Agent:ModelAttemptTimeout and Agent:ToolWriteTimeout must be positive, Agent:ModelRetries at least 0.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<ChainNetworks>().BindConfiguration(ChainNetworks.SectionName);
+
         builder.Services.AddSingleton<TaskQueue>();
         builder.Services.AddScoped<TaskProcessor>();
         builder.Services.AddScoped<TaskServices>();
