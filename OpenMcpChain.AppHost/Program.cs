@@ -60,8 +60,9 @@ var proofService = builder.AddProject<Projects.OpenMcpChain_ProofService>("proof
     .WithEnvironment("Anchoring__Enabled", "true")
     .WithEnvironment("Anchoring__Network", chains.DefaultNetwork)
     .WithEnvironment("Anchoring__ApiKey", proofChainKey)
-    .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? "100")
-    .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? "00:00:30")
+    // An anchor pays gas on a public network: there once an hour or per 10,000 entries by default, locally every 30 s or 100.
+    .WithEnvironment("Anchoring__EveryEntries", builder.Configuration["Anchoring:EveryEntries"] ?? (chains.Local is null ? "10000" : "100"))
+    .WithEnvironment("Anchoring__Interval", builder.Configuration["Anchoring:Interval"] ?? (chains.Local is null ? "01:00:00" : "00:00:30"))
     .WithVerifyLogCommand()
     .WithConfiguredReplicas()
     .WithHealthProbes();
@@ -75,6 +76,7 @@ var agentService = builder.AddProject<Projects.OpenMcpChain_AgentService>("agent
     .WithReference(llmBridge.GetEndpoint("http")).WaitFor(llmBridge).WithUpstreamModel()
     .WithReference(chainService).WaitFor(chainService)
     .WithEnvironment("Agent__ChainApiKey", agentChainKey)
+    .WithNetworkNames(chains) // a task naming another network is refused at submission
     .WithReference(proofService).WaitFor(proofService)
     .WithConfiguredReplicas()
     .WithHealthProbes();
