@@ -22,7 +22,10 @@ public sealed class SystemRun : IAsyncDisposable
     public DistributedApplication App { get; }
     public HttpClient Gateway { get; private set; } = null!;
     public OpenMcpChainClient Client { get; private set; } = null!;
-    public Web3 Devnet { get; private set; } = null!;
+    /// <summary>The AppHost's own chain; a run with <c>Infra:Chain=network</c> has none.</summary>
+    public Web3 Devnet => _devnet ?? throw new InvalidOperationException("This run has no local chain (Infra:Chain=network).");
+
+    private Web3? _devnet;
 
     /// <summary>Starts the AppHost on <paramref name="dataDirectory"/> and signs in as the operator; ready when the Gateway is healthy.</summary>
     public static Task<SystemRun> StartAsync(string dataDirectory, params string[] settings) => StartAsync(dataDirectory, _ => { }, settings);
@@ -44,7 +47,8 @@ public sealed class SystemRun : IAsyncDisposable
         run.Gateway = run.CreateClient("gateway");
         run.Client = new OpenMcpChainClient(run.Gateway);
         await run.Client.AuthenticateAsync("operator", await run.ParameterAsync("gateway-operator-password"), ct: cts.Token);
-        run.Devnet = new Web3(run.App.GetEndpoint("devnet", "http").ToString());
+        if (builder.Resources.Any(r => r.Name == "devnet"))
+            run._devnet = new Web3(run.App.GetEndpoint("devnet", "http").ToString());
         return run;
     }
 
