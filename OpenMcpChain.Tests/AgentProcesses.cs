@@ -138,10 +138,11 @@ public sealed class RedisProcess : IDisposable
 }
 
 /// <summary>
-/// An OpenAI-compatible endpoint in front of llm-bridge that answers the first <c>forward</c> requests (each after
-/// <c>delay</c>) and then hangs: a slow model, or one that stops answering in the middle of a task.
+/// An HTTP relay in front of an upstream (llm-bridge, ProofService) that answers the first <c>forward</c> POSTs (each after
+/// <c>delay</c>) and then hangs, and holds unanswered any whose body <c>hold</c> matches: a slow model, one that stops
+/// answering in the middle of a task, or a service that stops answering at exactly one request.
 /// </summary>
-public sealed class HangingLlm : IDisposable
+public sealed class HangingRelay : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly HttpClient _upstream;
@@ -163,12 +164,15 @@ public sealed class HangingLlm : IDisposable
     }
 
     private readonly TimeSpan _delay;
+    private readonly Func<string, bool>? _hold;
+    private readonly TaskCompletionSource<string> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public HangingLlm(Uri llmBridge, int forward, TimeSpan delay = default)
+    public HangingRelay(Uri upstream, int forward, TimeSpan delay = default, Func<string, bool>? hold = null)
     {
         _forward = forward;
         _delay = delay;
-        _upstream = new HttpClient { BaseAddress = llmBridge };
+        _hold = hold;
+        _upstream = new HttpClient { BaseAddress = upstream };
         var port = AgentProcess.FreePort();
         Url = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(Url.ToString());
@@ -194,11 +198,25 @@ public sealed class HangingLlm : IDisposable
         }
     }
 
+    /// <summary>The body of the first request held; fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<string> HeldAsync(TimeSpan timeout)
+    {
+        var held = await Task.WhenAny(_held.Task, Task.Delay(timeout));
+        Assert.True(held == _held.Task, $"No request to hold arrived within {timeout.TotalSeconds:0} s.");
+        return await _held.Task;
+    }
+
     private async Task AnswerAsync(HttpListenerContext context)
     {
         await Task.Delay(_delay);
-        using var body = new StreamReader(context.Request.InputStream);
-        var content = new StringContent(await body.ReadToEndAsync(), System.Text.Encoding.UTF8, "application/json");
+        using var reader = new StreamReader(context.Request.InputStream);
+        var body = await reader.ReadToEndAsync();
+        if (_hold?.Invoke(body) == true)
+        {
+            _held.TrySetResult(body);
+            return; // never answered
+        }
+        var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         using var answer = await _upstream.PostAsync(context.Request.Url!.AbsolutePath, content);
         context.Response.StatusCode = (int)answer.StatusCode;
         context.Response.ContentType = "application/json";

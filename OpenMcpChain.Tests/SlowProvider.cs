@@ -4,10 +4,13 @@ using System.Text.Json;
 
 namespace OpenMcpChain.Tests;
 
-/// <summary>A request the slow provider received: the model asked for, the status it got, when (UNIX seconds).</summary>
-internal sealed record ProviderRequest(string Model, int Status, double At);
+/// <summary>A request the slow provider received: the model asked for, the status it got, when (UNIX seconds), the messages sent.</summary>
+internal sealed record ProviderRequest(string Model, int Status, double At, JsonElement Messages);
 
-/// <summary>llm-bridge/tests/slow_provider.py as a real process: an OpenAI-compatible provider that is slow and rate-limits.</summary>
+/// <summary>
+/// llm-bridge/tests/slow_provider.py as a real process: an OpenAI-compatible provider that is slow and rate-limits, and with
+/// <c>vary</c> plans the same goal differently on every call, as a real model does.
+/// </summary>
 internal sealed class SlowProvider : IDisposable
 {
     private readonly Process _process;
@@ -22,13 +25,13 @@ internal sealed class SlowProvider : IDisposable
         _http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public static SlowProvider Start(TimeSpan delay, int rateLimited, int retryAfterSeconds)
+    public static SlowProvider Start(TimeSpan delay, int rateLimited, int retryAfterSeconds, bool vary = false)
     {
         var port = AgentProcess.FreePort();
         var script = Path.Combine(RepoRoot(), "llm-bridge", "tests", "slow_provider.py");
         var process = Process.Start(new ProcessStartInfo("python3",
             [script, "--port", port.ToString(), "--delay", delay.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--rate-limited", rateLimited.ToString(), "--retry-after", retryAfterSeconds.ToString()])
+             "--rate-limited", rateLimited.ToString(), "--retry-after", retryAfterSeconds.ToString(), .. vary ? (string[])["--vary"] : []])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         })!;
@@ -59,7 +62,8 @@ internal sealed class SlowProvider : IDisposable
 
     public async Task<List<ProviderRequest>> ReceivedAsync() =>
         (await _http.GetFromJsonAsync<List<JsonElement>>("/requests"))!
-        .Select(r => new ProviderRequest(r.GetProperty("model").GetString()!, r.GetProperty("status").GetInt32(), r.GetProperty("at").GetDouble()))
+        .Select(r => new ProviderRequest(r.GetProperty("model").GetString()!, r.GetProperty("status").GetInt32(), r.GetProperty("at").GetDouble(),
+            r.GetProperty("messages")))
         .ToList();
 
     private static string RepoRoot() =>

@@ -41,13 +41,14 @@ def with_system_prompt(messages):
     return [{"role": "system", "content": SYSTEM_PROMPT}] + messages
 
 
-def complete(body):
+def complete(body, plan=planner.plan):
+    """A chat completion for `body`, its message from `plan` (the offline planner; a test stand-in may plan otherwise)."""
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ValueError("messages must be a non-empty array")
     messages = with_system_prompt(messages)
     with telemetry.start_span("plan", {"gen_ai.system": "openmcp-chain", "gen_ai.request.model": body.get("model") or MODEL}) as span:
-        message = planner.plan(messages, body.get("tools") or [])
+        message = plan(messages, body.get("tools") or [])
         prompt_tokens = count_tokens(messages) + count_tokens(body.get("tools") or [])
         completion_tokens = count_tokens(message.get("content") or message.get("tool_calls") or "")
         span.set("gen_ai.usage.input_tokens", prompt_tokens)

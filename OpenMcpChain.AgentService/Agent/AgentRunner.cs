@@ -60,23 +60,23 @@ public sealed class AgentRunner(
         var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
             () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
 
-        List<ChatMessage> messages = [new(ChatRole.System, SystemPrompt(profile, task))];
-        messages.AddRange(await SessionHistoryAsync(task, ct));
-        messages.Add(new(ChatRole.User, DescribeTask(task)));
         var chatOptions = new ChatOptions
         {
             Tools = TaskTool.ForRun(run, tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
             ToolMode = ChatToolMode.Auto,
             ModelId = options.Value.ModelFor(profile),
         };
-        var response = await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
+        var (messages, promptCount, answer) = await ConversationAsync(task, profile, run, chatOptions, ct);
+        var response = answer is not null ? new ChatResponse(answer)
+            : await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
         if (run.StopReason is { } stopped) throw stopped;
         // A tool that failed (not the policy gate: that stops the run) fails the task with its code, unless the model
         // made good on it; otherwise the failure would hide in a reply of a task that 'succeeded'.
         if (run.UnrecoveredFailure() is { } failed)
             throw new AgentFailure(failed.Code, $"{failed.Tool} failed: {Truncate(failed.Output, 500)}", TaskTool.IsTransient(failed.Code));
-        var toolCalls = CollectToolCalls(response.Messages);
+        var conversation = answer is null ? messages.Concat(response.Messages) : messages;
+        var toolCalls = CollectToolCalls(conversation.Skip(promptCount));
 
         // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
         // the run began), otherwise the context read at the start.
@@ -97,6 +97,52 @@ public sealed class AgentRunner(
     }
 
     /// <summary>
+    /// The conversation the model is asked to continue. A task's first attempt opens it (system prompt, earlier turns of its
+    /// session, the goal). A later one — a retry, a takeover, a resume after approval — rebuilds it from the recorded steps,
+    /// asks again the calls its last turn left unanswered (a write under its own key: ChainService answers with what it did)
+    /// and returns it with the model's final answer when that was recorded already; the model is asked only for what follows.
+    /// </summary>
+    private async Task<(List<ChatMessage> Messages, int PromptCount, ChatMessage? Answer)> ConversationAsync(
+        AgentTask task, AgentProfile profile, TaskRun run, ChatOptions chatOptions, CancellationToken ct)
+    {
+        var steps = task.Attempts > 1
+            ? await db.TaskSteps.AsNoTracking().Where(s => s.TaskId == task.Id).OrderBy(s => s.Attempt).ThenBy(s => s.Seq).ToListAsync(ct)
+            : [];
+        if (RecordedConversation.From(steps) is not { } recorded)
+        {
+            List<ChatMessage> prompt = [new(ChatRole.System, SystemPrompt(profile, task)), .. await SessionHistoryAsync(task, ct), new(ChatRole.User, DescribeTask(task))];
+            run.OpenWith(prompt);
+            return (new List<ChatMessage>(prompt), prompt.Count, null);
+        }
+        run.ContinueFrom(recorded);
+        await SavedAsync(task, recorded.Turns, chatOptions.ModelId, ct);
+        logger.LogInformation("Task {TaskId} attempt {Attempt} continues after {Turns} recorded model turns", task.Id, task.Attempts, recorded.Turns.Count);
+        if (recorded.FinalAnswer is { } answer) return (recorded.Messages, recorded.PromptCount, answer);
+
+        var askedAgain = new Dictionary<string, string>();
+        foreach (var call in recorded.Unanswered)
+        {
+            var tool = chatOptions.Tools!.OfType<TaskTool>().FirstOrDefault(t => t.Name == call.Name);
+            askedAgain[call.CallId] = tool is null
+                ? $"Error: Requested function \"{call.Name}\" not found."
+                : await tool.CallAsync(call.CallId, new AIFunctionArguments(call.Arguments), ct);
+            if (run.StopReason is { } stopped) throw stopped;
+        }
+        if (recorded.LastCalls.Count > 0) recorded.Messages.Add(recorded.AnswersToLastTurn(askedAgain));
+        return (recorded.Messages, recorded.PromptCount, null);
+    }
+
+    /// <summary>Counts the recorded turns an attempt continued from instead of asking again: on the task's usage and in the metrics.</summary>
+    private async Task SavedAsync(AgentTask task, List<TaskStep> turns, string? model, CancellationToken ct)
+    {
+        await db.Tasks.Where(t => t.Id == task.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ModelCallsSaved, t => t.ModelCallsSaved + turns.Count), ct);
+        var tag = new KeyValuePair<string, object?>("model", model ?? "unknown");
+        AgentTelemetry.ModelTurnsSaved.Add(turns.Count, tag);
+        AgentTelemetry.TokensSaved.Add(turns.Sum(t => t.TokensIn), tag, new("direction", "input"));
+        AgentTelemetry.TokensSaved.Add(turns.Sum(t => t.TokensOut), tag, new("direction", "output"));
+    }
+
+    /// <summary>
     /// The run's layers over the shared client, outermost first: the tool loop, which ends after a call that stopped the
     /// run, then the recording of each model turn. Not disposed: disposing would dispose the shared client beneath.
     /// </summary>
@@ -106,7 +152,9 @@ public sealed class AgentRunner(
             f.MaximumIterationsPerRequest = MaxModelTurns;
             f.FunctionInvoker = async (context, ct) =>
             {
-                var result = await context.Function.InvokeAsync(context.Arguments, ct);
+                var result = context.Function is TaskTool tool
+                    ? await tool.CallAsync(context.CallContent.CallId, context.Arguments, ct)
+                    : await context.Function.InvokeAsync(context.Arguments, ct);
                 context.Terminate |= run.StopReason is not null;
                 return result;
             };
@@ -201,6 +249,16 @@ public sealed class AgentRunner(
     /// <summary>An MCP tool result as the caller needs it: its structured content (or text), and whether the tool failed.</summary>
     internal static (string Output, bool IsError) Render(object? result)
     {
+        if (result is string answer && answer.StartsWith('{'))
+        {
+            try
+            {
+                result = JsonDocument.Parse(answer).RootElement.Clone(); // a tool's answer as the model reads it: the MCP result
+            }
+            catch (JsonException)
+            {
+            }
+        }
         if (result is not JsonElement { ValueKind: JsonValueKind.Object } element)
         {
             var text = result?.ToString() ?? "";

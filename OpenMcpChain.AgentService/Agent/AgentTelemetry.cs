@@ -14,6 +14,10 @@ public static class AgentTelemetry
     public static readonly Histogram<double> TaskDuration = Meter.CreateHistogram<double>("openmcpchain.task.duration", "s", "How long a task's run took, by status and profile.");
     public static readonly Counter<long> ModelTurns = Meter.CreateCounter<long>("openmcpchain.model.turns", "{turn}", "Model turns, by model.");
     public static readonly Counter<long> Tokens = Meter.CreateCounter<long>("openmcpchain.model.tokens", "{token}", "Model tokens, by model and direction (input, output).");
+    public static readonly Counter<long> ModelTurnsSaved = Meter.CreateCounter<long>("openmcpchain.model.turns_saved", "{turn}",
+        "Recorded model turns a later attempt continued from instead of asking the model again, by model.");
+    public static readonly Counter<long> TokensSaved = Meter.CreateCounter<long>("openmcpchain.model.tokens_saved", "{token}",
+        "Tokens of the recorded model turns a later attempt did not pay for again, by model and direction (input, output).");
     public static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>("openmcpchain.tool.calls", "{call}", "Tool calls, by tool and policy decision.");
 
     /// <summary>A span for one step of a task's run (a model turn, a tool call), tagged with the task and its profile.</summary>

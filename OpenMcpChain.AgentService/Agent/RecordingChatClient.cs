@@ -6,7 +6,8 @@ namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// Sits under function invocation, so it sees each model turn of its <see cref="TaskRun"/>: stops a cancelled task
-/// before the next turn and records the turn (text, requested tool calls, tokens, time) with the run's recorder.
+/// before the next turn and records the turn (text, requested tool calls, tokens, time; the first turn its prompt) with the
+/// run's recorder.
 /// </summary>
 public sealed class RecordingChatClient(IChatClient inner, TaskRun run) : DelegatingChatClient(inner)
 {
@@ -27,7 +28,7 @@ public sealed class RecordingChatClient(IChatClient inner, TaskRun run) : Delega
         AgentTelemetry.Tokens.Add(tokensIn, new("model", model), new("direction", "input"));
         AgentTelemetry.Tokens.Add(tokensOut, new("model", model), new("direction", "output"));
         await run.Recorder.RecordModelTurnAsync(response.Text, input.Count,
-            response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(c => c.Name),
+            response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>(), run.TakePrompt(),
             tokensIn, tokensOut, StepRecorder.ElapsedMs(started));
         return response;
     }

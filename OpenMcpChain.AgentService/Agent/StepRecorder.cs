@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using OpenMcpChain.AgentService.Infrastructure;
 using OpenMcpChain.AgentService.Progress;
 using OpenMcpChain.Sdk;
@@ -10,7 +11,8 @@ namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// Records the steps of one run of a task — each model turn and each tool call — in <c>task_steps</c>, appends each to
-/// ProofService's transparency log (filed under the task) and publishes it as progress.
+/// ProofService's transparency log (filed under the task) and publishes it as progress. What a step holds is what the
+/// model was shown, so the conversation can be rebuilt from the steps (<see cref="RecordedConversation"/>) or the log.
 /// </summary>
 public sealed class StepRecorder(
     string taskId, int attempt, IServiceScopeFactory scopes, ProofClient proofs, TaskProgress progress, ILogger logger)
@@ -18,19 +20,26 @@ public sealed class StepRecorder(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _seq;
 
-    public Task RecordModelTurnAsync(string text, int inputMessages, IEnumerable<string> toolCalls, long tokensIn, long tokensOut, long durationMs) =>
+    /// <summary>
+    /// Records a model turn as the model gave it: its text and its tool calls (id, name, arguments), so a later attempt can
+    /// put the same turn back into the conversation; the first turn also holds the <paramref name="prompt"/> it opened with.
+    /// </summary>
+    public Task RecordModelTurnAsync(string text, int inputMessages, IEnumerable<FunctionCallContent> toolCalls, IReadOnlyList<ChatMessage>? prompt,
+        long tokensIn, long tokensOut, long durationMs) =>
         RecordAsync(new TaskStep
         {
             TaskId = taskId, Kind = StepKinds.ModelTurn, Name = "model",
-            ArgumentsJson = JsonSerializer.Serialize(new { input_messages = inputMessages, tool_calls = toolCalls.ToList() }, OpenMcpChainJson.Options),
+            ArgumentsJson = RecordedConversation.DescribeTurn(inputMessages, toolCalls, prompt),
             Output = text, DurationMs = durationMs, TokensIn = tokensIn, TokensOut = tokensOut,
         });
 
-    public Task RecordToolCallAsync(string name, string argumentsJson, string output, bool isError, string? errorCode, string? policyDecision, long durationMs) =>
+    /// <summary>Records a tool call: <paramref name="content"/> is its answer exactly as the model is given it.</summary>
+    public Task RecordToolCallAsync(string? callId, string name, string argumentsJson, string output, string content, bool isError, string? errorCode,
+        string? policyDecision, long durationMs) =>
         RecordAsync(new TaskStep
         {
-            TaskId = taskId, Kind = StepKinds.ToolCall, Name = name, ArgumentsJson = argumentsJson, Output = output,
-            IsError = isError, ErrorCode = errorCode, PolicyDecision = policyDecision, DurationMs = durationMs,
+            TaskId = taskId, Kind = StepKinds.ToolCall, Name = name, CallId = callId, ArgumentsJson = argumentsJson, Output = output,
+            Content = content, IsError = isError, ErrorCode = errorCode, PolicyDecision = policyDecision, DurationMs = durationMs,
         });
 
     private async Task RecordAsync(TaskStep step)
@@ -46,8 +55,9 @@ public sealed class StepRecorder(
             var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
             db.TaskSteps.Add(step);
             await db.SaveChangesAsync(CancellationToken.None);
-            if (step.TokensIn + step.TokensOut > 0)
+            if (step.Kind == StepKinds.ModelTurn)
                 await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.ModelCalls, t => t.ModelCalls + 1)
                     .SetProperty(t => t.TokensIn, t => t.TokensIn + step.TokensIn)
                     .SetProperty(t => t.TokensOut, t => t.TokensOut + step.TokensOut));
             await progress.PublishAsync(taskId, new
@@ -73,6 +83,8 @@ public sealed class StepRecorder(
         ["name"] = s.Name,
         ["arguments"] = s.ArgumentsJson is null ? null : JsonNode.Parse(s.ArgumentsJson),
         ["output"] = s.Output,
+        ["call_id"] = s.CallId,
+        ["content"] = s.Content,
         ["is_error"] = s.IsError,
         ["error_code"] = s.ErrorCode,
         ["policy_decision"] = s.PolicyDecision,

@@ -61,10 +61,29 @@ public sealed class TaskRun(string taskId, string profile, int maxSteps, StepRec
         }
     }
 
+    private IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>? _prompt;
+
+    /// <summary>Starts a new conversation with <paramref name="prompt"/>, which the first model turn's step records.</summary>
+    public void OpenWith(IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> prompt) => _prompt = prompt;
+
+    /// <summary>The prompt of a new conversation, once (for its first model turn); null for later turns and continued conversations.</summary>
+    public IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>? TakePrompt() => Interlocked.Exchange(ref _prompt, null);
+
+    /// <summary>
+    /// Continues a recorded conversation: its answered calls count against the step budget and the write keys (the next
+    /// write asked for continues the numbering), and their outcomes count as this run's.
+    /// </summary>
+    public void ContinueFrom(RecordedConversation conversation)
+    {
+        _toolCalls = conversation.Answered.Count;
+        _writes = conversation.Answered.Count(s => TaskTool.WriteTools.Contains(s.Name));
+        foreach (var step in conversation.Answered) NoteToolOutcome(step.Name, step.ErrorCode, step.Output);
+    }
+
     /// <summary>Takes one tool call from the budget; false when the budget is spent.</summary>
     public bool TryTakeToolCall() => Interlocked.Increment(ref _toolCalls) <= maxSteps;
 
-    /// <summary>The idempotency key of the run's next write: the n-th write of a task is always <c>{task}:w{n}</c>.</summary>
+    /// <summary>The idempotency key of the next write: the n-th write the model asked for in the task is always <c>{task}:w{n}</c>.</summary>
     public string NextWriteKey() => $"{taskId}:w{Interlocked.Increment(ref _writes)}";
 
     /// <summary>True when the task was cancelled since the run began (read from agentdb at each step boundary).</summary>

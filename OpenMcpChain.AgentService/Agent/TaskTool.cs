@@ -8,10 +8,10 @@ namespace OpenMcpChain.AgentService.Agent;
 
 /// <summary>
 /// A ChainService tool as one task uses it. Each call is a step: it stops if the task was cancelled, records the call
-/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval, refused, or left
-/// without a known outcome (ChainService or the chain was away: the task runs again). Writes carry an
-/// idempotency key per step — the n-th write of a task is always <c>{task}:w{n}</c> — so a task that runs again (a
-/// retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
+/// (arguments, result, time, policy decision) and ends the loop when a write is parked for approval or refused, or a call
+/// is left without an answer (ChainService or the chain was away: the task runs again and asks it again). Writes carry an
+/// idempotency key per step — the n-th write the model asked for is always <c>{task}:w{n}</c> — so a call asked again
+/// (a retry, a takeover, a resume after approval) gets ChainService's first result instead of sending twice.
 /// </summary>
 public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout, Func<string>? nextWrite) : DelegatingAIFunction(inner)
 {
@@ -29,6 +29,14 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
     public static bool IsTransient(string code) =>
         code is ChainErrorCodes.RpcUnavailable or ChainErrorCodes.ServiceUnavailable or StepTimeout;
 
+    /// <summary>
+    /// True when a call that answered so ends the run before the model reads the answer: a write parked for approval, a
+    /// write whose outcome is not known, any call the chain, ChainService or the step's time cut short (an answer that says
+    /// nothing). A later attempt asks it again — a write under the same key — instead of showing that answer.
+    /// </summary>
+    public static bool LeavesUnanswered(string tool, string? code) =>
+        code is not null && (code == ChainErrorCodes.ApprovalRequired || IsTransient(code) || WriteTools.Contains(tool) && OutcomeUnknown.Contains(code));
+
     /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
     public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout) =>
         [.. tools.Where(t => allowed is null || allowed.Contains(t.Name))
@@ -38,7 +46,14 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
     private readonly string _keyName = inner.JsonSchema.TryGetProperty("properties", out var properties)
                                        && properties.TryGetProperty("idempotency_key", out _) ? "idempotency_key" : "idempotencyKey";
 
-    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+        await CallAsync(FunctionInvokingChatClient.CurrentContext?.CallContent.CallId, arguments, cancellationToken);
+
+    /// <summary>
+    /// Calls the tool for the model's call <paramref name="callId"/> and records the step; returns the answer exactly as
+    /// the model is given it (and as the step holds it), so a conversation rebuilt from the steps is the one the model saw.
+    /// </summary>
+    public async Task<string> CallAsync(string? callId, AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
         if (await run.CancelRequestedAsync(cancellationToken))
         {
@@ -51,7 +66,12 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
                 $"The task needed more than the {run.MaxSteps} tool calls its profile allows.", transient: false));
             return $"MAX_STEPS_EXCEEDED: the profile allows {run.MaxSteps} tool calls; {Name} was not called.";
         }
-        if (nextWrite is not null) arguments[_keyName] = nextWrite();
+        if (nextWrite is not null)
+        {
+            // A copy: the model's own call (which it reads back next turn) stays as it asked for it, without the key.
+            arguments = new AIFunctionArguments(new Dictionary<string, object?>(arguments)) { Services = arguments.Services, Context = arguments.Context };
+            arguments[_keyName] = nextWrite();
+        }
 
         using var span = AgentTelemetry.StartStep($"tool {Name}", run);
         span?.SetTag(ServiceDefaults.TaskTelemetry.ToolTag, Name);
@@ -74,6 +94,7 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
             // (were it left to the model, its next try would take a new key and could send twice).
             result = $"{StepTimeout}: {Name} did not answer: {e.Message}";
         }
+        var shown = result as string ?? JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions);
         var (output, isError) = AgentRunner.Render(result);
         // What the tool answered, as typed fields of its structured content (ChainService sets the policy decision).
         var structured = result is JsonElement { ValueKind: JsonValueKind.Object } answer && answer.TryGetProperty("structuredContent", out var content)
@@ -84,17 +105,18 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         span?.SetTag(ServiceDefaults.TaskTelemetry.DecisionTag, decision);
         span?.SetTag("error.type", code);
         AgentTelemetry.ToolCalls.Add(1, new("tool", Name), new("decision", decision ?? "none"));
-        await run.Recorder.RecordToolCallAsync(Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, isError, code, decision,
-            StepRecorder.ElapsedMs(started));
+        await run.Recorder.RecordToolCallAsync(callId, Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, shown, isError,
+            code, decision, StepRecorder.ElapsedMs(started));
         run.NoteToolOutcome(Name, code, output);
-        // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a write
-        // whose outcome is not known yet: the task runs again, and the same step's key returns what ChainService did.
+        // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a call left
+        // unanswered (an outage, a write whose outcome is not known yet): the next attempt continues the recorded
+        // conversation and asks that call again — a write under the same key, which returns what ChainService did.
         if (error is { Code: ChainErrorCodes.ApprovalRequired, ApprovalId: { } approvalId })
             run.Stop(new TaskParked(approvalId));
         else if (PolicyDecisions.IsRefusal(decision))
             run.Stop(new AgentFailure(decision!, $"{Name} was refused: {output}", transient: false));
-        else if (nextWrite is not null && code is not null && OutcomeUnknown.Contains(code))
-            run.Stop(new AgentFailure(code, $"{Name} did not complete: {output}", transient: true));
-        return result;
+        else if (LeavesUnanswered(Name, code))
+            run.Stop(new AgentFailure(code!, $"{Name} did not complete: {output}", transient: true));
+        return shown;
     }
 }

@@ -215,7 +215,7 @@ public static class TasksApi
         var steps = await db.TaskSteps.AsNoTracking().Where(s => s.TaskId == id).OrderBy(s => s.Attempt).ThenBy(s => s.Seq).ToListAsync(ct);
         return TypedResults.Ok(steps.Select(s => new TaskStepResponse(s.Attempt, s.Seq, s.Kind, s.Name,
             s.ArgumentsJson is null ? null : JsonDocument.Parse(s.ArgumentsJson).RootElement.Clone(), s.Output, s.IsError, s.ErrorCode,
-            s.PolicyDecision, s.DurationMs, s.TokensIn, s.TokensOut, s.LogIndex, s.CreatedAt.ToUnixTimeSeconds())).ToList());
+            s.PolicyDecision, s.DurationMs, s.TokensIn, s.TokensOut, s.LogIndex, s.CreatedAt.ToUnixTimeSeconds(), s.CallId, s.Content)).ToList());
     }
 
     /// <summary>
@@ -346,7 +346,7 @@ public static class TasksApi
         ApprovalId = t.Status == TaskStatuses.AwaitingApproval ? t.ApprovalId : null,
         Profile = t.Profile ?? AgentProfile.Default,
         SubmittedBy = t.SubmittedBy,
-        Usage = new TokenUsage(t.TokensIn, t.TokensOut),
+        Usage = new TokenUsage(t.TokensIn, t.TokensOut, t.ModelCalls, t.ModelCallsSaved),
         CreatedAt = t.CreatedAt.ToUnixTimeSeconds(),
         UpdatedAt = t.UpdatedAt.ToUnixTimeSeconds(),
     };

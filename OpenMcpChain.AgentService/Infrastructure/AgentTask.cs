@@ -31,6 +31,10 @@ public sealed class AgentTask
     public string? TraceParent { get; set; }
     public long TokensIn { get; set; }
     public long TokensOut { get; set; }
+    /// <summary>Model calls made for the task, each counted once over all its attempts.</summary>
+    public long ModelCalls { get; set; }
+    /// <summary>Recorded model turns a later attempt continued from instead of asking the model again (what resuming saved).</summary>
+    public long ModelCallsSaved { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -8,8 +8,9 @@ using OpenMcpChain.Sdk.Contracts;
 namespace OpenMcpChain.AgentService.Queue;
 
 /// <summary>
-/// Follows the approval requests parked tasks wait for. Approved and executed: the task goes back to pending and runs
-/// again — its reads are repeated, and its parked write, keyed per step, returns the transaction the approval sent.
+/// Follows the approval requests parked tasks wait for. Approved and executed: the task goes back to pending and continues
+/// its recorded conversation — nothing before the park point is read or asked again; the parked write, asked again under
+/// its own key, answers with the transaction the approval sent, and the model is asked only for what follows.
 /// Rejected: the task ends <c>rejected</c>; expired undecided: <c>rejected</c> with APPROVAL_EXPIRED. Approved but not
 /// executable: the task fails with the write's error code. A task moves on only once the decision has its own entry in
 /// the transparency log, so the attestation sealed at the task's end commits to who decided and why.

@@ -57,7 +57,7 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Shutting down: hand the task back; its writes are keyed per step, so the next run does not repeat them.
+            // Shutting down: hand the task back; the next run continues its recorded steps, and a write it asks again is keyed.
             await ReleaseAsync(task.Id, "The worker shut down.");
             return TaskStatuses.Pending;
         }

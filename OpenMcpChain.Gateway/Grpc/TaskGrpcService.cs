@@ -89,6 +89,8 @@ public sealed class TaskGrpcService(RestBridge rest) : TaskService.TaskServiceBa
         {
             task.InputTokens = usage.Long("input_tokens");
             task.OutputTokens = usage.Long("output_tokens");
+            task.ModelCalls = usage.Long("model_calls");
+            task.ModelCallsSaved = usage.Long("model_calls_saved");
         }
         if (t.Obj("result") is { } result)
         {

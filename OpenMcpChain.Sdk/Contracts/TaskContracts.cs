@@ -13,13 +13,20 @@ public sealed record CreateTaskRequest(
     string? SessionId = null,
     string? Profile = null);
 
-/// <summary>Token counts as the model reported them.</summary>
-public sealed record TokenUsage(long InputTokens, long OutputTokens);
+/// <summary>
+/// Token counts as the model reported them, and the model calls made for the task (each once). A later attempt continues
+/// the recorded conversation instead of asking again: <see cref="ModelCallsSaved"/> counts the turns it did not pay for again.
+/// </summary>
+public sealed record TokenUsage(long InputTokens, long OutputTokens, long ModelCalls = 0, long ModelCallsSaved = 0);
 
-/// <summary>One recorded step of a task: a model turn or a tool call, with where the log holds it.</summary>
+/// <summary>
+/// One recorded step of a task: a model turn or a tool call, with where the log holds it. A tool call names the model's call
+/// it answers (<see cref="CallId"/>) and holds its answer as the model was given it (<see cref="Content"/>).
+/// </summary>
 public sealed record TaskStepResponse(
     int Attempt, int Seq, string Kind, string Name, JsonElement? Arguments, string Output, bool IsError, string? ErrorCode,
-    string? PolicyDecision, long DurationMs, long InputTokens, long OutputTokens, long? LogIndex, long CreatedAt);
+    string? PolicyDecision, long DurationMs, long InputTokens, long OutputTokens, long? LogIndex, long CreatedAt,
+    string? CallId = null, string? Content = null);
 
 /// <summary>A state change of a task, with its time (UNIX milliseconds).</summary>
 public sealed record TaskEventResponse(string Status, string? Detail, long At);

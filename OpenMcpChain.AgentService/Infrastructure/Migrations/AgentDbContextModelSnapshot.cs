@@ -126,6 +126,12 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
                         .IsRequired()
                         .HasColumnType("longtext");
 
+                    b.Property<long>("ModelCalls")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ModelCallsSaved")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Network")
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
@@ -221,6 +227,13 @@ namespace OpenMcpChain.AgentService.Infrastructure.Migrations
 
                     b.Property<int>("Attempt")
                         .HasColumnType("int");
+
+                    b.Property<string>("CallId")
+                        .HasMaxLength(128)
+                        .HasColumnType("varchar(128)");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("longtext");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
