@@ -92,8 +92,7 @@ public sealed class AgentRunner(
             Observations = TaskResults.Describe(toolCalls),
             ToolCalls = toolCalls,
         };
-        var provenance = await proofs.AttestAsync(task.Id, task.Goal, result, ct);
-        return result with { Provenance = provenance };
+        return await proofs.SealAsync(task.Id, task.Goal, result, ct);
     }
 
     /// <summary>

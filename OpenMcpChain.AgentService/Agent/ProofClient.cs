@@ -9,7 +9,12 @@ namespace OpenMcpChain.AgentService.Agent;
 /// <summary>Asks ProofService to sign a finished task's outcome.</summary>
 public sealed class ProofClient(HttpClient http)
 {
-    public async Task<Provenance> AttestAsync(string taskId, string goal, TaskResult result, CancellationToken ct)
+    /// <summary>
+    /// Signs <paramref name="result"/> as the task's outcome and returns it with its provenance. A signed outcome is final:
+    /// when an earlier attempt's was sealed already (its worker died before recording it, and the check at the start of
+    /// this attempt could not see it), that one is the task's result, not this attempt's.
+    /// </summary>
+    public async Task<TaskResult> SealAsync(string taskId, string goal, TaskResult result, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -19,13 +24,13 @@ public sealed class ProofClient(HttpClient http)
             ["tx_hashes"] = new JsonArray([.. result.ToolCalls.Select(SentTxHash).OfType<string>().Distinct().Select(h => (JsonNode)h)]),
         };
         using var response = await http.PostAsJsonAsync("/api/attestations", body, OpenMcpChainJson.Options, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            var detail = await response.Content.ReadAsStringAsync(ct);
-            throw new AgentFailure(ErrorCodes.AttestationFailed,
-                $"ProofService answered {(int)response.StatusCode}: {detail}", transient: (int)response.StatusCode >= 500);
-        }
-        return (await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, ct))!;
+        if (response.IsSuccessStatusCode)
+            return result with { Provenance = (await response.Content.ReadFromJsonAsync<Provenance>(OpenMcpChainJson.Options, ct))! };
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict && await GetProvenanceAsync(taskId, ct) is { Log: not null } sealedOutcome)
+            return SealedResult(sealedOutcome);
+        var detail = await response.Content.ReadAsStringAsync(ct);
+        throw new AgentFailure(ErrorCodes.AttestationFailed,
+            $"ProofService answered {(int)response.StatusCode}: {detail}", transient: (int)response.StatusCode >= 500);
     }
 
     /// <summary>The result an attestation signed (its message is the canonical task id, goal and result), with that provenance.</summary>

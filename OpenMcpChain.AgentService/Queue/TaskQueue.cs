@@ -44,6 +44,13 @@ public sealed class TaskQueue(IConnectionMultiplexer redis, ILogger<TaskQueue> l
         ToQueued(await Db.StreamReadGroupAsync(StreamKey, Group, consumer, StreamPosition.NewMessages, count), reclaimed: false);
 
     /// <summary>Takes over messages another consumer left unacknowledged for <paramref name="minIdle"/> (a crashed worker's).</summary>
+    /// <summary>
+    /// Messages delivered to <paramref name="consumer"/> and not acknowledged: ones it failed to finish (the database or
+    /// Redis was away mid-way). They are its own to run again, as a takeover: the task may already be running.
+    /// </summary>
+    public async Task<IReadOnlyList<QueuedTask>> ReadOwnPendingAsync(string consumer, int count) =>
+        ToQueued(await Db.StreamReadGroupAsync(StreamKey, Group, consumer, StreamPosition.Beginning, count), reclaimed: true);
+
     public async Task<IReadOnlyList<QueuedTask>> ReclaimAsync(string consumer, TimeSpan minIdle, int count)
     {
         var result = await Db.StreamAutoClaimAsync(StreamKey, Group, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);

@@ -42,11 +42,19 @@ public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOp
 
     private async Task ConsumeAsync(string consumer, CancellationToken ct)
     {
+        // After a failure mid-message, this consumer runs its own unacknowledged message again as soon as it can, instead of
+        // leaving the task idle until another consumer reclaims it (ReclaimAfter, minutes: a live run may take that long).
+        var retryOwn = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var messages = await queue.ReclaimAsync(consumer, options.Value.ReclaimAfter, 1);
+                var messages = retryOwn ? await queue.ReadOwnPendingAsync(consumer, 1) : [];
+                retryOwn = false;
+                if (messages.Count == 0)
+                {
+                    messages = await queue.ReclaimAsync(consumer, options.Value.ReclaimAfter, 1);
+                }
                 if (messages.Count == 0)
                 {
                     messages = await queue.ReadAsync(consumer, 1);
@@ -75,6 +83,7 @@ public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOp
             }
             catch (Exception e)
             {
+                retryOwn = true;
                 logger.LogError(e, "Consumer {Consumer} failed; retrying", consumer);
                 await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
