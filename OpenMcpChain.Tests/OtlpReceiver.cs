@@ -3,12 +3,18 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 
 namespace OpenMcpChain.Tests;
 
-/// <summary>One span as an OTLP exporter sent it: which service, which trace, and its attributes.</summary>
+/// <summary>One span as an OTLP exporter sent it: which service, which trace, when, and its attributes.</summary>
 public sealed record ReceivedSpan(string Service, string TraceId, string SpanId, string? ParentSpanId, string Name, DateTimeOffset Start,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes)
+{
+    public DateTimeOffset End { get; init; } = Start;
+}
 
 /// <summary>
 /// An OTLP/HTTP trace receiver in the test process: the services export to it (protobuf from .NET, JSON from llm-bridge)
@@ -33,6 +39,21 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public string Endpoint { get; }
     public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
+
+    /// <summary>Points every resource of <paramref name="builder"/> that exports telemetry at this receiver (before it builds).</summary>
+    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder)
+    {
+        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().Where(r => r.Annotations.OfType<OtlpExporterAnnotation>().Any()))
+        {
+            builder.CreateResourceBuilder(resource).WithEnvironment(env =>
+            {
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint;
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = resource.Name == "llm-bridge" ? "http/json" : "http/protobuf";
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_HEADERS"] = "";
+                env.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+            });
+        }
+    }
 
     private async Task LoopAsync()
     {
@@ -72,8 +93,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
             {
                 yield return new ReceivedSpan(service, s.GetProperty("traceId").GetString()!, s.GetProperty("spanId").GetString()!,
                     s.TryGetProperty("parentSpanId", out var p) ? p.GetString() : null, s.GetProperty("name").GetString()!,
-                    DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(s.GetProperty("startTimeUnixNano").GetString()!) / 1_000_000),
-                    s.TryGetProperty("attributes", out var a) ? Attributes(a) : new Dictionary<string, string>());
+                    FromUnixNanos(ulong.Parse(s.GetProperty("startTimeUnixNano").GetString()!)),
+                    s.TryGetProperty("attributes", out var a) ? Attributes(a) : new Dictionary<string, string>())
+                {
+                    End = FromUnixNanos(ulong.Parse(s.GetProperty("endTimeUnixNano").GetString()!)),
+                };
             }
         }
     }
@@ -99,12 +123,16 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 var parent = Field(4);
                 spans.Add(new ReceivedSpan(service, Convert.ToHexStringLower(Field(1)!), Convert.ToHexStringLower(Field(2)!),
                     parent is { Length: > 0 } ? Convert.ToHexStringLower(parent) : null, Encoding.UTF8.GetString(Field(5) ?? []),
-                    DateTimeOffset.FromUnixTimeMilliseconds((long)(BitConverter.ToUInt64(Field(7) ?? new byte[8]) / 1_000_000)),
-                    KeyValues(s.Where(f => f.Number == 9).Select(f => f.Value))));
+                    FromUnixNanos(BitConverter.ToUInt64(Field(7) ?? new byte[8])), KeyValues(s.Where(f => f.Number == 9).Select(f => f.Value)))
+                {
+                    End = FromUnixNanos(BitConverter.ToUInt64(Field(8) ?? new byte[8])),
+                });
             }
         }
         return spans;
     }
+
+    private static DateTimeOffset FromUnixNanos(ulong nanos) => DateTimeOffset.UnixEpoch.AddTicks((long)(nanos / 100));
 
     /// <summary>KeyValue { 1 key, 2 AnyValue { 1 string, 2 bool, 3 int64, 4 double } }, each value as text.</summary>
     private static Dictionary<string, string> KeyValues(IEnumerable<byte[]> pairs)

@@ -22,19 +22,8 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
     private readonly OtlpReceiver _receiver = new();
     private SystemRun _run = null!;
 
-    public async Task InitializeAsync() => _run = await SystemRun.StartAsync(_data, builder =>
-    {
-        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().Where(r => r.Annotations.OfType<OtlpExporterAnnotation>().Any()))
-        {
-            builder.CreateResourceBuilder(resource).WithEnvironment(env =>
-            {
-                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Endpoint;
-                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = resource.Name == "llm-bridge" ? "http/json" : "http/protobuf";
-                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_HEADERS"] = "";
-                env.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
-            });
-        }
-    }, "--Anchoring:Interval=00:00:30"); // the AppHost's default: what an idle system does between anchors
+    public async Task InitializeAsync() => _run = await SystemRun.StartAsync(_data, _receiver.ReceiveFrom,
+        "--Anchoring:Interval=00:00:30"); // the AppHost's default: what an idle system does between anchors
 
     [Fact]
     public async Task OneTaskIsOneTraceAcrossEveryServiceAndAnIdleMinuteIsQuiet()

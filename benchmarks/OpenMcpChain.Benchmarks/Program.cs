@@ -9,8 +9,9 @@ using OpenMcpChain.Benchmarks;
 
 // Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
 // same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
-var mode = args.FirstOrDefault(a => a is "chain" or "log" or "tasks" or "grpc") ?? "chain";
-args = [.. args.Where(a => a is not ("chain" or "log" or "tasks" or "grpc"))];
+string[] modes = ["chain", "log", "tasks", "grpc", "breakdown", "gateway"];
+var mode = args.FirstOrDefault(modes.Contains) ?? "chain";
+args = [.. args.Where(a => !modes.Contains(a))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
 var duration = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
 const int Concurrency = 8;
@@ -22,14 +23,29 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Op
     ["--Infra:Mode=executables", $"--Data:Directory={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
      // The tasks benchmark polls as fast as it can; the Gateway's per-caller limit is not what it measures.
      "--Gateway:Auth:Users:operator:RequestsPerMinute=100000000"]);
+// The breakdown reads each task's trace: every service exports its spans to a receiver in this process.
+await using var receiver = new OpenMcpChain.Tests.OtlpReceiver();
+if (mode == "breakdown") receiver.ReceiveFrom(builder);
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
 await app.ResourceNotifications.WaitForResourceHealthyAsync("chainservice");
-if (mode is "tasks" or "grpc")
+if (mode is "tasks" or "grpc" or "breakdown" or "gateway")
 {
     await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
     var password = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
         .OfType<ParameterResource>().Single(p => p.Name == "gateway-operator-password").GetValueAsync(default);
+    if (mode == "gateway")
+    {
+        await GatewayBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), app.GetEndpoint("agentservice", "http"), password!, sequential, duration);
+        await app.StopAsync();
+        return;
+    }
+    if (mode == "breakdown")
+    {
+        await TaskBreakdown.RunAsync(app.GetEndpoint("gateway", "http"), password!, receiver, sequential);
+        await app.StopAsync();
+        return;
+    }
     if (mode == "grpc")
     {
         await GrpcBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), app.GetEndpoint("gateway", "grpc"), password!, sequential, duration);
