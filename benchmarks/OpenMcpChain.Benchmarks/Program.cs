@@ -43,7 +43,9 @@ if (mode is "tasks" or "grpc")
 }
 if (mode == "log")
 {
-    await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), sequential, duration, args.Length > 2 ? long.Parse(args[2]) : 0);
+    await app.ResourceNotifications.WaitForResourceHealthyAsync("proofservice");
+    await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), (await app.GetConnectionStringAsync("proofdb"))!, sequential, duration,
+        args.Length > 2 ? long.Parse(args[2]) : 0);
     await app.StopAsync();
     return;
 }
