@@ -44,7 +44,7 @@ public static class LogBenchmark
         var commits = Math.Max(1, counted.GetValueOrDefault("Com_commit"));
         Console.WriteLine($"  MariaDB counted over {Appended} appends by 64 writers: {commits} commits ({Appended / commits:0.0} appends each), " +
                           $"{counted.GetValueOrDefault("Questions") / (double)commits:0.0} statements ({counted.GetValueOrDefault("Com_insert") / (double)commits:0.0} INSERTs) " +
-                          $"and {counted.GetValueOrDefault("Innodb_os_log_fsyncs") / (double)commits:0.00} log fsyncs per commit");
+                          $"and {counted.GetValueOrDefault("Innodb_data_fsyncs") / (double)commits:0.00} fsyncs per commit");
 
         var small = await ProofsAsync(http, server, sequential, duration);
         if (fillTo > 0) await FillAsync(http, fillTo);

@@ -43,7 +43,9 @@ if (mode is "tasks" or "grpc")
 }
 if (mode == "log")
 {
+    // Every service up (the Gateway starts last), so no start-up work shares the two cores with what is measured.
     await app.ResourceNotifications.WaitForResourceHealthyAsync("proofservice");
+    await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
     await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), (await app.GetConnectionStringAsync("proofdb"))!, sequential, duration,
         args.Length > 2 ? long.Parse(args[2]) : 0);
     await app.StopAsync();

@@ -11,7 +11,7 @@ public sealed class ServerCounters : IAsyncDisposable
 {
     private static readonly string[] StatusNames =
     [
-        "Questions", "Com_select", "Com_insert", "Com_update", "Com_commit", "Innodb_os_log_fsyncs",
+        "Questions", "Com_select", "Com_insert", "Com_update", "Com_commit", "Innodb_data_fsyncs",
         "Handler_read_key", "Handler_read_next", "Handler_read_prev", "Handler_read_first", "Handler_read_last", "Handler_read_rnd", "Handler_read_rnd_next",
     ];
     private readonly MySqlConnection _connection;
