@@ -72,14 +72,15 @@ public static class AttestationsApi
             anchor = (await db.FirstAnchorCoveringAsync(index, ct))?.ToRecord();
             var size = anchor?.TreeSize ?? await reader.SizeAsync(ct);
             var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
+            var (path, root) = await reader.ComputeAsync(tree => (tree.InclusionPath(index, size), anchor is null ? tree.Root(size) : null), ct);
             logPart = new ProvenanceLog
             {
                 Index = index,
                 TreeSize = size,
-                Root = anchor?.Root ?? (await reader.RootAsync(size, ct)).ToHex(true),
+                Root = anchor?.Root ?? root!.ToHex(true),
                 Entry = entry.Entry,
                 LeafHash = entry.LeafHash.ToHex(true),
-                InclusionPath = [.. (await reader.InclusionPathAsync(index, size, ct)).Select(p => p.ToHex(true))],
+                InclusionPath = [.. path.Select(p => p.ToHex(true))],
             };
         }
         return new Provenance

@@ -73,12 +73,10 @@ public static class BundlesApi
         var last = entries[^1].Index;
         var anchor = await db.FirstAnchorCoveringAsync(last, ct);
         var head = anchor is not null ? await db.SignedTreeHeadAsync(anchor, ct) : await heads.SignAsync(await reader.SizeAsync(ct), ct);
-        var proved = new List<BundleEntry>(entries.Count);
-        foreach (var entry in entries)
-        {
-            var path = await reader.InclusionPathAsync(entry.Index, head.TreeSize, ct);
-            proved.Add(new BundleEntry(entry.Index, entry.Entry, entry.LeafHash.ToHex(true), [.. path.Select(p => p.ToHex(true))]));
-        }
+        // Every entry's path in one read of the stored nodes.
+        var paths = await reader.ComputeAsync(tree => entries.Select(e => tree.InclusionPath(e.Index, head.TreeSize)).ToList(), ct);
+        var proved = entries.Zip(paths, (entry, path) =>
+            new BundleEntry(entry.Index, entry.Entry, entry.LeafHash.ToHex(true), [.. path.Select(p => p.ToHex(true))])).ToList();
         return TypedResults.Ok(new ProofBundle
         {
             TaskId = taskId, Attestation = attestation, Entries = proved, TreeHead = head,

@@ -128,8 +128,7 @@ public static class LogApi
         if (index is not { } m || m < 0 || size < 1 || m >= size || size > current)
             return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 0 ≤ index < tree_size ≤ {current}.");
         var leaf = await db.LogEntries.AsNoTracking().Where(e => e.Index == m).Select(e => e.LeafHash).SingleAsync(ct);
-        var path = await reader.InclusionPathAsync(m, size, ct);
-        var root = await reader.RootAsync(size, ct);
+        var (path, root) = await reader.ComputeAsync(tree => (tree.InclusionPath(m, size), tree.Root(size)), ct);
         return TypedResults.Ok(new InclusionResponse(m, size, leaf.ToHex(true), root.ToHex(true), [.. path.Select(p => p.ToHex(true))]));
     }
 
@@ -142,8 +141,7 @@ public static class LogApi
         var to = second ?? current;
         if (first is not { } from || from < 1 || from > to || to > current)
             return ApiErrors.Problem(400, ErrorCodes.LogIndexOutOfRange, $"Need 1 ≤ first ≤ second ≤ {current}.");
-        var proof = await reader.ConsistencyProofAsync(from, to, ct);
-        return TypedResults.Ok(new ConsistencyResponse(from, to, (await reader.RootAsync(from, ct)).ToHex(true),
-            (await reader.RootAsync(to, ct)).ToHex(true), [.. proof.Select(p => p.ToHex(true))]));
+        var (proof, firstRoot, secondRoot) = await reader.ComputeAsync(tree => (tree.ConsistencyProof(from, to), tree.Root(from), tree.Root(to)), ct);
+        return TypedResults.Ok(new ConsistencyResponse(from, to, firstRoot.ToHex(true), secondRoot.ToHex(true), [.. proof.Select(p => p.ToHex(true))]));
     }
 }

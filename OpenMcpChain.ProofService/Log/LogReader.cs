@@ -5,24 +5,22 @@ using OpenMcpChain.Sdk.Proofs;
 namespace OpenMcpChain.ProofService.Log;
 
 /// <summary>
-/// Roots and proofs from the stored perfect-subtree nodes. Which nodes a proof needs depends only on the sizes and the
-/// index, so a first pass records them, one query fetches them all (O(log n) rows), and a second pass computes.
+/// Roots and proofs from the stored perfect-subtree nodes. Which nodes a computation needs depends only on the sizes and
+/// indexes, so a first pass records them, one query fetches them all (O(log n) rows per proof), and a second pass computes.
 /// </summary>
 public sealed class LogReader(ProofDbContext db)
 {
+    /// <summary>Node keys per statement: a proof needs about two per level (under 200 at any size a log reaches).</summary>
+    private const int NodesPerQuery = 200;
+
     /// <summary>The number of entries committed to the log, by whichever replica appended them.</summary>
     public Task<long> SizeAsync(CancellationToken ct) =>
         db.LogHeads.AsNoTracking().Where(h => h.Id == LogHead.RowId).Select(h => h.Size).SingleAsync(ct);
 
-    public Task<byte[]> RootAsync(long size, CancellationToken ct) => RunAsync(tree => tree.Root(size), ct);
+    public Task<byte[]> RootAsync(long size, CancellationToken ct) => ComputeAsync(tree => tree.Root(size), ct);
 
-    public Task<List<byte[]>> InclusionPathAsync(long index, long size, CancellationToken ct) =>
-        RunAsync(tree => tree.InclusionPath(index, size), ct);
-
-    public Task<List<byte[]>> ConsistencyProofAsync(long first, long second, CancellationToken ct) =>
-        RunAsync(tree => tree.ConsistencyProof(first, second), ct);
-
-    private async Task<T> RunAsync<T>(Func<MerkleTree, T> compute, CancellationToken ct)
+    /// <summary>Runs <paramref name="compute"/> (any number of roots and proofs) over the stored tree, reading the nodes it needs in one query.</summary>
+    public async Task<T> ComputeAsync<T>(Func<MerkleTree, T> compute, CancellationToken ct)
     {
         var needed = new HashSet<(int Level, long Index)>();
         compute(new MerkleTree((level, index) =>
@@ -30,8 +28,18 @@ public sealed class LogReader(ProofDbContext db)
             needed.Add((level, index));
             return new byte[32];
         }));
-        var nodes = new Dictionary<(int, long), byte[]>();
-        foreach (var chunk in needed.Chunk(200))
+        var nodes = await ReadNodesAsync(db, needed, ct);
+        return compute(new MerkleTree((level, index) => nodes.TryGetValue((level, index), out var hash)
+            ? hash
+            : throw new InvalidOperationException($"Log node ({level}, {index}) is missing: the log is damaged.")));
+    }
+
+    /// <summary>The stored nodes among <paramref name="keys"/>, each a primary-key lookup, in as few statements as the list allows.</summary>
+    internal static async Task<Dictionary<(int Level, long Index), byte[]>> ReadNodesAsync(
+        ProofDbContext db, IReadOnlyCollection<(int Level, long Index)> keys, CancellationToken ct)
+    {
+        var nodes = new Dictionary<(int, long), byte[]>(keys.Count);
+        foreach (var chunk in keys.Chunk(NodesPerQuery))
         {
             // A row-constructor IN list is a primary-key lookup per pair; the values are integers we computed, not input.
             var pairs = string.Join(",", chunk.Select(k => $"({k.Level},{k.Index})"));
@@ -39,8 +47,6 @@ public sealed class LogReader(ProofDbContext db)
             var rows = await db.LogNodes.FromSqlRaw(sql).AsNoTracking().ToListAsync(ct);
             foreach (var row in rows) nodes[(row.Level, row.Index)] = row.Hash;
         }
-        return compute(new MerkleTree((level, index) => nodes.TryGetValue((level, index), out var hash)
-            ? hash
-            : throw new InvalidOperationException($"Log node ({level}, {index}) is missing: the log is damaged.")));
+        return nodes;
     }
 }

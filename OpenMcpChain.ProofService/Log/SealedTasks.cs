@@ -15,6 +15,9 @@ internal sealed class SealedTasks
     private SealedTasks(Dictionary<string, Attestation> attestations, Dictionary<string, List<LogEntry>> steps) =>
         (_attestations, _steps) = (attestations, steps);
 
+    /// <summary>A batch that seals nothing.</summary>
+    public static SealedTasks None => new(new(StringComparer.OrdinalIgnoreCase), new(StringComparer.OrdinalIgnoreCase));
+
     /// <summary>Reads the attestations and entries of <paramref name="taskIds"/> inside the batch's transaction.</summary>
     public static async Task<SealedTasks> LoadAsync(ProofDbContext db, IEnumerable<string> taskIds, CancellationToken ct)
     {

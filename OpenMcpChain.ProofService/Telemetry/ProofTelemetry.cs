@@ -27,7 +27,9 @@ public static class ProofTelemetry
 
     public static void Committed(long treeSize, int entries)
     {
-        Volatile.Write(ref _treeSize, treeSize);
+        // Batches in flight may report out of order; the log only grows.
+        for (var seen = Volatile.Read(ref _treeSize); treeSize > seen; seen = Volatile.Read(ref _treeSize))
+            if (Interlocked.CompareExchange(ref _treeSize, treeSize, seen) == seen) break;
         if (entries > 0) Appends.Add(entries);
     }
 

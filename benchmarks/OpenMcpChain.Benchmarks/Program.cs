@@ -59,7 +59,11 @@ if (mode is "tasks" or "grpc" or "breakdown" or "gateway")
 }
 if (mode == "log")
 {
-    await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), sequential, duration, args.Length > 2 ? long.Parse(args[2]) : 0);
+    // Every service up (the Gateway starts last), so no start-up work shares the two cores with what is measured.
+    await app.ResourceNotifications.WaitForResourceHealthyAsync("proofservice");
+    await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
+    await LogBenchmark.RunAsync(app.GetEndpoint("proofservice", "http"), (await app.GetConnectionStringAsync("proofdb"))!, sequential, duration,
+        args.Length > 2 ? long.Parse(args[2]) : 0);
     await app.StopAsync();
     return;
 }
