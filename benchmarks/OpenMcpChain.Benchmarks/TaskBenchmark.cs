@@ -23,14 +23,8 @@ public static class TaskBenchmark
         await client.AuthenticateAsync("operator", operatorPassword);
         async Task TaskAsync()
         {
-            var accepted = await client.CreateTaskAsync(new CreateTaskRequest(Goal));
-            while (true)
-            {
-                var task = await client.GetTaskAsync(accepted.TaskId);
-                if (task.Status == TaskStatuses.Succeeded) return;
-                if (TaskStatuses.IsFinal(task.Status)) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
-                await Task.Delay(5);
-            }
+            var task = await FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(Goal))).TaskId);
+            if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
         }
 
         // The direct path: what a task needs, without services: chain id and head over JSON-RPC, the task row written
@@ -75,6 +69,19 @@ public static class TaskBenchmark
         Console.WriteLine();
         Console.WriteLine($"ratio task/direct: p50 latency {tasks.P50 / direct.P50:0.0}x, p99 latency {tasks.P99 / direct.P99:0.0}x, " +
                           $"throughput {direct.Throughput / tasks.Throughput:0.0}x lower ({tasks.Throughput:0.0} tasks/s sustained)");
+    }
+
+    /// <summary>Polls the task every 5 ms until it is final; a task not final within a minute fails the run.</summary>
+    internal static async Task<TaskResponse> FinishedAsync(OpenMcpChainClient client, string taskId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var task = await client.GetTaskAsync(taskId);
+            if (TaskStatuses.IsFinal(task.Status)) return task;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"task {taskId} still {task.Status} after 60 s");
+            await Task.Delay(5);
+        }
     }
 
     private static async Task<string> RpcAsync(HttpClient http, string method)

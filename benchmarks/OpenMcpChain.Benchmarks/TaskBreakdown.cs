@@ -20,7 +20,7 @@ public static class TaskBreakdown
         using var http = new HttpClient { BaseAddress = gateway };
         var client = new OpenMcpChainClient(http);
         await client.AuthenticateAsync("operator", operatorPassword);
-        for (var i = 0; i < 20; i++) await FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(Goal))).TaskId);
+        for (var i = 0; i < 20; i++) await TaskBenchmark.FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(Goal))).TaskId);
 
         var ids = new List<string>();
         var wall = new List<double>();
@@ -28,7 +28,7 @@ public static class TaskBreakdown
         {
             var start = Stopwatch.GetTimestamp();
             var accepted = await client.CreateTaskAsync(new CreateTaskRequest(Goal));
-            var task = await FinishedAsync(client, accepted.TaskId);
+            var task = await TaskBenchmark.FinishedAsync(client, accepted.TaskId);
             if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
             wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             ids.Add(accepted.TaskId);
@@ -75,18 +75,6 @@ public static class TaskBreakdown
             var name = key[(key.LastIndexOf('>') + 1)..].Trim();
             Console.WriteLine($"{Median(list.Select(v => v.Start).ToList()),8:0.0} {Median(list.Select(v => v.Duration).ToList()),8:0.0} " +
                               $"{list.Count / (double)count,8:0.##}  {new string(' ', depth * 2)}{name}");
-        }
-    }
-
-    private static async Task<TaskResponse> FinishedAsync(OpenMcpChainClient client, string taskId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var task = await client.GetTaskAsync(taskId);
-            if (TaskStatuses.IsFinal(task.Status)) return task;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"task {taskId} still {task.Status} after 60 s");
-            await Task.Delay(5);
         }
     }
 
