@@ -8,7 +8,7 @@ namespace OpenMcpChain.AgentService.Queue;
 
 /// <summary>
 /// Every state change of a task goes through here: a conditional update (the task must be in one of the expected
-/// states) and its <c>task_events</c> row commit together; then a progress event is published for live readers.
+/// states; the transition's other columns set in the same statement) and its <c>task_events</c> row commit together; then a progress event is published for live readers.
 /// </summary>
 public sealed class TaskTransitions(AgentDbContext db, TaskProgress progress, ILogger<TaskTransitions> logger)
 {
@@ -21,9 +21,8 @@ public sealed class TaskTransitions(AgentDbContext db, TaskProgress progress, IL
         {
             await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
             var changed = await db.Tasks.Where(t => t.Id == taskId && from.Contains(t.Status))
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, to).SetProperty(t => t.UpdatedAt, now), CancellationToken.None);
+                .ExecuteUpdateAsync(Then(s => s.SetProperty(t => t.Status, to).SetProperty(t => t.UpdatedAt, now), set), CancellationToken.None);
             if (changed == 0) return false;
-            if (set is not null) await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(set, CancellationToken.None);
             var evt = db.TaskEvents.Add(new TaskEvent { TaskId = taskId, Status = to, Detail = detail, At = now });
             try
             {
@@ -41,5 +40,18 @@ public sealed class TaskTransitions(AgentDbContext db, TaskProgress progress, IL
         logger.LogInformation("Task {TaskId} moved to {State}{Detail}", taskId, to, detail is null ? "" : $" ({detail})");
         await progress.PublishAsync(taskId, new { type = "status", status = to, detail, at = now.ToUnixTimeMilliseconds() });
         return true;
+    }
+
+    /// <summary>The setters of <paramref name="first"/> followed by those of <paramref name="then"/>: one UPDATE statement for both.</summary>
+    private static Expression<Func<SetPropertyCalls<AgentTask>, SetPropertyCalls<AgentTask>>> Then(
+        Expression<Func<SetPropertyCalls<AgentTask>, SetPropertyCalls<AgentTask>>> first,
+        Expression<Func<SetPropertyCalls<AgentTask>, SetPropertyCalls<AgentTask>>>? then) =>
+        then is null ? first : Expression.Lambda<Func<SetPropertyCalls<AgentTask>, SetPropertyCalls<AgentTask>>>(
+            new Substitute(then.Parameters[0], first.Body).Visit(then.Body), first.Parameters);
+
+    /// <summary>Puts <paramref name="with"/> where <paramref name="parameter"/> stood.</summary>
+    private sealed class Substitute(ParameterExpression parameter, Expression with) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? with : base.VisitParameter(node);
     }
 }
