@@ -45,15 +45,21 @@ public sealed class TaskWorker(TaskQueue queue, IServiceScopeFactory scopes, IOp
         // After a failure mid-message, this consumer runs its own unacknowledged message again as soon as it can, instead of
         // leaving the task idle until another consumer reclaims it (ReclaimAfter, minutes: a live run may take that long).
         var retryOwn = false;
+        // A message can only be taken over once idle for ReclaimAfter: looking for one a few times per that period is
+        // enough, and spares every other pass (each task's pick-up) a round trip.
+        var reclaimEvery = (long)(options.Value.ReclaimAfter / 4).TotalMilliseconds;
+        var nextReclaim = 0L;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 var messages = retryOwn ? await queue.ReadOwnPendingAsync(consumer, 1) : [];
                 retryOwn = false;
-                if (messages.Count == 0)
+                if (messages.Count == 0 && Environment.TickCount64 >= nextReclaim)
                 {
                     messages = await queue.ReclaimAsync(consumer, options.Value.ReclaimAfter, 1);
+                    // Until none is left to take over, look again at once.
+                    if (messages.Count == 0) nextReclaim = Environment.TickCount64 + reclaimEvery;
                 }
                 if (messages.Count == 0)
                 {
