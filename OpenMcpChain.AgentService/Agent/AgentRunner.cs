@@ -48,21 +48,12 @@ public sealed class AgentRunner(
     private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)
     {
         var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
-        await using var mcp = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct));
-        // Writes go through a session of their own, whose HTTP client waits out a receipt (reads keep short timeouts):
-        // the tools listed once, a write's definition bound to that session. A profile that allows no write opens none.
-        await using var writes = allowed is null || allowed.Overlaps(TaskTool.WriteTools)
-            ? await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chainTools.ConnectAsync(task, ct, writes: true))
-            : null;
-        var tools = (await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => mcp.ListToolsAsync(cancellationToken: ct).AsTask()))
-            .Select(t => writes is not null && TaskTool.WriteTools.Contains(t.Name) ? new McpClientTool(writes, t.ProtocolTool, t.JsonSerializerOptions) : t)
-            .ToList();
-        var (chainId, blockNumber) = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint",
-            () => ChainToolsClient.GetChainContextAsync(mcp, task.Network, ct));
+        await using var chain = chainTools.Open(task);
+        var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chain.ToolsAsync(allowed, ct));
 
         var chatOptions = new ChatOptions
         {
-            Tools = TaskTool.ForRun(run, tools, allowed, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
+            Tools = TaskTool.ForRun(run, tools, TimeSpan.FromSeconds(profile.StepTimeoutSeconds)),
             ToolMode = ChatToolMode.Auto,
             ModelId = options.Value.ModelFor(profile),
         };
@@ -78,9 +69,9 @@ public sealed class AgentRunner(
         var conversation = answer is null ? messages.Concat(response.Messages) : messages;
         var toolCalls = CollectToolCalls(conversation.Skip(promptCount));
 
-        // The chain the answer speaks of: the model's own latest chain read if it made one (blocks may have been mined since
-        // the run began), otherwise the context read at the start.
-        (chainId, blockNumber) = LatestChainInfo(toolCalls) ?? (chainId, blockNumber);
+        // The chain the answer speaks of: the model's own latest chain read if it made one, otherwise read now.
+        var (chainId, blockNumber) = LatestChainInfo(toolCalls)
+                                     ?? await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chain.ChainContextAsync(task.Network, ct));
         var (thought, reply) = ParseAnswer(response.Text);
         logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls", task.Id, toolCalls.Count);
         var result = new TaskResult

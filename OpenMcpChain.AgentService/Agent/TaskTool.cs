@@ -37,10 +37,9 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
     public static bool LeavesUnanswered(string tool, string? code) =>
         code is not null && (code == ChainErrorCodes.ApprovalRequired || IsTransient(code) || WriteTools.Contains(tool) && OutcomeUnknown.Contains(code));
 
-    /// <summary>The tools a run may use (its profile's allowlist, if any), wrapped; writes take their keys from the run.</summary>
-    public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, IReadOnlyCollection<string>? allowed, TimeSpan stepTimeout) =>
-        [.. tools.Where(t => allowed is null || allowed.Contains(t.Name))
-            .Select(t => new TaskTool(t, run, stepTimeout, WriteTools.Contains(t.Name) ? run.NextWriteKey : null))];
+    /// <summary>The tools of a run, wrapped; writes take their keys from the run.</summary>
+    public static List<AITool> ForRun(TaskRun run, IEnumerable<AIFunction> tools, TimeSpan stepTimeout) =>
+        [.. tools.Select(t => new TaskTool(t, run, stepTimeout, WriteTools.Contains(t.Name) ? run.NextWriteKey : null))];
 
     // The parameter's name as the tool's schema spells it.
     private readonly string _keyName = inner.JsonSchema.TryGetProperty("properties", out var properties)
