@@ -240,6 +240,7 @@ public static class TasksApi
         var last = http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } resume ? resume : "0-0";
         while (!ct.IsCancellationRequested)
         {
+            var next = await progress.NextEventAsync(id);
             var batch = await progress.ReadAsync(id, last);
             foreach (var (eventId, json) in batch)
             {
@@ -263,7 +264,8 @@ public static class TasksApi
                     await http.Response.WriteAsync($"event: status\ndata: {JsonSerializer.Serialize(new { type = "status", status }, OpenMcpChainJson.Options)}\n\n", ct);
                     return;
                 }
-                await Task.Delay(250, ct);
+                // Woken by the next event; the timeout only bounds a wake-up lost while Redis reconnected.
+                await next.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

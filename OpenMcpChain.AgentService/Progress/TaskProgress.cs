@@ -1,12 +1,21 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using OpenMcpChain.Sdk;
 using StackExchange.Redis;
 
 namespace OpenMcpChain.AgentService.Progress;
 
-/// <summary>Live progress of a task on the Redis Stream <c>agent:progress:{task}</c> (status changes and steps), best effort.</summary>
+/// <summary>
+/// Live progress of a task on the Redis Stream <c>agent:progress:{task}</c> (status changes and steps), best effort. Each
+/// event also names its task on a pub/sub channel, so readers waiting for the next event are woken at once instead of
+/// polling the stream.
+/// </summary>
 public sealed class TaskProgress(IConnectionMultiplexer redis, ILogger<TaskProgress> logger)
 {
+    private static readonly RedisChannel Added = RedisChannel.Literal("agent:progress:added");
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new();
+    private Task? _subscribed;
+
     public static string StreamKey(string taskId) => $"agent:progress:{taskId}";
 
     public async Task PublishAsync(string taskId, object evt)
@@ -15,7 +24,8 @@ public sealed class TaskProgress(IConnectionMultiplexer redis, ILogger<TaskProgr
         {
             var db = redis.GetDatabase();
             await db.StreamAddAsync(StreamKey(taskId), "event", JsonSerializer.Serialize(evt, OpenMcpChainJson.Options), maxLength: 1000, useApproximateMaxLength: true);
-            await db.KeyExpireAsync(StreamKey(taskId), TimeSpan.FromDays(1));
+            _ = db.KeyExpireAsync(StreamKey(taskId), TimeSpan.FromDays(1), flags: CommandFlags.FireAndForget);
+            _ = redis.GetSubscriber().PublishAsync(Added, taskId, CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -28,5 +38,27 @@ public sealed class TaskProgress(IConnectionMultiplexer redis, ILogger<TaskProgr
     {
         var entries = await redis.GetDatabase().StreamRangeAsync(StreamKey(taskId), after == "0-0" ? "-" : "(" + after, "+", count: 100);
         return [.. entries.Select(e => (e.Id.ToString(), e["event"].ToString()))];
+    }
+
+    /// <summary>
+    /// Completes when the next event of <paramref name="taskId"/> is published, from any process. Take it before reading,
+    /// then wait on it when the read found nothing new, so an event published in between is not missed.
+    /// </summary>
+    public async Task<Task> NextEventAsync(string taskId)
+    {
+        var subscribed = _subscribed ??= redis.GetSubscriber().SubscribeAsync(Added, (_, id) =>
+        {
+            if (_signals.TryRemove(id.ToString(), out var signal)) signal.TrySetResult();
+        });
+        try
+        {
+            await subscribed;
+        }
+        catch
+        {
+            _ = Interlocked.CompareExchange(ref _subscribed, null, subscribed); // Redis was away: subscribe again next time
+            throw;
+        }
+        return _signals.GetOrAdd(taskId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
     }
 }
