@@ -20,8 +20,26 @@ public static class Extensions
     /// <summary>Whether the service answers <c>/metrics</c> (default: yes, but not on a public edge).</summary>
     public const string ServeMetricsKey = "Telemetry:ServeMetrics";
 
+    /// <summary>
+    /// The frameworks' per-request and per-statement lines (ASP.NET Core's request and result lines, every HttpClient call
+    /// four times, every SQL statement, YARP's and Polly's per-call lines) at Information cost more CPU than a task's own
+    /// work and bury the service's own log. They are Warning by default; configuration (appsettings, environment,
+    /// <c>Logging__LogLevel__Microsoft.EntityFrameworkCore=Information</c>) still turns any of them back on.
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietFrameworks = new()
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        ["Logging:LogLevel:Yarp"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:ModelContextProtocol"] = "Warning",
+    };
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // First among the sources: every other one (appsettings, environment, command line) overrides these defaults.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = QuietFrameworks });
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
