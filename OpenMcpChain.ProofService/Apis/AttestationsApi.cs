@@ -43,14 +43,14 @@ public static class AttestationsApi
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, $"tx_hashes: '{bad}' is not a transaction hash (0x and 64 hex digits).");
         }
         var seal = OutcomeSeal.For(request.TaskId, request.Goal ?? "", request.Result, request.TxHashes ?? []);
-        var attestation = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct) is { LogIndex: not null } stored
-            ? stored
+        var (attestation, entry) = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct) is { LogIndex: not null } stored
+            ? (stored, null)
             : await log.SealAsync(seal, ct);
         if (attestation.Message != seal.Message)
         {
             return ApiErrors.Problem(409, ErrorCodes.AttestationConflict, $"Task {request.TaskId} was already attested with a different outcome.");
         }
-        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, ct));
+        return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, ct, entry));
     }
 
     /// <summary>A task's provenance, self-contained: the attestation, the outcome's log entry with its inclusion proof to
@@ -63,15 +63,19 @@ public static class AttestationsApi
         return TypedResults.Ok(await ToProvenanceAsync(attestation, db, reader, ct));
     }
 
-    private static async Task<Provenance> ToProvenanceAsync(Attestation a, ProofDbContext db, LogReader reader, CancellationToken ct)
+    /// <summary>
+    /// The provenance of <paramref name="a"/>. <paramref name="appended"/> is its outcome entry when it was appended just
+    /// now: not read again, and not anchored yet (a later read of the provenance shows the anchor).
+    /// </summary>
+    private static async Task<Provenance> ToProvenanceAsync(Attestation a, ProofDbContext db, LogReader reader, CancellationToken ct, LogEntry? appended = null)
     {
         ProvenanceLog? logPart = null;
         AnchorRecord? anchor = null;
         if (a.LogIndex is { } index)
         {
-            anchor = (await db.FirstAnchorCoveringAsync(index, ct))?.ToRecord();
+            anchor = appended is null ? (await db.FirstAnchorCoveringAsync(index, ct))?.ToRecord() : null;
             var size = anchor?.TreeSize ?? await reader.SizeAsync(ct);
-            var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
+            var entry = appended ?? await db.LogEntries.AsNoTracking().SingleAsync(e => e.Index == index, ct);
             var (path, root) = await reader.ComputeAsync(tree => (tree.InclusionPath(index, size), anchor is null ? tree.Root(size) : null), ct);
             logPart = new ProvenanceLog
             {

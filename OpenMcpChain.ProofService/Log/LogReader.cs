@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using OpenMcpChain.ProofService.Infrastructure;
 using OpenMcpChain.Sdk.Proofs;
 
@@ -34,19 +35,39 @@ public sealed class LogReader(ProofDbContext db)
             : throw new InvalidOperationException($"Log node ({level}, {index}) is missing: the log is damaged.")));
     }
 
-    /// <summary>The stored nodes among <paramref name="keys"/>, each a primary-key lookup, in as few statements as the list allows.</summary>
+    /// <summary>
+    /// The stored nodes among <paramref name="keys"/>, each a primary-key lookup, in as few statements as the list allows.
+    /// Read with a plain command: the statement's text differs with every list, and EF Core would compile and cache a query
+    /// for each one (most of a proof's CPU). Inside the caller's transaction, if any; otherwise retried as EF's queries are.
+    /// </summary>
     internal static async Task<Dictionary<(int Level, long Index), byte[]>> ReadNodesAsync(
         ProofDbContext db, IReadOnlyCollection<(int Level, long Index)> keys, CancellationToken ct)
     {
-        var nodes = new Dictionary<(int, long), byte[]>(keys.Count);
-        foreach (var chunk in keys.Chunk(NodesPerQuery))
+        if (db.Database.CurrentTransaction is not null) return await ReadAsync(ct);
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(ReadAsync, ct);
+
+        async Task<Dictionary<(int Level, long Index), byte[]>> ReadAsync(CancellationToken ct)
         {
-            // A row-constructor IN list is a primary-key lookup per pair; the values are integers we computed, not input.
-            var pairs = string.Join(",", chunk.Select(k => $"({k.Level},{k.Index})"));
-            var sql = "SELECT * FROM log_nodes WHERE (Level, `Index`) IN (" + pairs + ")";
-            var rows = await db.LogNodes.FromSqlRaw(sql).AsNoTracking().ToListAsync(ct);
-            foreach (var row in rows) nodes[(row.Level, row.Index)] = row.Hash;
+            var nodes = new Dictionary<(int, long), byte[]>(keys.Count);
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                foreach (var chunk in keys.Chunk(NodesPerQuery))
+                {
+                    await using var command = db.Database.GetDbConnection().CreateCommand();
+                    command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+                    // A row-constructor IN list is a primary-key lookup per pair; the values are integers we computed, not input.
+                    command.CommandText = "SELECT Level, `Index`, Hash FROM log_nodes WHERE (Level, `Index`) IN ("
+                                          + string.Join(",", chunk.Select(k => $"({k.Level},{k.Index})")) + ")";
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct)) nodes[(reader.GetInt32(0), reader.GetInt64(1))] = (byte[])reader.GetValue(2);
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+            return nodes;
         }
-        return nodes;
     }
 }

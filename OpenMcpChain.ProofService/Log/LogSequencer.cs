@@ -61,7 +61,8 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
     /// Attests a task's outcome over its log entries as they stand in this batch and appends the <c>task_outcome</c>
     /// entry right after them, in the same commit. A task already attested gets its stored attestation back.
     /// </summary>
-    public async Task<Attestation> SealAsync(OutcomeSeal seal, CancellationToken ct)
+    /// <returns>The attestation, and the outcome's log entry when this call appended it (null when it was logged before).</returns>
+    public async Task<(Attestation Attestation, LogEntry? Entry)> SealAsync(OutcomeSeal seal, CancellationToken ct)
     {
         using var span = ProofTelemetry.Source.StartActivity("attestation");
         var sealing = new Seal(seal);
@@ -70,7 +71,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
         span?.SetTag("openmcpchain.log_index", attestation.LogIndex);
         span?.SetTag("openmcpchain.log_batch_size", sealing.BatchSize);
         span?.SetTag("openmcpchain.signer", attestation.Signer);
-        return attestation;
+        return (attestation, sealing.Entry);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -256,7 +257,8 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
         {
             if (existing.LogIndex is null) // attested before sealing was one step, and its log entry never written
             {
-                existing.LogIndex = add(OutcomeSeal.OutcomeEntry(existing), existing.TaskId).Index;
+                seal.Entry = add(OutcomeSeal.OutcomeEntry(existing), existing.TaskId);
+                existing.LogIndex = seal.Entry.Index;
                 db.Entry(existing).Property(a => a.LogIndex).IsModified = true;
             }
             seal.Result = existing;
@@ -278,7 +280,8 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
             seal.Fail(e);
             return;
         }
-        attestation.LogIndex = add(OutcomeSeal.OutcomeEntry(attestation), attestation.TaskId).Index;
+        seal.Entry = add(OutcomeSeal.OutcomeEntry(attestation), attestation.TaskId);
+        attestation.LogIndex = seal.Entry.Index;
         db.Attestations.Add(attestation);
         tasks.Attested(attestation);
         (seal.Result, seal.Created) = (attestation, true);
@@ -345,5 +348,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
     {
         public OutcomeSeal Request => request;
         public bool Created { get; set; }
+        /// <summary>The outcome's log entry, when this batch appended it.</summary>
+        public LogEntry? Entry { get; set; }
     }
 }
