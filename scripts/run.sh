@@ -18,4 +18,6 @@ done
 "$root/scripts/prereqs.sh"
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 echo "run: data in $data"
-exec dotnet run --project "$root/OpenMcpChain.AppHost" --launch-profile http -- "${args[@]}"
+# Release: the AppHost starts each service in its own build configuration, so the system runs optimised builds, as the
+# benchmarks measure it (benchmarks/README.md). The tests build and run Debug on their own.
+exec dotnet run --project "$root/OpenMcpChain.AppHost" -c Release --launch-profile http -- "${args[@]}"
