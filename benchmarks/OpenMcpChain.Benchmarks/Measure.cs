@@ -7,7 +7,9 @@ public sealed record Measure(string Name, double P50, double P99, double Through
 {
     public static async Task<Measure> RunAsync(string name, Func<Task> call, int sequential, TimeSpan duration, int concurrency)
     {
-        for (var i = 0; i < 50; i++) await call();
+        // Warm up for 50 calls and at least 3 s, so tiered JIT has finished with the path on both sides of the comparison.
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < 50 || warming.Elapsed < TimeSpan.FromSeconds(3); i++) await call();
 
         var latencies = new double[sequential];
         for (var i = 0; i < sequential; i++)
