@@ -24,7 +24,7 @@ public sealed class TokenEntryCache(IConnectionMultiplexer redis, ILogger<TokenE
 
     // Replaced as a whole on every change: a read that began before the change can only fill the generation it began
     // with, which nobody reads any more.
-    private ConcurrentDictionary<string, (TokenEntry Entry, long ReadAt)> _entries = new(StringComparer.Ordinal);
+    private volatile ConcurrentDictionary<string, (TokenEntry Entry, long ReadAt)> _entries = new(StringComparer.Ordinal);
     private volatile bool _listening, _subscribed;
 
     /// <summary>The row of the token with this id (null when there is none), from the cache or else from gatewaydb (<paramref name="services"/>: the request's).</summary>
@@ -90,7 +90,8 @@ public sealed class TokenEntryCache(IConnectionMultiplexer redis, ILogger<TokenE
                 await redis.GetSubscriber().SubscribeAsync(Channel, (_, _) => Clear());
                 _subscribed = true;
             }
-            _listening = redis.IsConnected;
+            // Listening only once the subscription's own connection is up.
+            _listening = redis.GetSubscriber().IsConnected(Channel);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
