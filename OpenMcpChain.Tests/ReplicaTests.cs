@@ -227,6 +227,33 @@ public sealed class ReplicaTests(ReplicatedSystem system) : IClassFixture<Replic
         Assert.Equal(agents.Count, ranBy.Values.Distinct().Count());
     }
 
+    [Fact]
+    public async Task AnAccessTokenRevokedAtOneGatewayStopsWorkingAtTheOtherAtOnce()
+    {
+        var gateways = await Run.ReplicasAsync("gateway", ReplicatedSystem.Replicas);
+        using var issuer = gateways[0].CreateClient();
+        var token = await new OpenMcpChainClient(issuer).AuthenticateAsync("operator", await Run.ParameterAsync("gateway-operator-password"));
+        var callers = gateways.Select(g => g.CreateClient()).ToArray();
+        foreach (var caller in callers) caller.DefaultRequestHeaders.Authorization = new("Bearer", token.AccessToken);
+        // Used again and again at both, as a client does: each Gateway has checked it (and may remember so) before the revocation.
+        for (var i = 0; i < 3; i++)
+            foreach (var caller in callers)
+            {
+                using var answered = await caller.GetAsync("/api/v1/tasks/stats");
+                Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            }
+
+        using var anonymous = gateways[0].CreateClient();
+        Assert.True((await anonymous.PostFormAsync("/connect/revoke", ("token", token.AccessToken))).IsSuccessStatusCode);
+        foreach (var caller in callers.Reverse())
+        {
+            using var refused = await caller.GetAsync("/api/v1/tasks/stats");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("invalid_token", OAuthClient.ChallengeParameter(refused, "error"));
+            caller.Dispose();
+        }
+    }
+
     private async Task<(IReadOnlyList<Replica> Replicas, HttpClient[] Clients)> ChainReplicasAsync()
     {
         var replicas = await Run.ReplicasAsync("chainservice", ReplicatedSystem.Replicas);
