@@ -253,6 +253,7 @@ public sealed class LogSequencer(IServiceScopeFactory scopes, IAttestationProvid
     private void SealOutcome(Seal seal, SealedTasks tasks, ProofDbContext db, Func<string, string?, LogEntry> add, DateTimeOffset now)
     {
         var request = seal.Request;
+        seal.Entry = null; // a retried batch starts over: only this attempt's entry is the one committed
         if (tasks.AttestationOf(request.TaskId) is { } existing)
         {
             if (existing.LogIndex is null) // attested before sealing was one step, and its log entry never written
