@@ -80,11 +80,16 @@ public sealed class ChainTools(NetworkRegistry networks, WriteService writes, To
         var batch = new RpcRequestResponseBatch { BatchItems = [balanceItem, headItem] };
         try
         {
-            await Rpc.CallAsync(() => web3.Client.SendBatchRequestAsync(batch));
+            await web3.Client.SendBatchRequestAsync(batch);
             if (!balanceItem.HasError && !headItem.HasError && balanceItem.Response is { } b && headItem.Response is { } h) return (b.Value, h.Value);
         }
-        catch (Exception e) when (e is not ChainToolException)
+        catch (RpcClientTimeoutException)
         {
+            throw Rpc.Unavailable(); // not asked again: that would double the wait
+        }
+        catch (Exception)
+        {
+            // Refused (an HTTP error or a reply that is not an array) or away: asked separately below, which fails as before if away.
         }
         var blockNumber = Rpc.CallAsync(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync());
         var wei = await Rpc.CallAsync(() => web3.Eth.GetBalance.SendRequestAsync(address, BlockParameter.CreateLatest()));
