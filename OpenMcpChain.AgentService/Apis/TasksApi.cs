@@ -241,31 +241,38 @@ public static class TasksApi
         while (!ct.IsCancellationRequested)
         {
             var next = await progress.NextEventAsync(id);
-            var batch = await progress.ReadAsync(id, last);
-            foreach (var (eventId, json) in batch)
+            try
             {
-                using var doc = JsonDocument.Parse(json);
-                var type = doc.RootElement.GetProperty("type").GetString();
-                await http.Response.WriteAsync($"id: {eventId}\nevent: {type}\ndata: {json}\n\n", ct);
-                last = eventId;
-                if (type == "status" && TaskStatuses.IsFinal(doc.RootElement.GetProperty("status").GetString()!))
+                var batch = await progress.ReadAsync(id, last);
+                foreach (var (eventId, json) in batch)
                 {
-                    await http.Response.Body.FlushAsync(ct);
-                    return;
+                    using var doc = JsonDocument.Parse(json);
+                    var type = doc.RootElement.GetProperty("type").GetString();
+                    await http.Response.WriteAsync($"id: {eventId}\nevent: {type}\ndata: {json}\n\n", ct);
+                    last = eventId;
+                    if (type == "status" && TaskStatuses.IsFinal(doc.RootElement.GetProperty("status").GetString()!))
+                    {
+                        await http.Response.Body.FlushAsync(ct);
+                        return;
+                    }
+                }
+                await http.Response.Body.FlushAsync(ct);
+                if (batch.Count == 0)
+                {
+                    // Ended before this stream began (or its progress expired): say so once and stop.
+                    var status = await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Status).SingleAsync(ct);
+                    if (TaskStatuses.IsFinal(status) && last == "0-0")
+                    {
+                        await http.Response.WriteAsync($"event: status\ndata: {JsonSerializer.Serialize(new { type = "status", status }, OpenMcpChainJson.Options)}\n\n", ct);
+                        return;
+                    }
+                    // Woken by the next event; the timeout only bounds a wake-up lost while Redis reconnected.
+                    await next.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
-            await http.Response.Body.FlushAsync(ct);
-            if (batch.Count == 0)
+            finally
             {
-                // Ended before this stream began (or its progress expired): say so once and stop.
-                var status = await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Status).SingleAsync(ct);
-                if (TaskStatuses.IsFinal(status) && last == "0-0")
-                {
-                    await http.Response.WriteAsync($"event: status\ndata: {JsonSerializer.Serialize(new { type = "status", status }, OpenMcpChainJson.Options)}\n\n", ct);
-                    return;
-                }
-                // Woken by the next event; the timeout only bounds a wake-up lost while Redis reconnected.
-                await next.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                progress.Forget(id, next);
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using OpenMcpChain.Sdk;
 using StackExchange.Redis;
@@ -13,7 +12,8 @@ namespace OpenMcpChain.AgentService.Progress;
 public sealed class TaskProgress(IConnectionMultiplexer redis, ILogger<TaskProgress> logger)
 {
     private static readonly RedisChannel Added = RedisChannel.Literal("agent:progress:added");
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new();
+    // Per task, the wake-up its waiting readers share and how many hold it (guarded by its own lock).
+    private readonly Dictionary<string, (TaskCompletionSource Signal, int Readers)> _signals = [];
     private Task? _subscribed;
 
     public static string StreamKey(string taskId) => $"agent:progress:{taskId}";
@@ -42,13 +42,19 @@ public sealed class TaskProgress(IConnectionMultiplexer redis, ILogger<TaskProgr
 
     /// <summary>
     /// Completes when the next event of <paramref name="taskId"/> is published, from any process. Take it before reading,
-    /// then wait on it when the read found nothing new, so an event published in between is not missed.
+    /// then wait on it when the read found nothing new, so an event published in between is not missed; give it back with
+    /// <see cref="Forget"/> when done with it.
     /// </summary>
     public async Task<Task> NextEventAsync(string taskId)
     {
         var subscribed = _subscribed ??= redis.GetSubscriber().SubscribeAsync(Added, (_, id) =>
         {
-            if (_signals.TryRemove(id.ToString(), out var signal)) signal.TrySetResult();
+            TaskCompletionSource? woken = null;
+            lock (_signals)
+            {
+                if (_signals.Remove(id.ToString(), out var held)) woken = held.Signal;
+            }
+            woken?.TrySetResult();
         });
         try
         {
@@ -59,6 +65,25 @@ public sealed class TaskProgress(IConnectionMultiplexer redis, ILogger<TaskProgr
             _ = Interlocked.CompareExchange(ref _subscribed, null, subscribed); // Redis was away: subscribe again next time
             throw;
         }
-        return _signals.GetOrAdd(taskId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        lock (_signals)
+        {
+            if (!_signals.TryGetValue(taskId, out var held)) held = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), 0);
+            _signals[taskId] = (held.Signal, held.Readers + 1);
+            return held.Signal.Task;
+        }
+    }
+
+    /// <summary>
+    /// Gives back a wake-up taken with <see cref="NextEventAsync"/>; the last reader holding one no event completed (the
+    /// last pass of a stream, a reader that left) drops it, so none is kept for a task that has no events left.
+    /// </summary>
+    public void Forget(string taskId, Task next)
+    {
+        lock (_signals)
+        {
+            if (!_signals.TryGetValue(taskId, out var held) || held.Signal.Task != next) return; // woken: already dropped
+            if (held.Readers > 1) _signals[taskId] = (held.Signal, held.Readers - 1);
+            else _signals.Remove(taskId);
+        }
     }
 }
