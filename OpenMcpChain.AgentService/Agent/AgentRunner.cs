@@ -50,6 +50,12 @@ public sealed class AgentRunner(
         var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
         await using var chain = chainTools.Open(task);
         var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chain.ToolsAsync(allowed, ct));
+        // The chain the run acts on, read before its first write (a run that sends something always has it, and one that
+        // cannot read it stops before sending); a run that writes nothing reads it at the end, if the model did not.
+        (long ChainId, long BlockNumber)? context = null;
+        Task<(long, long)> ReadContextAsync(CancellationToken token) =>
+            Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chain.ChainContextAsync(task.Network, token));
+        run.BeforeFirstWrite(async token => context = await ReadContextAsync(token));
 
         var chatOptions = new ChatOptions
         {
@@ -69,9 +75,8 @@ public sealed class AgentRunner(
         var conversation = answer is null ? messages.Concat(response.Messages) : messages;
         var toolCalls = CollectToolCalls(conversation.Skip(promptCount));
 
-        // The chain the answer speaks of: the model's own latest chain read if it made one, otherwise read now.
-        var (chainId, blockNumber) = LatestChainInfo(toolCalls)
-                                     ?? await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chain.ChainContextAsync(task.Network, ct));
+        // The chain the answer speaks of: the model's own latest chain read if it made one, else the one read before its writes.
+        var (chainId, blockNumber) = LatestChainInfo(toolCalls) ?? context ?? await ReadContextAsync(ct);
         var (thought, reply) = ParseAnswer(response.Text);
         logger.LogInformation("Task {TaskId} answered after {ToolCalls} tool calls", task.Id, toolCalls.Count);
         var result = new TaskResult

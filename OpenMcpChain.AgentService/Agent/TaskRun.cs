@@ -80,6 +80,26 @@ public sealed class TaskRun(string taskId, string profile, int maxSteps, StepRec
         foreach (var step in conversation.Answered) NoteToolOutcome(step.Name, step.ErrorCode, step.Output);
     }
 
+    private Func<CancellationToken, Task>? _beforeFirstWrite;
+
+    /// <summary>Work that must be done before the run's first write is sent (reading the chain context), once.</summary>
+    public void BeforeFirstWrite(Func<CancellationToken, Task> work) => _beforeFirstWrite = work;
+
+    /// <summary>Runs the work set by <see cref="BeforeFirstWrite"/> if no write ran it yet; the failure it ended with, if any.</summary>
+    public async Task<AgentFailure?> PrepareWriteAsync(CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _beforeFirstWrite, null) is not { } work) return null;
+        try
+        {
+            await work(ct);
+            return null;
+        }
+        catch (AgentFailure failure)
+        {
+            return failure;
+        }
+    }
+
     /// <summary>Takes one tool call from the budget; false when the budget is spent.</summary>
     public bool TryTakeToolCall() => Interlocked.Increment(ref _toolCalls) <= maxSteps;
 

@@ -65,6 +65,12 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
                 $"The task needed more than the {run.MaxSteps} tool calls its profile allows.", transient: false));
             return $"MAX_STEPS_EXCEEDED: the profile allows {run.MaxSteps} tool calls; {Name} was not called.";
         }
+        if (nextWrite is not null && await run.PrepareWriteAsync(cancellationToken) is { } unprepared)
+        {
+            // Nothing was sent: the run ends, and the next attempt asks this write again (under the key it would have had).
+            run.Stop(unprepared);
+            return $"{unprepared.Code}: {Name} was not called: {unprepared.Message}";
+        }
         if (nextWrite is not null)
         {
             // A copy: the model's own call (which it reads back next turn) stays as it asked for it, without the key.
