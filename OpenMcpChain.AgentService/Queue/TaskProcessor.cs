@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using OpenMcpChain.AgentService.Agent;
 using OpenMcpChain.AgentService.Infrastructure;
@@ -89,6 +90,14 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
             await FailAsync(task.Id, failure.Code, failure.Message);
             return TaskStatuses.Failed;
         }
+        catch (Exception e) when (DatabaseAway(e) && task.Attempts < task.MaxRetries)
+        {
+            // The database went away mid-run (a restart, a kill): nothing says the run was wrong. The next attempt continues
+            // from the recorded steps, and a write it asks again is keyed.
+            logger.LogWarning("Task {TaskId} attempt {Attempt} met the database away ({Reason}); it will be retried", task.Id, task.Attempts, e.Message);
+            await ReleaseAsync(task.Id, "The database was unreachable during the run.");
+            return TaskStatuses.Pending;
+        }
         catch (Exception e)
         {
             logger.LogError(e, "Task {TaskId} failed unexpectedly", task.Id);
@@ -96,6 +105,10 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
             return TaskStatuses.Failed;
         }
     }
+
+    /// <summary>A failure of agentdb itself: the server away or a statement whose outcome it could not report.</summary>
+    private static bool DatabaseAway(Exception e) =>
+        e is MySqlConnector.MySqlException or RetryLimitExceededException || e.InnerException is MySqlConnector.MySqlException;
 
     /// <summary>pending → running, atomically; a running task is only taken over through a reclaimed message.</summary>
     private Task<bool> TryClaimAsync(QueuedTask message) =>
