@@ -90,12 +90,13 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
             await FailAsync(task.Id, failure.Code, failure.Message);
             return TaskStatuses.Failed;
         }
-        catch (Exception e) when (DatabaseAway(e) && task.Attempts < task.MaxRetries)
+        catch (Exception e) when (DependencyAway(e) && task.Attempts < task.MaxRetries)
         {
-            // The database went away mid-run (a restart, a kill): nothing says the run was wrong. The next attempt continues
-            // from the recorded steps, and a write it asks again is keyed.
-            logger.LogWarning("Task {TaskId} attempt {Attempt} met the database away ({Reason}); it will be retried", task.Id, task.Attempts, e.Message);
-            await ReleaseAsync(task.Id, "The database was unreachable during the run.");
+            // agentdb or a service went away mid-run (a restart, a kill; ProofService waiting out its database past the
+            // client's timeout): nothing says the run was wrong. The next attempt continues from the recorded steps, and a
+            // write it asks again is keyed.
+            logger.LogWarning("Task {TaskId} attempt {Attempt} met a dependency away ({Reason}); it will be retried", task.Id, task.Attempts, e.Message);
+            await ReleaseAsync(task.Id, "A dependency was unreachable during the run.");
             return TaskStatuses.Pending;
         }
         catch (Exception e)
@@ -106,9 +107,9 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
         }
     }
 
-    /// <summary>A failure of agentdb itself: the server away or a statement whose outcome it could not report.</summary>
-    private static bool DatabaseAway(Exception e) =>
-        e is MySqlConnector.MySqlException or RetryLimitExceededException || e.InnerException is MySqlConnector.MySqlException;
+    /// <summary>agentdb away (or a statement whose outcome it could not report), or a service that did not answer in time.</summary>
+    private static bool DependencyAway(Exception e) =>
+        e is MySqlConnector.MySqlException or RetryLimitExceededException || e.InnerException is MySqlConnector.MySqlException || AgentRunner.IsUnreachable(e);
 
     /// <summary>pending → running, atomically; a running task is only taken over through a reclaimed message.</summary>
     private Task<bool> TryClaimAsync(QueuedTask message) =>
