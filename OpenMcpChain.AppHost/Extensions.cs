@@ -67,6 +67,7 @@ internal static class Extensions
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "MARIADB_PORT")
             .WithEnvironment("MARIADB_ROOT_PASSWORD", password)
             .WithEnvironment("MARIADB_DATA_DIR", builder.DataDirectory("mariadb"))
+            .WithDirectEndpoints()
             .ExcludeFromManifest();
         return server.WithReadinessCheck(ct => ReadinessChecks.MySqlAsync(server.Resource, ct));
     }
@@ -121,6 +122,7 @@ internal static class Extensions
                 ctx.Args.Add("--appendfsync"); ctx.Args.Add("everysec");
                 ctx.Args.Add("--save"); ctx.Args.Add("");
             })
+            .WithDirectEndpoints()
             .ExcludeFromManifest();
         return redis.WithReadinessCheck(ct => ReadinessChecks.RedisAsync(redis.Resource.Endpoint, ct));
     }
@@ -132,9 +134,31 @@ internal static class Extensions
     public static IResourceBuilder<ProjectResource> WithConfiguredReplicas(this IResourceBuilder<ProjectResource> service)
     {
         var replicas = service.ApplicationBuilder.Configuration.GetValue($"Replicas:{service.Resource.Name}", 1);
-        return replicas >= 1
-            ? service.WithReplicas(replicas)
-            : throw new InvalidOperationException($"Replicas:{service.Resource.Name} must be at least 1, not {replicas}.");
+        return replicas switch
+        {
+            1 => service.WithDirectEndpoints(),
+            > 1 => service.WithReplicas(replicas),
+            _ => throw new InvalidOperationException($"Replicas:{service.Resource.Name} must be at least 1, not {replicas}."),
+        };
+    }
+
+    /// <summary>
+    /// Run locally, callers reach this single process straight at its own port (picked at start) instead of through the
+    /// AppHost's proxy, which copies every byte of every call and cost about as much CPU as a service per task. Endpoints
+    /// used from outside (external ones: the Gateway's public port, which stays what the README says) keep the proxy;
+    /// so do services run as several copies (<see cref="WithConfiguredReplicas"/>), which it balances between.
+    /// </summary>
+    public static IResourceBuilder<T> WithDirectEndpoints<T>(this IResourceBuilder<T> resource) where T : IResourceWithEndpoints
+    {
+        if (!resource.ApplicationBuilder.ExecutionContext.IsRunMode) return resource;
+        // At start, so endpoints added or made external after this call are seen as they end up.
+        resource.ApplicationBuilder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            foreach (var endpoint in resource.Resource.Annotations.OfType<EndpointAnnotation>().Where(e => !e.IsExternal))
+                (endpoint.IsProxied, endpoint.Port) = (false, null);
+            return Task.CompletedTask;
+        });
+        return resource;
     }
 
     /// <summary>A signing wallet of ChainService (<c>Wallets:{name}:PrivateKey</c>), its key a secret parameter.</summary>
@@ -218,7 +242,7 @@ internal static class Extensions
     public static IResourceBuilder<ExecutableResource> AddLlmBridge(
         this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ParameterResource> apiKey) =>
         builder.AddExecutable(name, "python3", Path.Combine(builder.RepoRoot(), "llm-bridge"), "app.py")
-            .WithHttpEndpoint(env: "PORT", name: "http")
+            .WithHttpEndpoint(env: "PORT", name: "http").WithDirectEndpoints()
             .WithEnvironment("PYTHONUNBUFFERED", "1")
             // Its spans go to the dashboard as OTLP/HTTP JSON, which the standard library can send (telemetry.py).
             .WithOtlpExporter(OtlpProtocol.HttpJson)
