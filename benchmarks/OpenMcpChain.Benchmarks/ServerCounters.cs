@@ -45,7 +45,7 @@ public sealed class ServerCounters : IAsyncDisposable
     {
         var values = new Dictionary<string, long>();
         var names = string.Join(",", StatusNames.Select(n => $"'{n}'"));
-        await using (var status = new MySqlCommand($"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})", _connection))
+        await using (var status = new MySqlCommand($"SHOW GLOBAL STATUS WHERE Variable_name IN ({names}) OR Variable_name LIKE 'Com\\_%'", _connection))
         await using (var reader = await status.ExecuteReaderAsync())
             while (await reader.ReadAsync()) values[reader.GetString(0)] = long.Parse(reader.GetString(1));
         await using (var tables = new MySqlCommand("SELECT TABLE_NAME, ROWS_READ FROM information_schema.TABLE_STATISTICS WHERE TABLE_SCHEMA = @s", _connection))
