@@ -19,6 +19,15 @@ public sealed class StepRecorder(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _seq;
+    // Whether the task was cancelled, as read with the latest step, until the step boundary after it takes it (1 yes, 0 no,
+    // -1 taken or none recorded yet).
+    private int _cancelSeen = -1;
+
+    /// <summary>
+    /// Whether the task was cancelled, as read by the statement that recorded the latest step, once: the check at the step
+    /// boundary right after it needs no query of its own. Null before the first step and once a boundary took it.
+    /// </summary>
+    public bool? TakeCancelSeen() => Interlocked.Exchange(ref _cancelSeen, -1) switch { 1 => true, 0 => false, _ => null };
 
     /// <summary>
     /// Records a model turn as the model gave it: its text and its tool calls (id, name, arguments), so a later attempt can
@@ -53,13 +62,8 @@ public sealed class StepRecorder(
             step.LogIndex = await proofs.AppendAsync(ToLogEntry(step), CancellationToken.None);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
-            db.TaskSteps.Add(step);
-            await db.SaveChangesAsync(CancellationToken.None);
-            if (step.Kind == StepKinds.ModelTurn)
-                await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(s => s
-                    .SetProperty(t => t.ModelCalls, t => t.ModelCalls + 1)
-                    .SetProperty(t => t.TokensIn, t => t.TokensIn + step.TokensIn)
-                    .SetProperty(t => t.TokensOut, t => t.TokensOut + step.TokensOut));
+            var cancelled = await db.Database.CreateExecutionStrategy().ExecuteAsync(() => InsertAsync(db, step));
+            Interlocked.Exchange(ref _cancelSeen, cancelled ? 1 : 0);
             await progress.PublishAsync(taskId, new
             {
                 type = "step", step.Attempt, step.Seq, step.Kind, step.Name, step.IsError, step.ErrorCode, step.PolicyDecision,
@@ -72,6 +76,63 @@ public sealed class StepRecorder(
         }
         logger.LogDebug("Task {TaskId} step {Seq}: {Kind} {Name}", taskId, step.Seq, step.Kind, step.Name);
     }
+
+    /// <summary>
+    /// The step's row, the task's model-call counters (a model turn's) and whether the task was cancelled meanwhile, in one
+    /// round trip: a statement each, as three separate commands cost three.
+    /// </summary>
+    private async Task<bool> InsertAsync(AgentDbContext db, TaskStep step)
+    {
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = InsertSql;
+            void Add(string name, object? value)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+            Add("@task", step.TaskId);
+            Add("@attempt", step.Attempt);
+            Add("@seq", step.Seq);
+            Add("@kind", step.Kind);
+            Add("@name", step.Name);
+            Add("@arguments", step.ArgumentsJson);
+            Add("@output", step.Output);
+            Add("@call", step.CallId);
+            Add("@content", step.Content);
+            Add("@error", step.IsError);
+            Add("@code", step.ErrorCode);
+            Add("@decision", step.PolicyDecision);
+            Add("@duration", step.DurationMs);
+            Add("@in", step.TokensIn);
+            Add("@out", step.TokensOut);
+            Add("@log", step.LogIndex);
+            Add("@at", step.CreatedAt.UtcDateTime); // stored as UTC, as EF stores a DateTimeOffset
+            Add("@turn", step.Kind == StepKinds.ModelTurn);
+            await using var reader = await command.ExecuteReaderAsync();
+            var cancelled = await reader.ReadAsync() && reader.GetBoolean(0);
+            while (await reader.NextResultAsync()) { } // each statement's error surfaces here
+            return cancelled;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private const string InsertSql = """
+        SELECT CancelRequested FROM tasks WHERE Id = @task;
+        INSERT INTO task_steps (TaskId, Attempt, Seq, Kind, Name, ArgumentsJson, Output, CallId, Content, IsError, ErrorCode,
+            PolicyDecision, DurationMs, TokensIn, TokensOut, LogIndex, CreatedAt)
+        VALUES (@task, @attempt, @seq, @kind, @name, @arguments, @output, @call, @content, @error, @code, @decision, @duration,
+            @in, @out, @log, @at);
+        UPDATE tasks SET ModelCalls = ModelCalls + 1, TokensIn = TokensIn + @in, TokensOut = TokensOut + @out
+        WHERE Id = @task AND @turn;
+        """;
 
     private static JsonObject ToLogEntry(TaskStep s) => new()
     {

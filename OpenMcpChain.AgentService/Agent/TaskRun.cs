@@ -106,10 +106,14 @@ public sealed class TaskRun(string taskId, string profile, int maxSteps, StepRec
     /// <summary>The idempotency key of the next write: the n-th write the model asked for in the task is always <c>{task}:w{n}</c>.</summary>
     public string NextWriteKey() => $"{taskId}:w{Interlocked.Increment(ref _writes)}";
 
-    /// <summary>True when the task was cancelled since the run began (read from agentdb at each step boundary).</summary>
+    /// <summary>
+    /// True when the task was cancelled since the run began, as agentdb says at this step boundary: read with the step
+    /// recorded just before it, else read now.
+    /// </summary>
     public async Task<bool> CancelRequestedAsync(CancellationToken ct)
     {
         if (_cancelled) return true;
+        if (recorder.TakeCancelSeen() is { } seen) return _cancelled = seen;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
         _cancelled = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.CancelRequested).SingleAsync(ct);
