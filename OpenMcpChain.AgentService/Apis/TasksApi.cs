@@ -259,9 +259,10 @@ public static class TasksApi
                 await http.Response.Body.FlushAsync(ct);
                 if (batch.Count == 0)
                 {
-                    // Ended before this stream began (or its progress expired): say so once and stop.
-                    var status = await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Status).SingleAsync(ct);
-                    if (TaskStatuses.IsFinal(status) && last == "0-0")
+                    // Ended before this stream began (or its progress expired): say so once and stop. Only a stream that has
+                    // shown nothing yet asks; one that has is ended by the final status event itself.
+                    if (last == "0-0" && await db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Status).SingleAsync(ct) is var status
+                        && TaskStatuses.IsFinal(status))
                     {
                         await http.Response.WriteAsync($"event: status\ndata: {JsonSerializer.Serialize(new { type = "status", status }, OpenMcpChainJson.Options)}\n\n", ct);
                         return;

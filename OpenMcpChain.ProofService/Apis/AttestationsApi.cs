@@ -43,9 +43,8 @@ public static class AttestationsApi
             return ApiErrors.Problem(400, ErrorCodes.InvalidArgument, $"tx_hashes: '{bad}' is not a transaction hash (0x and 64 hex digits).");
         }
         var seal = OutcomeSeal.For(request.TaskId, request.Goal ?? "", request.Result, request.TxHashes ?? []);
-        var (attestation, entry) = await db.Attestations.AsNoTracking().SingleOrDefaultAsync(a => a.TaskId == request.TaskId, ct) is { LogIndex: not null } stored
-            ? (stored, null)
-            : await log.SealAsync(seal, ct);
+        // The sequencer reads the task's attestation under the log's lock and answers with it when there is one already.
+        var (attestation, entry) = await log.SealAsync(seal, ct);
         if (attestation.Message != seal.Message)
         {
             return ApiErrors.Problem(409, ErrorCodes.AttestationConflict, $"Task {request.TaskId} was already attested with a different outcome.");
