@@ -18,13 +18,8 @@ public static class MySqlExtensions
     public static void AddMySqlDbContext<TContext>(this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
     {
-        // A pooled connection is handed out as it was left, without a reset: none of ours leaves session state behind (no
-        // session variables or temporary tables; a transaction sets its isolation level and ends committed or rolled back),
-        // and the reset was two statements (COM_RESET_CONNECTION, SET NAMES) every time a connection was taken: 46% of all
-        // the statements a task cost. A connection the server dropped meanwhile fails its first command, which the retry
-        // strategy below retries on a new one.
-        var connectionString = new MySqlConnector.MySqlConnectionStringBuilder(builder.Configuration.GetConnectionString(connectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set.")) { ConnectionReset = false }.ConnectionString;
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set.");
         builder.Services.AddDbContextPool<TContext>(o => o.UseMySql(connectionString, ServerVersion,
             mysql => mysql.ExecutionStrategy(dependencies => new MySqlRetryStrategy(dependencies))));
         builder.Services.AddSingleton<Migrator<TContext>>();
