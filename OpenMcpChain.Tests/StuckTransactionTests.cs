@@ -165,7 +165,9 @@ public sealed class StuckTransactionTests(SystemFixture system)
         Assert.Equal(Web3.Convert.ToWei(0.25m), await anvil.BalanceAsync(to));
         Assert.Equal(first.Nonce + 1, (long)(await anvil.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(first.From)).Value);
         Assert.Equal(250_000_000L, (long)await chain.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().StringGetAsync($"budget:minedoldnet:task:{taskId}"));
-        // Counted once, at the confirmation, not when the request answered 'broadcast'.
+        // Counted once, at the confirmation, not when the request answered 'broadcast': by the tracker that stored it, just
+        // after its commit (which the row showed this test a moment earlier).
+        await TaskWaits.UntilAsync(() => Task.FromResult(metrics.Total("openmcpchain.value.sent") > 0), Deadline, "the confirmed value counted");
         Assert.Equal(0.25, metrics.Total("openmcpchain.value.sent"));
     }
 
