@@ -33,7 +33,7 @@ var approverPassword = builder.AddParameter("gateway-approver-password", secret:
 // A machine client of the API (OAuth client credentials), its secret generated per environment.
 var automationSecret = builder.AddGeneratedSecret("gateway-automation-secret");
 
-// Services. Each runs Replicas:{name} copies (default 1) behind one address that balances between them.
+// Services. Each runs Replicas:{name} copies (default 1): several behind one address that balances between them, one at its own port.
 var chainService = builder.AddProject<Projects.OpenMcpChain_ChainService>("chainservice")
     .WithReference(chainDb).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
