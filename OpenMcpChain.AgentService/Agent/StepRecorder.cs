@@ -19,15 +19,27 @@ public sealed class StepRecorder(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _seq;
-    // Whether the task was cancelled, as read with the latest step, until the step boundary after it takes it (1 yes, 0 no,
-    // -1 taken or none recorded yet).
-    private int _cancelSeen = -1;
+    /// <summary>How old a cancel flag read with a step may be for the next step boundary to use it instead of reading its own.</summary>
+    private static readonly TimeSpan CancelSeenFor = TimeSpan.FromMilliseconds(50);
+    // Whether the task was cancelled, as read with the latest step, and when; null once taken or before the first step.
+    private (bool Cancelled, long At)? _cancelSeen;
+    private readonly Lock _seen = new();
 
     /// <summary>
-    /// Whether the task was cancelled, as read by the statement that recorded the latest step, once: the check at the step
-    /// boundary right after it needs no query of its own. Null before the first step and once a boundary took it.
+    /// Whether the task was cancelled, as read by the statement that recorded the latest step, once and only just after it:
+    /// the check at the step boundary right after a step needs no query of its own. Null before the first step, once a
+    /// boundary took it, and when it was read more than <see cref="CancelSeenFor"/> ago (publishing the step's progress
+    /// waited on Redis, say): that boundary reads the flag itself.
     /// </summary>
-    public bool? TakeCancelSeen() => Interlocked.Exchange(ref _cancelSeen, -1) switch { 1 => true, 0 => false, _ => null };
+    public bool? TakeCancelSeen()
+    {
+        lock (_seen)
+        {
+            var seen = _cancelSeen;
+            _cancelSeen = null;
+            return seen is { } s && Stopwatch.GetElapsedTime(s.At) <= CancelSeenFor ? s.Cancelled : null;
+        }
+    }
 
     /// <summary>
     /// Records a model turn as the model gave it: its text and its tool calls (id, name, arguments), so a later attempt can
@@ -63,7 +75,7 @@ public sealed class StepRecorder(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
             var cancelled = await db.Database.CreateExecutionStrategy().ExecuteAsync(() => InsertAsync(db, step));
-            Interlocked.Exchange(ref _cancelSeen, cancelled ? 1 : 0);
+            lock (_seen) _cancelSeen = (cancelled, Stopwatch.GetTimestamp());
             await progress.PublishAsync(taskId, new
             {
                 type = "step", step.Attempt, step.Seq, step.Kind, step.Name, step.IsError, step.ErrorCode, step.PolicyDecision,
@@ -79,7 +91,9 @@ public sealed class StepRecorder(
 
     /// <summary>
     /// The step's row, the task's model-call counters (a model turn's) and whether the task was cancelled meanwhile, in one
-    /// round trip: a statement each, as three separate commands cost three.
+    /// round trip and one transaction. A retry after a lost connection finds the row of an attempt that committed and
+    /// changes nothing (so the counters never count a turn twice or lose one); a command that failed midway leaves its
+    /// transaction to the pool, whose reset rolls it back before the connection is used again.
     /// </summary>
     private async Task<bool> InsertAsync(AgentDbContext db, TaskStep step)
     {
@@ -114,8 +128,11 @@ public sealed class StepRecorder(
             Add("@at", step.CreatedAt.UtcDateTime); // stored as UTC, as EF stores a DateTimeOffset
             Add("@turn", step.Kind == StepKinds.ModelTurn);
             await using var reader = await command.ExecuteReaderAsync();
-            var cancelled = await reader.ReadAsync() && reader.GetBoolean(0);
-            while (await reader.NextResultAsync()) { } // each statement's error surfaces here
+            var cancelled = false;
+            do // through every statement's result, so each one's error surfaces here; the SELECT's is the one with columns
+            {
+                if (reader.FieldCount > 0 && await reader.ReadAsync()) cancelled = reader.GetBoolean(0);
+            } while (await reader.NextResultAsync());
             return cancelled;
         }
         finally
@@ -125,13 +142,17 @@ public sealed class StepRecorder(
     }
 
     private const string InsertSql = """
+        START TRANSACTION;
         SELECT CancelRequested FROM tasks WHERE Id = @task;
+        UPDATE tasks SET ModelCalls = ModelCalls + 1, TokensIn = TokensIn + @in, TokensOut = TokensOut + @out
+        WHERE Id = @task AND @turn
+          AND NOT EXISTS (SELECT 1 FROM task_steps WHERE TaskId = @task AND Attempt = @attempt AND Seq = @seq);
         INSERT INTO task_steps (TaskId, Attempt, Seq, Kind, Name, ArgumentsJson, Output, CallId, Content, IsError, ErrorCode,
             PolicyDecision, DurationMs, TokensIn, TokensOut, LogIndex, CreatedAt)
-        VALUES (@task, @attempt, @seq, @kind, @name, @arguments, @output, @call, @content, @error, @code, @decision, @duration,
-            @in, @out, @log, @at);
-        UPDATE tasks SET ModelCalls = ModelCalls + 1, TokensIn = TokensIn + @in, TokensOut = TokensOut + @out
-        WHERE Id = @task AND @turn;
+        SELECT @task, @attempt, @seq, @kind, @name, @arguments, @output, @call, @content, @error, @code, @decision, @duration,
+            @in, @out, @log, @at FROM DUAL
+        WHERE NOT EXISTS (SELECT 1 FROM task_steps WHERE TaskId = @task AND Attempt = @attempt AND Seq = @seq);
+        COMMIT;
         """;
 
     private static JsonObject ToLogEntry(TaskStep s) => new()
