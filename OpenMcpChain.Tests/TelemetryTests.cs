@@ -44,8 +44,11 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         // The run's span carries the task id; its trace must hold every service's spans.
         var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId, "the task's run span");
         var services = new[] { "gateway", "agentservice", "llm-bridge", "chainservice", "proofservice" };
-        await WaitForAsync(() => services.All(name => _receiver.Spans.Any(s => s.TraceId == run.TraceId && s.Service == name)),
-            () => $"spans of {string.Join(", ", services)} in trace {run.TraceId}; it has {Describe(run.TraceId)}");
+        // Each service exports its spans in batches (every second): wait for every service's, and for the attestation, the
+        // run's last step, whose batch may come a second after the first ones of its service.
+        await WaitForAsync(() => services.All(name => _receiver.Spans.Any(s => s.TraceId == run.TraceId && s.Service == name))
+                                 && _receiver.Spans.Any(s => s.TraceId == run.TraceId && s.Service == "proofservice" && s.Name == "attestation"),
+            () => $"spans of {string.Join(", ", services)} and the attestation in trace {run.TraceId}; it has {Describe(run.TraceId)}");
         var trace = _receiver.Spans.Where(s => s.TraceId == run.TraceId).ToList();
         output.WriteLine($"Task {accepted.TaskId}: trace {run.TraceId} with {trace.Count} spans: {Describe(run.TraceId)}");
         Assert.Contains(trace, s => s.Service == "gateway" && s.ParentSpanId is null); // the trace starts at the public request
