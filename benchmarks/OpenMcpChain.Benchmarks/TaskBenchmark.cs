@@ -85,16 +85,11 @@ public static class TaskBenchmark
 
     private static async Task<(Dictionary<string, double> Cpu, Dictionary<string, long> Server)> CostAsync(ServerCounters server, Func<Task> call)
     {
-        Dictionary<string, double> cpu = [];
-        var (_, counted) = await server.CountAsync(async () =>
+        var next = 0;
+        var (cpu, counted) = await server.CountAsync(() => ProcessCpu.CountAsync(() => Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {
-            var next = 0;
-            cpu = await ProcessCpu.CountAsync(() => Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-            {
-                while (Interlocked.Increment(ref next) <= Counted) await call();
-            })));
-            return 0;
-        });
+            while (Interlocked.Increment(ref next) <= Counted) await call();
+        }))));
         return (cpu.ToDictionary(p => p.Key, p => p.Value / Counted), counted);
     }
 
