@@ -55,6 +55,17 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Export requests answered, and what went wrong with any that could not be read (shown when a wait fails).</summary>
+    public string Summary()
+    {
+        var byService = Spans.GroupBy(s => s.Service).Select(g => $"{g.Key}: {g.Count()}");
+        var errors = Errors.IsEmpty ? "none" : string.Join("; ", Errors.Take(5));
+        return $"{Volatile.Read(ref _requests)} export requests, spans by service {{{string.Join(", ", byService)}}}, receiver errors: {errors}";
+    }
+
+    public ConcurrentQueue<string> Errors { get; } = new();
+    private int _requests;
+
     private async Task LoopAsync()
     {
         while (_listener.IsListening)
@@ -64,21 +75,44 @@ public sealed class OtlpReceiver : IAsyncDisposable
             {
                 context = await _listener.GetContextAsync();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }
+            // Each request on its own: one slow or broken export must not hold up (or end) the others', whose exporters
+            // would time out and drop their batches.
+            _ = Task.Run(() => ReceiveAsync(context));
+        }
+    }
+
+    private async Task ReceiveAsync(HttpListenerContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        try
+        {
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
             if (context.Request.Url!.AbsolutePath.EndsWith("/v1/traces", StringComparison.Ordinal))
             {
                 var spans = context.Request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true
-                    ? FromJson(body.ToArray()) : FromProtobuf(body.ToArray());
+                    ? FromJson(body.ToArray()).ToList() : FromProtobuf(body.ToArray());
                 foreach (var span in spans) Spans.Enqueue(span);
             }
             context.Response.StatusCode = 200;
+        }
+        catch (Exception e)
+        {
+            Errors.Enqueue($"{context.Request.Url?.AbsolutePath}: {e.GetType().Name}: {e.Message}");
+            context.Response.StatusCode = 400;
+        }
+        try
+        {
             context.Response.ContentType = context.Request.ContentType;
             context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+        {
+            Errors.Enqueue($"answering {context.Request.Url?.AbsolutePath}: {e.Message}");
         }
     }
 

@@ -42,7 +42,8 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
 
         // The run's span carries the task id; its trace must hold every service's spans.
-        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId, "the task's run span");
+        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId,
+            () => $"the task's run span (spans tagged with the task: {string.Join(", ", _receiver.Spans.Where(s => s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId).Select(s => $"{s.Service}:{s.Name}").Distinct())})");
         var services = new[] { "gateway", "agentservice", "llm-bridge", "chainservice", "proofservice" };
         // Each service exports its spans in batches (every second): wait for every service's, and for the attestation, the
         // run's last step, whose batch may come a second after the first ones of its service.
@@ -96,21 +97,21 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
     [GeneratedRegex(@"^openmcpchain_tasks(?:_total)?\{(?<labels>[^}]*)\} (?<value>\S+)", RegexOptions.Multiline)]
     private static partial Regex TasksLine();
 
-    private async Task<ReceivedSpan> WaitForAsync(Func<ReceivedSpan, bool> match, string what)
+    private async Task<ReceivedSpan> WaitForAsync(Func<ReceivedSpan, bool> match, Func<string> what)
     {
         ReceivedSpan? found = null;
-        await WaitForAsync(() => (found = _receiver.Spans.FirstOrDefault(match)) is not null, () => what);
+        await WaitForAsync(() => (found = _receiver.Spans.FirstOrDefault(match)) is not null, what);
         return found!;
     }
 
-    private static Task WaitForAsync(Func<bool> condition, Func<string> what) => WaitForAsync(() => Task.FromResult(condition()), what);
+    private Task WaitForAsync(Func<bool> condition, Func<string> what) => WaitForAsync(() => Task.FromResult(condition()), what);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, Func<string> what)
+    private async Task WaitForAsync(Func<Task<bool>> condition, Func<string> what)
     {
         var deadline = DateTime.UtcNow + SpanWait;
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Waited {SpanWait.TotalSeconds:0} s for {what()}.");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Waited {SpanWait.TotalSeconds:0} s for {what()}. The receiver had {_receiver.Summary()}.");
             await Task.Delay(250);
         }
     }
