@@ -47,13 +47,32 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         var context = await _browser.NewContextAsync(new() { Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(StepMs);
-        await page.GotoAsync(_origin + "/");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/account/signin**");
-        await page.GetByLabel("Username").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("user")).ToHaveTextAsync($"Signed in as {user}", new() { Timeout = StepMs });
+        // A sign-in that fails leaves a Playwright trace (every request with its timing, the pages as they were) to read
+        // with `npx playwright show-trace`: a full run has timed out here twice, waiting for the sign-in page's load.
+        await context.Tracing.StartAsync(new() { Snapshots = true });
+        var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>();
+        context.Request += (_, r) => pending[r] = DateTime.UtcNow;
+        context.RequestFinished += (_, r) => pending.TryRemove(r, out DateTime _);
+        context.RequestFailed += (_, r) => pending.TryRemove(r, out DateTime _);
+        try
+        {
+            await page.GotoAsync(_origin + "/");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await page.WaitForURLAsync("**/account/signin**");
+            await page.GetByLabel("Username").FillAsync(user);
+            await page.GetByLabel("Password").FillAsync(password);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("user")).ToHaveTextAsync($"Signed in as {user}", new() { Timeout = StepMs });
+        }
+        catch (Exception e)
+        {
+            var trace = Path.ChangeExtension(Chromium.ScreenshotPath($"console-signin-failed-{user}"), ".zip");
+            await context.Tracing.StopAsync(new() { Path = trace });
+            var unanswered = string.Join(", ", pending.Select(p => $"{p.Key.Method} {p.Key.Url} ({(DateTime.UtcNow - p.Value).TotalSeconds:0} s)"));
+            throw new Xunit.Sdk.XunitException(
+                $"Signing in as {user} failed at {page.Url}: {e.Message}\nRequests still unanswered: {(unanswered.Length > 0 ? unanswered : "none")}\nTrace: {trace}");
+        }
+        await context.Tracing.StopAsync();
         return page;
     }
 
