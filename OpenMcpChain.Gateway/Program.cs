@@ -5,7 +5,7 @@ using OpenMcpChain.Gateway.WebConsole;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();
+builder.AddServiceDefaults(publicEdge: true); // a caller joins its trace, but cannot turn tracing off
 builder.AddApplicationServices();
 builder.AddGrpcApi();
 

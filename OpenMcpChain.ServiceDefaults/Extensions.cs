@@ -36,11 +36,15 @@ public static class Extensions
         ["Logging:LogLevel:ModelContextProtocol"] = "Warning",
     };
 
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    /// <summary>
+    /// The defaults every service shares. A public edge passes <paramref name="publicEdge"/>: it decides itself whether a
+    /// request is traced (see <see cref="ConfigureOpenTelemetry"/>).
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, bool publicEdge = false) where TBuilder : IHostApplicationBuilder
     {
         // First among the sources: every other one (appsettings, environment, command line) overrides these defaults.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = QuietFrameworks });
-        builder.ConfigureOpenTelemetry();
+        builder.ConfigureOpenTelemetry(publicEdge);
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -60,8 +64,15 @@ public static class Extensions
         return builder;
     }
 
-    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    /// <summary>
+    /// Logs, metrics and traces over OTLP. A span with a parent follows its parent's sampling decision: inside the system
+    /// a poller's untraced call stays untraced in the service it calls (<see cref="QuietWhenIdleSampler"/>). A public edge
+    /// (<paramref name="publicEdge"/>) still joins a caller's trace, but a caller cannot switch the system's tracing off:
+    /// a request whose traceparent says "not sampled" is decided as if it came with none (a task is always traced).
+    /// </summary>
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, bool publicEdge = false) where TBuilder : IHostApplicationBuilder
     {
+        var root = new OpenMcpChain.ServiceDefaults.QuietWhenIdleSampler();
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -77,7 +88,7 @@ public static class Extensions
                 .AddMeter("OpenMcpChain.*")
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .SetSampler(new ParentBasedSampler(new OpenMcpChain.ServiceDefaults.QuietWhenIdleSampler()))
+                .SetSampler(publicEdge ? new ParentBasedSampler(root, remoteParentNotSampled: root) : new ParentBasedSampler(root))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Experimental.Microsoft.Extensions.AI")
                 .AddSource("Experimental.ModelContextProtocol")

@@ -35,9 +35,13 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         const string Forged = "forged-by-a-caller";
         _run.Gateway.DefaultRequestHeaders.Add("baggage", $"{TaskTelemetryTag}={Forged}");
         _run.Gateway.DefaultRequestHeaders.Add("X-Task-Id", Forged);
+        // A caller's trace context is joined, but one marked "not sampled" does not switch the system's tracing off.
+        var (callerTrace, callerSpan) = (System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString());
+        _run.Gateway.DefaultRequestHeaders.Add("traceparent", $"00-{callerTrace}-{callerSpan}-00");
         var accepted = await _run.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
         _run.Gateway.DefaultRequestHeaders.Remove("baggage");
         _run.Gateway.DefaultRequestHeaders.Remove("X-Task-Id");
+        _run.Gateway.DefaultRequestHeaders.Remove("traceparent");
         var task = await _run.Client.FinishedAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
 
@@ -52,7 +56,8 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
             () => $"spans of {string.Join(", ", services)} and the attestation in trace {run.TraceId}; it has {Describe(run.TraceId)}");
         var trace = _receiver.Spans.Where(s => s.TraceId == run.TraceId).ToList();
         output.WriteLine($"Task {accepted.TaskId}: trace {run.TraceId} with {trace.Count} spans: {Describe(run.TraceId)}");
-        Assert.Contains(trace, s => s.Service == "gateway" && s.ParentSpanId is null); // the trace starts at the public request
+        Assert.Equal(callerTrace, run.TraceId); // the caller's trace, entered at the public request
+        Assert.Contains(trace, s => s.Service == "gateway" && s.ParentSpanId == callerSpan);
         Assert.All(trace.Where(s => s.Attributes.ContainsKey(TaskTelemetryTag)), s => Assert.Equal(accepted.TaskId, s.Attributes[TaskTelemetryTag]));
         Assert.Contains(trace, s => s.Service == "agentservice" && s.Name.StartsWith("POST", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.Service == "chainservice" && s.Attributes.GetValueOrDefault("openmcpchain.tool") == "get_chain_info");
