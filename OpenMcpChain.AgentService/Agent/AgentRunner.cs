@@ -67,7 +67,7 @@ public sealed class AgentRunner(
         var response = answer is not null ? new ChatResponse(answer)
             : await Guard(ErrorCodes.LlmUnavailable, "the model (llm-bridge)", () => ForRun(run).GetResponseAsync(messages, chatOptions, ct));
 
-        if (run.StopReason is { } stopped) throw stopped;
+        if (run.StopReason is { } stopped) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped);
         // A tool that failed (not the policy gate: that stops the run) fails the task with its code, unless the model
         // made good on it; otherwise the failure would hide in a reply of a task that 'succeeded'.
         if (run.UnrecoveredFailure() is { } failed)
@@ -147,9 +147,22 @@ public sealed class AgentRunner(
             f.MaximumIterationsPerRequest = MaxModelTurns;
             f.FunctionInvoker = async (context, ct) =>
             {
-                var result = context.Function is TaskTool tool
-                    ? await tool.CallAsync(context.CallContent.CallId, context.Arguments, ct)
-                    : await context.Function.InvokeAsync(context.Arguments, ct);
+                object? result;
+                try
+                {
+                    result = context.Function is TaskTool tool
+                        ? await tool.CallAsync(context.CallContent.CallId, context.Arguments, ct)
+                        : await context.Function.InvokeAsync(context.Arguments, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // A tool answers its own failures; what escapes it is the run's (its step not recorded: agentdb or
+                    // ProofService away). The tool loop would hand it to the model as the tool's answer and the run
+                    // would go on without the step — a write that was sent, reported as failed. The run ends instead,
+                    // with the failure, and the next attempt asks the call again (a write under the same key).
+                    run.Stop(e);
+                    result = "The run stopped: the step could not be recorded.";
+                }
                 context.Terminate |= run.StopReason is not null;
                 return result;
             };

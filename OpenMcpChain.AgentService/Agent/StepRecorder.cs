@@ -141,7 +141,13 @@ public sealed class StepRecorder(
         }
     }
 
+    // The row goes in with INSERT … VALUES (a retry's duplicate changes nothing): InnoDB takes the auto-increment value under
+    // a short mutex, where an INSERT … SELECT holds the table's AUTO-INC lock for the whole statement — which serialised
+    // every run's steps and, when MariaDB came back from a kill under load, failed them ("Failed to read auto-increment
+    // value from storage engine"). Read committed: the existence check takes no gap locks that concurrent runs' steps,
+    // whose keys sort side by side, would deadlock on.
     private const string InsertSql = """
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         START TRANSACTION;
         SELECT CancelRequested FROM tasks WHERE Id = @task;
         UPDATE tasks SET ModelCalls = ModelCalls + 1, TokensIn = TokensIn + @in, TokensOut = TokensOut + @out
@@ -149,9 +155,9 @@ public sealed class StepRecorder(
           AND NOT EXISTS (SELECT 1 FROM task_steps WHERE TaskId = @task AND Attempt = @attempt AND Seq = @seq);
         INSERT INTO task_steps (TaskId, Attempt, Seq, Kind, Name, ArgumentsJson, Output, CallId, Content, IsError, ErrorCode,
             PolicyDecision, DurationMs, TokensIn, TokensOut, LogIndex, CreatedAt)
-        SELECT @task, @attempt, @seq, @kind, @name, @arguments, @output, @call, @content, @error, @code, @decision, @duration,
-            @in, @out, @log, @at FROM DUAL
-        WHERE NOT EXISTS (SELECT 1 FROM task_steps WHERE TaskId = @task AND Attempt = @attempt AND Seq = @seq);
+        VALUES (@task, @attempt, @seq, @kind, @name, @arguments, @output, @call, @content, @error, @code, @decision, @duration,
+            @in, @out, @log, @at)
+        ON DUPLICATE KEY UPDATE Id = Id;
         COMMIT;
         """;
 
