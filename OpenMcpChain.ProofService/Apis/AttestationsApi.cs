@@ -23,7 +23,7 @@ public static class AttestationsApi
         api.MapGet("/{taskId}", GetAsync).WithName("GetAttestation").WithSummary("A task's provenance")
             .WithDescription("The EIP-712 signed outcome (`typed_data`, `signature`, `signer`), its transparency-log entry with the RFC 9162 " +
                              "inclusion proof to the anchored tree head (the current one until anchored), and the anchor transaction or null.")
-            .ResponseExample(200, ProofExamples.Provenance).ProducesErrors(404, ErrorCodes.AttestationNotFound);
+            .ResponseExample(200, ProofExamples.Provenance).ProducesErrors(404, ErrorCodes.AttestationNotFound).ReadsOnOneConnection();
         return api;
     }
 

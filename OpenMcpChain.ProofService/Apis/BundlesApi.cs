@@ -30,7 +30,7 @@ public static class BundlesApi
         app.MapGet("/api/bundles/{taskId}", GetBundleAsync).WithTags("Bundles").WithName("GetBundle").WithSummary("A task's proof bundle")
             .WithDescription("Everything needed to check a task offline in one document: the attestation, every log entry of the task with " +
                              "its inclusion proof, the signed tree head they lead to and its anchor (null until an anchor covers them).")
-            .ProducesErrors(404, ErrorCodes.AttestationNotFound).ProducesErrors(409, ErrorCodes.LogEntryNotFound);
+            .ProducesErrors(404, ErrorCodes.AttestationNotFound).ProducesErrors(409, ErrorCodes.LogEntryNotFound).ReadsOnOneConnection();
         app.MapPost("/api/bundles/verify", VerifyAsync).WithBodyLimit(SizeLimits.BundleBodyBytes).WithTags("Bundles").WithName("VerifyBundle")
             .WithSummary("Check a proof bundle")
             .WithDescription("Runs the SDK's verifier on a bundle (as `GET /bundles/{taskId}` returns it): the signature recovered to the " +

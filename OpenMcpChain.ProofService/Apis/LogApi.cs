@@ -34,11 +34,12 @@ public static class LogApi
         api.MapGet("/proofs/inclusion", GetInclusionAsync).WithName("GetInclusionProof").WithSummary("Prove an entry is in the log")
             .WithDescription("The audit path from entry `index` to the root of the tree of size `tree_size` (default: the current size).")
             .WithQuery("index", "The entry's index (from 0).").WithQuery("tree_size", "The tree size to prove against (default: the current one).")
-            .ResponseExample(200, ProofExamples.Inclusion).ProducesErrors(400, ErrorCodes.LogIndexOutOfRange, ErrorCodes.InvalidArgument);
+            .ResponseExample(200, ProofExamples.Inclusion).ProducesErrors(400, ErrorCodes.LogIndexOutOfRange, ErrorCodes.InvalidArgument)
+            .ReadsOnOneConnection();
         api.MapGet("/proofs/consistency", GetConsistencyAsync).WithName("GetConsistencyProof").WithSummary("Prove the log only grew")
             .WithDescription("The RFC 9162 consistency proof from the tree of size `first` to the one of size `second` (default: current).")
             .WithQuery("first", "The earlier tree size (at least 1).").WithQuery("second", "The later tree size (default: the current one).")
-            .ProducesErrors(400, ErrorCodes.LogIndexOutOfRange, ErrorCodes.InvalidArgument);
+            .ProducesErrors(400, ErrorCodes.LogIndexOutOfRange, ErrorCodes.InvalidArgument).ReadsOnOneConnection();
         api.MapGet("/verify", VerifyAsync).WithName("VerifyLog").WithSummary("Recompute the whole log (operators only)")
             .ProducesErrors(400, ErrorCodes.InvalidArgument);
         return api;
