@@ -121,7 +121,7 @@ public sealed class AgentRunner(
             askedAgain[call.CallId] = tool is null
                 ? $"Error: Requested function \"{call.Name}\" not found."
                 : await tool.CallAsync(call.CallId, new AIFunctionArguments(call.Arguments), ct);
-            if (run.StopReason is { } stopped) throw stopped;
+            if (run.StopReason is { } stopped) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped);
         }
         if (recorded.LastCalls.Count > 0) recorded.Messages.Add(recorded.AnswersToLastTurn(askedAgain));
         return (recorded.Messages, recorded.PromptCount, null);
@@ -147,22 +147,9 @@ public sealed class AgentRunner(
             f.MaximumIterationsPerRequest = MaxModelTurns;
             f.FunctionInvoker = async (context, ct) =>
             {
-                object? result;
-                try
-                {
-                    result = context.Function is TaskTool tool
-                        ? await tool.CallAsync(context.CallContent.CallId, context.Arguments, ct)
-                        : await context.Function.InvokeAsync(context.Arguments, ct);
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested)
-                {
-                    // A tool answers its own failures; what escapes it is the run's (its step not recorded: agentdb or
-                    // ProofService away). The tool loop would hand it to the model as the tool's answer and the run
-                    // would go on without the step — a write that was sent, reported as failed. The run ends instead,
-                    // with the failure, and the next attempt asks the call again (a write under the same key).
-                    run.Stop(e);
-                    result = "The run stopped: the step could not be recorded.";
-                }
+                var result = context.Function is TaskTool tool
+                    ? await tool.CallAsync(context.CallContent.CallId, context.Arguments, ct)
+                    : await context.Function.InvokeAsync(context.Arguments, ct);
                 context.Terminate |= run.StopReason is not null;
                 return result;
             };

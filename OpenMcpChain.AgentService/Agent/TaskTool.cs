@@ -110,8 +110,20 @@ public sealed class TaskTool(AIFunction inner, TaskRun run, TimeSpan stepTimeout
         span?.SetTag(ServiceDefaults.TaskTelemetry.DecisionTag, decision);
         span?.SetTag("error.type", code);
         AgentTelemetry.ToolCalls.Add(1, new("tool", Name), new("decision", decision ?? "none"));
-        await run.Recorder.RecordToolCallAsync(callId, Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, shown, isError,
-            code, decision, StepRecorder.ElapsedMs(started));
+        try
+        {
+            await run.Recorder.RecordToolCallAsync(callId, Name, JsonSerializer.Serialize(arguments, OpenMcpChainJson.Options), output, shown, isError,
+                code, decision, StepRecorder.ElapsedMs(started));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The call was made but its step is not recorded (agentdb or ProofService away). Handed to the tool loop, the
+            // failure would reach the model as the tool's answer and the run would go on without the step: a transfer
+            // that was sent, reported as failed. The run ends with the failure instead, and the next attempt asks the
+            // call again (a write under the same key, which returns what ChainService did).
+            run.Stop(e);
+            return shown;
+        }
         run.NoteToolOutcome(Name, code, output);
         // The run ends at a parked write (it resumes once the approval is decided), a write the gate refused, or a call left
         // unanswered (an outage, a write whose outcome is not known yet): the next attempt continues the recorded
