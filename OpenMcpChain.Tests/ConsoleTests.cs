@@ -49,7 +49,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         page.SetDefaultTimeout(StepMs);
         // A sign-in that fails leaves a Playwright trace (every request with its timing, the pages as they were) to read
         // with `npx playwright show-trace`: a full run has timed out here twice, waiting for the sign-in page's load.
-        await context.Tracing.StartAsync(new() { Snapshots = true });
+        await context.Tracing.StartAsync(new() { Snapshots = false }); // requests and actions only: light
         var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>();
         context.Request += (_, r) => pending[r] = DateTime.UtcNow;
         context.RequestFinished += (_, r) => pending.TryRemove(r, out DateTime _);
@@ -67,10 +67,17 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         catch (Exception e)
         {
             var trace = Path.ChangeExtension(Chromium.ScreenshotPath($"console-signin-failed-{user}"), ".zip");
-            await context.Tracing.StopAsync(new() { Path = trace });
+            try
+            {
+                await context.Tracing.StopAsync(new() { Path = trace });
+            }
+            catch (PlaywrightException stop)
+            {
+                trace = $"none ({stop.Message})";
+            }
             var unanswered = string.Join(", ", pending.Select(p => $"{p.Key.Method} {p.Key.Url} ({(DateTime.UtcNow - p.Value).TotalSeconds:0} s)"));
             throw new Xunit.Sdk.XunitException(
-                $"Signing in as {user} failed at {page.Url}: {e.Message}\nRequests still unanswered: {(unanswered.Length > 0 ? unanswered : "none")}\nTrace: {trace}");
+                $"Signing in as {user} failed at {page.Url}: {e.Message}\nRequests still unanswered: {(unanswered.Length > 0 ? unanswered : "none")}\nTrace: {trace}", e);
         }
         await context.Tracing.StopAsync();
         return page;

@@ -88,6 +88,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private async Task ReceiveAsync(HttpListenerContext context)
     {
         Interlocked.Increment(ref _requests);
+        var status = 200;
         try
         {
             using var body = new MemoryStream();
@@ -98,19 +99,19 @@ public sealed class OtlpReceiver : IAsyncDisposable
                     ? FromJson(body.ToArray()).ToList() : FromProtobuf(body.ToArray());
                 foreach (var span in spans) Spans.Enqueue(span);
             }
-            context.Response.StatusCode = 200;
         }
         catch (Exception e)
         {
             Errors.Enqueue($"{context.Request.Url?.AbsolutePath}: {e.GetType().Name}: {e.Message}");
-            context.Response.StatusCode = 400;
+            status = 400;
         }
         try
         {
+            context.Response.StatusCode = status;
             context.Response.ContentType = context.Request.ContentType;
             context.Response.Close();
         }
-        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e)
         {
             Errors.Enqueue($"answering {context.Request.Url?.AbsolutePath}: {e.Message}");
         }
