@@ -32,16 +32,20 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         var succeededBefore = TasksMetric(await agent.GetStringAsync("/metrics"), TaskStatuses.Succeeded);
 
         // A caller cannot file requests under a task id of its choosing: the public edge drops one sent as baggage or header.
+        // A caller's trace context is joined, but one marked "not sampled" does not switch the system's tracing off. The
+        // caller's client sends its headers as given: no trace context of this test process (an in-process ChainService
+        // of another test class installs an OpenTelemetry listener here) replaces them.
         const string Forged = "forged-by-a-caller";
-        _run.Gateway.DefaultRequestHeaders.Add("baggage", $"{TaskTelemetryTag}={Forged}");
-        _run.Gateway.DefaultRequestHeaders.Add("X-Task-Id", Forged);
-        // A caller's trace context is joined, but one marked "not sampled" does not switch the system's tracing off.
         var (callerTrace, callerSpan) = (System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString());
-        _run.Gateway.DefaultRequestHeaders.Add("traceparent", $"00-{callerTrace}-{callerSpan}-00");
-        var accepted = await _run.Client.CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
-        _run.Gateway.DefaultRequestHeaders.Remove("baggage");
-        _run.Gateway.DefaultRequestHeaders.Remove("X-Task-Id");
-        _run.Gateway.DefaultRequestHeaders.Remove("traceparent");
+        using var callerHttp = new HttpClient(new SocketsHttpHandler
+        {
+            ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+        }) { BaseAddress = _run.Gateway.BaseAddress };
+        callerHttp.DefaultRequestHeaders.Authorization = _run.Gateway.DefaultRequestHeaders.Authorization;
+        callerHttp.DefaultRequestHeaders.Add("baggage", $"{TaskTelemetryTag}={Forged}");
+        callerHttp.DefaultRequestHeaders.Add("X-Task-Id", Forged);
+        callerHttp.DefaultRequestHeaders.Add("traceparent", $"00-{callerTrace}-{callerSpan}-00");
+        var accepted = await new OpenMcpChainClient(callerHttp).CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
         var task = await _run.Client.FinishedAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
 
