@@ -116,10 +116,13 @@ internal static class ChainResources
         {
             var state = Path.Combine(builder.DataDirectory(fork is not null ? "anvil-fork" : "anvil"), "state.json");
             var program = Path.Combine(builder.RepoRoot(), "tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+            // Anvil listens on the devnet's port itself, not behind the AppHost's proxy (which would copy every byte of every
+            // chain call): the port wallets and scripts know (8545) is anvil's own, as in WithDirectEndpoints.
+            var port = builder.Configuration.GetValue("Devnet:Port", 8545);
             var executable = (forkUrl is null
                     ? builder.AddExecutable(name, program, builder.RepoRoot())
                     : builder.AddExecutable(name, "sh", builder.RepoRoot(), "-c", forkCommand, program).WithEnvironment("ANVIL_FORK_URL", forkUrl))
-                .WithHttpEndpoint(port: builder.Configuration.GetValue("Devnet:Port", 8545), name: "http");
+                .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false);
             executable.WithArgs(ctx =>
             {
                 foreach (var arg in anvilArgs)
