@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using MySqlConnector;
 using Nethereum.Web3;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
@@ -68,6 +69,49 @@ public sealed class AgentRecoveryTests(SystemFixture system)
         var events = (await successor.Api.GetFromJsonAsync<List<TaskEventResponse>>($"/api/v1/tasks/{task.TaskId}/events", OpenMcpChainJson.Options))!;
         Assert.Contains(events, e => e.Status == TaskStatuses.Running && e.Detail == "taken over from a stopped worker");
         Assert.Single(events, e => e.Status == TaskStatuses.Succeeded);
+    }
+
+    [Fact]
+    public async Task ASentTransferWhoseStepCannotBeRecordedIsReportedByTheNextAttemptNotLost()
+    {
+        var database = $"agentdb_steprec_{Guid.NewGuid():N}"[..32];
+        var redisPort = AgentProcess.FreePort();
+        using var redis = new RedisProcess(redisPort);
+        var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
+        await using var agent = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
+        // agentdb refuses the first attempt's tool-call step: the transfer has been sent when its record fails.
+        var connectionString = (await system.App.GetConnectionStringAsync("agentdb"))!.Replace("Database=agentdb", $"Database={database}");
+        await using (var connection = new MySqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var trigger = new MySqlCommand("""
+                CREATE TRIGGER refuse_first_tool_step BEFORE INSERT ON task_steps FOR EACH ROW
+                BEGIN
+                  IF NEW.Kind = 'tool_call' AND NEW.Attempt = 1 THEN
+                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the step cannot be recorded (test)';
+                  END IF;
+                END
+                """, connection);
+            await trigger.ExecuteNonQueryAsync();
+        }
+
+        var accepted = await SubmitAsync(agent.Api, $"Send 0.03 ETH to {recipient}");
+        var task = await WaitAsync(agent.Api, accepted.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(90));
+
+        // The failed record ended the attempt (it did not reach the model as the tool's answer, which would have reported the
+        // transfer as failed); the next attempt asked the write again under its key and got the transaction already sent.
+        Assert.True(task.Status == TaskStatuses.Succeeded, $"{task.Status}: {task.Error}");
+        Assert.Equal(2, task.Attempts);
+        Assert.Equal(Web3.Convert.ToWei(0.03m), (await system.Devnet.Eth.GetBalance.SendRequestAsync(recipient)).Value);
+        var steps = (await agent.Api.GetFromJsonAsync<List<TaskStepResponse>>($"/api/v1/tasks/{task.TaskId}/steps", OpenMcpChainJson.Options))!;
+        var write = Assert.Single(steps, s => s.Name == "transfer_native");
+        Assert.Equal((2, false), (write.Attempt, write.IsError));
+        var sent = JsonDocument.Parse(write.Output).RootElement.GetProperty("tx_hash").GetString();
+        Assert.StartsWith("0x", sent);
+        Assert.Equal(sent, JsonDocument.Parse(Assert.Single(task.Result!.ToolCalls).Output).RootElement.GetProperty("tx_hash").GetString());
+        var events = (await agent.Api.GetFromJsonAsync<List<TaskEventResponse>>($"/api/v1/tasks/{task.TaskId}/events", OpenMcpChainJson.Options))!;
+        Assert.Equal([TaskStatuses.Pending, TaskStatuses.Running, TaskStatuses.Pending, TaskStatuses.Running, TaskStatuses.Succeeded],
+            events.Select(e => e.Status));
     }
 
     [Fact]
