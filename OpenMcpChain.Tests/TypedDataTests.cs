@@ -30,6 +30,9 @@ public sealed class TypedDataTests(SystemFixture system)
 
             Assert.Equal(foundrys, ours, ignoreCase: true);
             Assert.Equal(new EthECKey(DevnetKey).GetPublicAddress(), new Eip712TypedDataSigner().RecoverFromSignatureV4(typedData, ours), ignoreCase: true);
+            // ProofService's signer (Secp256k1Signer over Nethereum's encoding) too.
+            var proofService = new Secp256k1Signer(DevnetKey).SignHash(Nethereum.Util.Sha3Keccack.Current.CalculateHash(new Eip712TypedDataSigner().EncodeTypedData(typedData)));
+            Assert.Equal(foundrys, proofService, ignoreCase: true);
         }
         finally
         {

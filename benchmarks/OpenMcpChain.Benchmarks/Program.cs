@@ -9,10 +9,15 @@ using OpenMcpChain.Benchmarks;
 
 // Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
 // same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
-string[] modes = ["chain", "log", "tasks", "grpc", "breakdown", "gateway"];
+string[] modes = ["chain", "log", "tasks", "grpc", "breakdown", "gateway", "sign"];
 var mode = args.FirstOrDefault(modes.Contains) ?? "chain";
 args = [.. args.Where(a => !modes.Contains(a))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
+if (mode == "sign")
+{
+    SignBenchmark.Run(sequential);
+    return;
+}
 var duration = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
 const int Concurrency = 8;
 const string Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";

@@ -37,8 +37,9 @@ public static class TaskBenchmark
                                    "(id VARCHAR(64) PRIMARY KEY, goal TEXT, status VARCHAR(32), result LONGTEXT)", setup).ExecuteNonQueryAsync();
         }
         builder.Database = "benchdb";
-        var key = EthECKey.GenerateKey();
-        var signer = new Eip712TypedDataSigner();
+        // Signed as ProofService signs (Secp256k1Signer over Nethereum's encoding), so the floor does the same work.
+        var key = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKey());
+        var typedDataEncoder = new Eip712TypedDataSigner();
         using var rpcHttp = new HttpClient { BaseAddress = rpc };
         async Task DirectAsync()
         {
@@ -56,7 +57,7 @@ public static class TaskBenchmark
             // The task result's shape: the chain id and block as the quantities the RPC answered, observations readable.
             var result = $"{{\"chain_id\":\"{chainId}\",\"block_number\":\"{head}\",\"observations\":\"get_chain_info() returned: {chainId} {head}\"}}";
             var typedData = TaskOutcomeTypedData.Build(id, Goal, result, new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            var signature = signer.SignTypedDataV4(typedData, key);
+            var signature = key.SignHash(Nethereum.Util.Sha3Keccack.Current.CalculateHash(typedDataEncoder.EncodeTypedData(typedData)));
             await using var update = new MySqlCommand("UPDATE tasks SET status = 'succeeded', result = @result WHERE id = @id", db);
             update.Parameters.AddWithValue("@id", id);
             update.Parameters.AddWithValue("@result", result + signature);

@@ -1,0 +1,57 @@
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Signer;
+using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.EC;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Math.EC;
+
+namespace OpenMcpChain.Sdk.Proofs;
+
+/// <summary>
+/// Ethereum signatures (r ‖ s ‖ v, low s, RFC 6979 nonces) byte for byte as Nethereum's <c>EthECKey.SignAndCalculateV</c>
+/// makes them, on BouncyCastle's optimised secp256k1 (Nethereum uses its generic prime-field curve) and with the recovery
+/// id read from the signed point instead of recovering public keys until one matches: several times cheaper per signature.
+/// </summary>
+public sealed class Secp256k1Signer
+{
+    private static readonly X9ECParameters Curve = CustomNamedCurves.GetByName("secp256k1");
+    private static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
+    private static readonly BigInteger HalfN = Curve.N.ShiftRight(1);
+
+    private readonly ECPrivateKeyParameters _key;
+    private readonly ECPoint _public;
+
+    public Secp256k1Signer(string privateKeyHex)
+    {
+        var d = new BigInteger(1, privateKeyHex.HexToByteArray());
+        _key = new ECPrivateKeyParameters(d, Domain);
+        _public = Domain.G.Multiply(d).Normalize();
+        Address = new EthECKey(privateKeyHex).GetPublicAddress();
+    }
+
+    /// <summary>The signer's checksummed address.</summary>
+    public string Address { get; }
+
+    /// <summary>The 0x-hex signature of a 32-byte <paramref name="hash"/>, v being 27 + the recovery id.</summary>
+    public string SignHash(byte[] hash)
+    {
+        if (hash.Length != 32) throw new ArgumentException("A 32-byte hash is signed.", nameof(hash));
+        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
+        signer.Init(true, _key);
+        var rs = signer.GenerateSignature(hash);
+        var (r, s) = (rs[0], rs[1]);
+        if (s.CompareTo(HalfN) > 0) s = Curve.N.Subtract(s);
+        // The point the final (r, s) verifies to — s⁻¹(e·G + r·Q) — is the one a verifier recovers: its y parity is the
+        // recovery id, plus 2 in the (never met) case where its x is not r itself but r + n.
+        var w = s.ModInverse(Curve.N);
+        var e = new BigInteger(1, hash);
+        var point = ECAlgorithms.SumOfTwoMultiplies(Domain.G, e.Multiply(w).Mod(Curve.N), _public, r.Multiply(w).Mod(Curve.N)).Normalize();
+        var recoveryId = (point.AffineYCoord.TestBitZero() ? 1 : 0) + (point.AffineXCoord.ToBigInteger().Equals(r) ? 0 : 2);
+        return "0x" + Fixed32(r) + Fixed32(s) + ((byte)(27 + recoveryId)).ToString("x2");
+    }
+
+    private static string Fixed32(BigInteger value) => value.ToByteArrayUnsigned().ToHex().PadLeft(64, '0');
+}
