@@ -24,9 +24,13 @@ public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
+    private readonly bool _keep;
 
-    public OtlpReceiver()
+    /// <param name="keepSpans">False: every export is read and answered but its spans are not kept — a sink standing where
+    /// the dashboard or a collector would, so the services pay for exporting as they do when deployed.</param>
+    public OtlpReceiver(bool keepSpans = true)
     {
+        _keep = keepSpans;
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -40,8 +44,13 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public string Endpoint { get; }
     public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
 
-    /// <summary>Points every resource of <paramref name="builder"/> that exports telemetry at this receiver (before it builds).</summary>
-    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder)
+    /// <summary>
+    /// Points every resource of <paramref name="builder"/> that exports telemetry at this receiver (before it builds); with
+    /// <paramref name="promptly"/>, spans are sent every half second instead of every five, so a test need not wait for them.
+    /// </summary>
+    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder) => ReceiveFrom(builder, promptly: true);
+
+    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder, bool promptly)
     {
         foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().Where(r => r.Annotations.OfType<OtlpExporterAnnotation>().Any()))
         {
@@ -50,7 +59,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 env.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint;
                 env.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = resource.Name == "llm-bridge" ? "http/json" : "http/protobuf";
                 env.EnvironmentVariables["OTEL_EXPORTER_OTLP_HEADERS"] = "";
-                env.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+                if (promptly) env.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
             });
         }
     }
@@ -93,7 +102,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
-            if (context.Request.Url!.AbsolutePath.EndsWith("/v1/traces", StringComparison.Ordinal))
+            if (_keep && context.Request.Url!.AbsolutePath.EndsWith("/v1/traces", StringComparison.Ordinal))
             {
                 var spans = context.Request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true
                     ? FromJson(body.ToArray()).ToList() : FromProtobuf(body.ToArray());

@@ -28,9 +28,11 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Op
     ["--Infra:Mode=executables", $"--Data:Directory={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
      // The tasks benchmark polls as fast as it can; the Gateway's per-caller limit is not what it measures.
      "--Gateway:Auth:Users:operator:RequestsPerMinute=100000000"]);
-// The breakdown reads each task's trace: every service exports its spans to a receiver in this process.
-await using var receiver = new OpenMcpChain.Tests.OtlpReceiver();
-if (mode == "breakdown") receiver.ReceiveFrom(builder);
+// Every service exports its telemetry as it does under scripts/run.sh (where the dashboard takes it): to a receiver in
+// this process, which keeps the spans only for the breakdown (it reads each task's trace) and there asks for them promptly.
+// Without a receiver the exporters would fail their every request against a port nobody listens on.
+await using var receiver = new OpenMcpChain.Tests.OtlpReceiver(keepSpans: mode == "breakdown");
+receiver.ReceiveFrom(builder, promptly: mode == "breakdown");
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
 // Every service up before anything is measured: one still starting would share the two cores with what is measured.
