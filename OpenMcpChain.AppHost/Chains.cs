@@ -116,13 +116,15 @@ internal static class ChainResources
         {
             var state = Path.Combine(builder.DataDirectory(fork is not null ? "anvil-fork" : "anvil"), "state.json");
             var program = Path.Combine(builder.RepoRoot(), "tools", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
-            // Anvil listens on the devnet's port itself, not behind the AppHost's proxy (which would copy every byte of every
-            // chain call): the port wallets and scripts know (8545) is anvil's own, as in WithDirectEndpoints.
-            var port = builder.Configuration.GetValue("Devnet:Port", 8545);
+            // Anvil listens on the devnet's port (8545, or Devnet:Port) itself, not behind the AppHost's proxy, which would copy
+            // every byte of every chain call. Only a system started beside others without a port of its own (the tests: Aspire
+            // randomises proxied ports there) keeps the proxy, on a port picked at start, so two devnets never meet on 8545.
+            var port = builder.Configuration.GetValue<int?>("Devnet:Port");
+            var besideOthers = port is null && builder.Configuration.GetValue("DcpPublisher:RandomizePorts", false);
             var executable = (forkUrl is null
                     ? builder.AddExecutable(name, program, builder.RepoRoot())
                     : builder.AddExecutable(name, "sh", builder.RepoRoot(), "-c", forkCommand, program).WithEnvironment("ANVIL_FORK_URL", forkUrl))
-                .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false);
+                .WithHttpEndpoint(port: port ?? 8545, targetPort: besideOthers ? null : port ?? 8545, name: "http", isProxied: besideOthers);
             executable.WithArgs(ctx =>
             {
                 foreach (var arg in anvilArgs)
