@@ -79,7 +79,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
         using var redis = new RedisProcess(redisPort);
         var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
         await using var agent = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
-        // agentdb refuses the first attempt's tool-call step: the transfer has been sent when its record fails.
+        // agentdb refuses the first attempt's transfer step: the transfer has been sent when its record fails.
         var connectionString = (await system.App.GetConnectionStringAsync("agentdb"))!.Replace("Database=agentdb", $"Database={database}");
         await using (var connection = new MySqlConnection(connectionString))
         {
@@ -87,7 +87,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
             await using var trigger = new MySqlCommand("""
                 CREATE TRIGGER refuse_first_tool_step BEFORE INSERT ON task_steps FOR EACH ROW
                 BEGIN
-                  IF NEW.Kind = 'tool_call' AND NEW.Attempt = 1 THEN
+                  IF NEW.Name = 'transfer_native' AND NEW.Attempt = 1 THEN
                     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the step cannot be recorded (test)';
                   END IF;
                 END

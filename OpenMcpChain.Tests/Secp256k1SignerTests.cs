@@ -38,6 +38,28 @@ public sealed class Secp256k1SignerTests
     }
 
     [Fact]
+    public void SignaturesMadeAtOnceFromManyThreadsAreEachNethereumsBytes()
+    {
+        var key = EthECKey.GenerateKey();
+        var signer = new Secp256k1Signer(key.GetPrivateKey()); // one instance, as ProofService's singleton
+        var hashes = Enumerable.Range(0, 64).Select(_ => RandomNumberGenerator.GetBytes(32)).ToArray();
+        var signed = new string[hashes.Length];
+        Parallel.For(0, hashes.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => signed[i] = signer.SignHash(hashes[i]));
+        for (var i = 0; i < hashes.Length; i++) Assert.Equal(EthECDSASignature.CreateStringSignature(key.SignAndCalculateV(hashes[i])), signed[i]);
+    }
+
+    [Fact]
+    public void AKeyThatIsNotOneIsRefusedWithoutBeingEchoed()
+    {
+        const string almost = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409cz";
+        var refused = Assert.Throws<ArgumentException>(() => new Secp256k1Signer(almost));
+        Assert.DoesNotContain("2a871d07", refused.ToString());
+        Assert.Throws<ArgumentException>(() => new Secp256k1Signer("0x2a871d07"));
+        var key = EthECKey.GenerateKey();
+        Assert.Equal(key.GetPublicAddress(), new Secp256k1Signer("0X" + key.GetPrivateKey()[2..]).Address);
+    }
+
+    [Fact]
     public void OnlyA32ByteHashIsSigned() =>
         Assert.Throws<ArgumentException>(() => new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKey()).SignHash(new byte[31]));
 }

@@ -24,12 +24,24 @@ public sealed class Secp256k1Signer
     private readonly ECPrivateKeyParameters _key;
     private readonly ECPoint _public;
 
+    /// <param name="privateKeyHex">32 bytes in hex, 0x-prefixed or not; a key that is not is refused without being echoed.</param>
     public Secp256k1Signer(string privateKeyHex)
     {
-        var d = new BigInteger(1, privateKeyHex.HexToByteArray());
+        var hex = privateKeyHex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? privateKeyHex[2..] : privateKeyHex;
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("The private key is not hex.", nameof(privateKeyHex));
+        }
+        if (bytes.Length != 32) throw new ArgumentException("A private key is 32 bytes.", nameof(privateKeyHex));
+        var d = new BigInteger(1, bytes);
         _key = new ECPrivateKeyParameters(d, Domain);
         _public = Domain.G.Multiply(d).Normalize();
-        Address = new EthECKey(privateKeyHex).GetPublicAddress();
+        Address = new EthECKey(bytes, true).GetPublicAddress();
     }
 
     /// <summary>The signer's checksummed address.</summary>
@@ -49,7 +61,9 @@ public sealed class Secp256k1Signer
         var w = s.ModInverse(Curve.N);
         var e = new BigInteger(1, hash);
         var point = ECAlgorithms.SumOfTwoMultiplies(Domain.G, e.Multiply(w).Mod(Curve.N), _public, r.Multiply(w).Mod(Curve.N)).Normalize();
-        var recoveryId = (point.AffineYCoord.TestBitZero() ? 1 : 0) + (point.AffineXCoord.ToBigInteger().Equals(r) ? 0 : 2);
+        var x = point.AffineXCoord.ToBigInteger();
+        if (!x.Mod(Curve.N).Equals(r)) throw new InvalidOperationException("The signature made does not verify."); // a check, as recovering did
+        var recoveryId = (point.AffineYCoord.TestBitZero() ? 1 : 0) + (x.Equals(r) ? 0 : 2);
         return "0x" + Fixed32(r) + Fixed32(s) + ((byte)(27 + recoveryId)).ToString("x2");
     }
 
