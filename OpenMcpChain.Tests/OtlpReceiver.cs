@@ -46,7 +46,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     /// <summary>
     /// Points every resource of <paramref name="builder"/> that exports telemetry at this receiver (before it builds); with
-    /// <paramref name="promptly"/>, spans are sent every half second instead of every five, so a test need not wait for them.
+    /// <paramref name="promptly"/>, spans are sent every half second instead of at the exporters' usual delay, so a test need not wait for them.
     /// </summary>
     public void ReceiveFrom(IDistributedApplicationTestingBuilder builder) => ReceiveFrom(builder, promptly: true);
 
