@@ -1,4 +1,3 @@
-using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Signer;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.Digests;
@@ -64,8 +63,6 @@ public sealed class Secp256k1Signer
         var x = point.AffineXCoord.ToBigInteger();
         if (!x.Mod(Curve.N).Equals(r)) throw new InvalidOperationException("The signature made does not verify."); // a check, as recovering did
         var recoveryId = (point.AffineYCoord.TestBitZero() ? 1 : 0) + (x.Equals(r) ? 0 : 2);
-        return "0x" + Fixed32(r) + Fixed32(s) + ((byte)(27 + recoveryId)).ToString("x2");
+        return EthECDSASignature.CreateStringSignature(new EthECDSASignature(r, s, [(byte)(27 + recoveryId)]));
     }
-
-    private static string Fixed32(BigInteger value) => value.ToByteArrayUnsigned().ToHex().PadLeft(64, '0');
 }

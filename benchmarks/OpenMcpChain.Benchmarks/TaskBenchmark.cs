@@ -38,7 +38,7 @@ public static class TaskBenchmark
         }
         builder.Database = "benchdb";
         // Signed as ProofService signs (Secp256k1Signer over Nethereum's encoding), so the floor does the same work.
-        var key = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKey());
+        var signer = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKey());
         var typedDataEncoder = new Eip712TypedDataSigner();
         using var rpcHttp = new HttpClient { BaseAddress = rpc };
         async Task DirectAsync()
@@ -57,7 +57,7 @@ public static class TaskBenchmark
             // The task result's shape: the chain id and block as the quantities the RPC answered, observations readable.
             var result = $"{{\"chain_id\":\"{chainId}\",\"block_number\":\"{head}\",\"observations\":\"get_chain_info() returned: {chainId} {head}\"}}";
             var typedData = TaskOutcomeTypedData.Build(id, Goal, result, new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            var signature = key.SignHash(Nethereum.Util.Sha3Keccack.Current.CalculateHash(typedDataEncoder.EncodeTypedData(typedData)));
+            var signature = signer.SignHash(Nethereum.Util.Sha3Keccack.Current.CalculateHash(typedDataEncoder.EncodeTypedData(typedData)));
             await using var update = new MySqlCommand("UPDATE tasks SET status = 'succeeded', result = @result WHERE id = @id", db);
             update.Parameters.AddWithValue("@id", id);
             update.Parameters.AddWithValue("@result", result + signature);
