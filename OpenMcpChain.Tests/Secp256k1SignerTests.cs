@@ -8,7 +8,10 @@ using OpenMcpChain.Sdk.Proofs;
 
 namespace OpenMcpChain.Tests;
 
-/// <summary>ProofService's signatures are the very bytes Nethereum's key would sign, and recover to its address.</summary>
+/// <summary>
+/// ProofService's and ChainService's signatures are the very bytes Nethereum's key and transaction signers would make, and
+/// recover to its address.
+/// </summary>
 public sealed class Secp256k1SignerTests
 {
     [Fact]
@@ -35,6 +38,36 @@ public sealed class Secp256k1SignerTests
             recoveryIds.Add(attestation[^2..]);
         }
         Assert.Equal(["1b", "1c"], recoveryIds.Order()); // both recovery ids met, so v is read, not assumed
+    }
+
+    [Fact]
+    public void TransactionsAreSignedByteForByteAsNethereumsTransactionSignersSignThem()
+    {
+        // Chain ids whose EIP-155 v takes one, two, three and six bytes; transfers, calls with data and creations.
+        long[] chainIds = [1, 31337, 11155111, 1L << 40];
+        var parities = new HashSet<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var key = EthECKey.GenerateKey();
+            var signer = new Secp256k1Signer(key.GetPrivateKeyAsBytes());
+            var chainId = chainIds[i % chainIds.Length];
+            var to = i % 5 == 0 ? null : EthECKey.GenerateKey().GetPublicAddress();
+            var data = i % 3 == 0 ? null : RandomNumberGenerator.GetBytes(i % 40 + 1).ToHex(true);
+            var value = new System.Numerics.BigInteger(RandomNumberGenerator.GetBytes(12), isUnsigned: true);
+            var (nonce, gas, fee, tip) = (i * 7919 % 100_000, 21_000 + i * 100, 1_000_000_000L + i, i % 4 * 1_000_000_000L);
+            Nethereum.Model.Transaction1559 Dynamic() => new(chainId, nonce, tip, fee, gas, to, value, data, null);
+
+            var dynamicFee = signer.SignTransaction(Dynamic());
+            Assert.Equal(new Transaction1559Signer().SignTransaction(key, Dynamic()), dynamicFee);
+            var decoded = (Nethereum.Model.Transaction1559)Nethereum.Model.TransactionFactory.CreateTransaction(dynamicFee);
+            Assert.Equal(key.GetPublicAddress(), TransactionVerificationAndRecovery.GetSenderAddress(decoded), ignoreCase: true);
+            parities.Add(decoded.Signature.V.ToHex());
+
+            var legacy = signer.SignTransaction(new Nethereum.Model.LegacyTransactionChainId(to, value, nonce, fee, gas, data, chainId));
+            Assert.Equal(new LegacyTransactionSigner().SignTransaction(key.GetPrivateKeyAsBytes(), chainId, to, value, nonce, fee, gas, data), legacy);
+            Assert.Equal(key.GetPublicAddress(), TransactionVerificationAndRecovery.GetSenderAddress(legacy), ignoreCase: true);
+        }
+        Assert.Equal(2, parities.Count); // both y parities met, so the recovery id is read, not assumed
     }
 
     [Fact]
