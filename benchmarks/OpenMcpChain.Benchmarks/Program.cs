@@ -9,7 +9,7 @@ using OpenMcpChain.Benchmarks;
 
 // Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
 // same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
-string[] modes = ["chain", "log", "tasks", "grpc", "breakdown", "gateway", "sign"];
+string[] modes = ["chain", "log", "tasks", "writes", "grpc", "breakdown", "gateway", "sign"];
 var mode = args.FirstOrDefault(modes.Contains) ?? "chain";
 args = [.. args.Where(a => !modes.Contains(a))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
@@ -40,7 +40,7 @@ await app.StartAsync();
 // Every service up before anything is measured: one still starting would share the two cores with what is measured.
 foreach (var service in new[] { "chainservice", "proofservice", "agentservice", "gateway" })
     await app.ResourceNotifications.WaitForResourceHealthyAsync(service);
-if (mode is "tasks" or "grpc" or "breakdown" or "gateway")
+if (mode is "tasks" or "writes" or "grpc" or "breakdown" or "gateway")
 {
     var password = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
         .OfType<ParameterResource>().Single(p => p.Name == "gateway-operator-password").GetValueAsync(default);
@@ -63,7 +63,7 @@ if (mode is "tasks" or "grpc" or "breakdown" or "gateway")
         return;
     }
     await TaskBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), password!, app.GetEndpoint("devnet", "http"),
-        (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration);
+        (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration, writes: mode == "writes");
     await app.StopAsync();
     return;
 }

@@ -7,8 +7,9 @@ using OpenMcpChain.Sdk.Proofs;
 namespace OpenMcpChain.Benchmarks;
 
 /// <summary>
-/// An outcome attestation's signature (EIP-712 over a task's typed data), as ProofService makes one for every task:
-/// Nethereum's key (the baseline) against <see cref="Secp256k1Signer"/>, the same bytes; in this process, no system started.
+/// An outcome attestation's signature (EIP-712 over a task's typed data), as ProofService makes one for every task, and a
+/// transfer's (an EIP-1559 transaction), as ChainService makes one for every write: Nethereum's signers (the baseline)
+/// against <see cref="Secp256k1Signer"/>, the same bytes; in this process, no system started.
 /// </summary>
 public static class SignBenchmark
 {
@@ -26,6 +27,17 @@ public static class SignBenchmark
         Console.WriteLine($"{count} EIP-712 attestation signatures each, after {count / 10} to warm up:");
         var baseline = Time("Nethereum EthECKey", Nethereum, count);
         var ours = Time("Secp256k1Signer", Ours, count);
+        Console.WriteLine($"ratio: {baseline / ours:0.0}x faster per signature");
+
+        Nethereum.Model.Transaction1559 Transfer() => new(31337, 7, 1_000_000_000, 30_000_000_000, 25_200,
+            "0x000000000000000000000000000000000000dEaD", 1_000_000_000_000_000, null, null);
+        string NethereumTransaction() => new Transaction1559Signer().SignTransaction(key, Transfer());
+        string OurTransaction() => signer.SignTransaction(Transfer());
+        if (NethereumTransaction() != OurTransaction()) throw new InvalidOperationException("The two transaction signers disagree.");
+        Console.WriteLine();
+        Console.WriteLine($"{count} EIP-1559 transfers signed each, after {count / 10} to warm up:");
+        baseline = Time("Nethereum signer", NethereumTransaction, count);
+        ours = Time("Secp256k1Signer", OurTransaction, count);
         Console.WriteLine($"ratio: {baseline / ours:0.0}x faster per signature");
     }
 

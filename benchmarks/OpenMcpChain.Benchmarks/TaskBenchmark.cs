@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using System.Text.Json;
+using Nethereum.Hex.HexTypes;
 using MySqlConnector;
 using Nethereum.Signer;
 using Nethereum.Signer.EIP712;
@@ -9,26 +11,34 @@ using OpenMcpChain.Sdk.Proofs;
 namespace OpenMcpChain.Benchmarks;
 
 /// <summary>
-/// Read-only tasks end to end (Gateway → queue → agent loop with the offline planner → MCP tool → attestation, steps
-/// logged) against the same work done directly in one process: the chain reads, the row writes and the signature.
+/// Tasks end to end (Gateway → queue → agent loop with the offline planner → MCP tool → attestation, steps logged) against
+/// the same work done directly in one process. Read-only tasks ("tasks") read the chain's head; the floor reads it over
+/// JSON-RPC, writes the task's row and signs the outcome. Writes ("writes") send a native transfer and wait for its receipt
+/// (depth 1); the floor signs a transfer the way ChainService does, sends it with eth_sendRawTransaction and waits for the
+/// receipt, with the same row and outcome signature.
 /// </summary>
 public static class TaskBenchmark
 {
-    private const string Goal = "What is the latest block number?";
+    private const string ReadGoal = "What is the latest block number?";
 
-    public static async Task RunAsync(Uri gateway, string operatorPassword, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration)
+    public static async Task RunAsync(Uri gateway, string operatorPassword, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration, bool writes)
     {
         using var http = new HttpClient { BaseAddress = gateway };
         var client = new OpenMcpChainClient(http);
         await client.AuthenticateAsync("operator", operatorPassword);
+        // Every transfer to one fresh address: the recipient is not what is measured.
+        var recipient = EthECKey.GenerateKey().GetPublicAddress();
+        var goal = writes ? $"Send 0.001 ETH to {recipient}" : ReadGoal;
         async Task TaskAsync()
         {
-            var task = await FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(Goal))).TaskId);
+            var task = await FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(goal))).TaskId);
             if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
+            if (writes && !task.Result!.ToolCalls.Any(c => c.Tool == "transfer_native" && !c.IsError))
+                throw new InvalidOperationException($"task {task.TaskId} succeeded without a transfer");
         }
 
-        // The direct path: what a task needs, without services: chain id and head over JSON-RPC, the task row written
-        // and updated, the outcome signed as EIP-712 typed data.
+        // The direct path: what a task needs, without services: the task row written and updated, the chain work over
+        // JSON-RPC, the outcome signed as EIP-712 typed data.
         var builder = new MySqlConnectionStringBuilder(mysqlConnection) { Database = "" };
         await using (var setup = new MySqlConnection(builder.ConnectionString))
         {
@@ -41,6 +51,12 @@ public static class TaskBenchmark
         var signer = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKey());
         var typedDataEncoder = new Eip712TypedDataSigner();
         using var rpcHttp = new HttpClient { BaseAddress = rpc };
+        var chainWork = writes ? await TransfersAsync(rpcHttp, recipient) : async () =>
+        {
+            var chainId = (await RpcAsync(rpcHttp, "eth_chainId")).GetString()!;
+            var head = (await RpcAsync(rpcHttp, "eth_blockNumber")).GetString()!;
+            return (chainId, head, $"get_chain_info() returned: {chainId} {head}");
+        };
         async Task DirectAsync()
         {
             var id = Guid.CreateVersion7().ToString();
@@ -49,14 +65,13 @@ public static class TaskBenchmark
             await using (var insert = new MySqlCommand("INSERT INTO tasks (id, goal, status) VALUES (@id, @goal, 'running')", db))
             {
                 insert.Parameters.AddWithValue("@id", id);
-                insert.Parameters.AddWithValue("@goal", Goal);
+                insert.Parameters.AddWithValue("@goal", goal);
                 await insert.ExecuteNonQueryAsync();
             }
-            var chainId = await RpcAsync(rpcHttp, "eth_chainId");
-            var head = await RpcAsync(rpcHttp, "eth_blockNumber");
+            var (chainId, block, observation) = await chainWork();
             // The task result's shape: the chain id and block as the quantities the RPC answered, observations readable.
-            var result = $"{{\"chain_id\":\"{chainId}\",\"block_number\":\"{head}\",\"observations\":\"get_chain_info() returned: {chainId} {head}\"}}";
-            var typedData = TaskOutcomeTypedData.Build(id, Goal, result, new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            var result = $"{{\"chain_id\":\"{chainId}\",\"block_number\":\"{block}\",\"observations\":\"{observation}\"}}";
+            var typedData = TaskOutcomeTypedData.Build(id, goal, result, new byte[32], 0, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             var signature = signer.SignHash(Nethereum.Util.Sha3Keccack.Current.CalculateHash(typedDataEncoder.EncodeTypedData(typedData)));
             await using var update = new MySqlCommand("UPDATE tasks SET status = 'succeeded', result = @result WHERE id = @id", db);
             update.Parameters.AddWithValue("@id", id);
@@ -125,10 +140,55 @@ public static class TaskBenchmark
         }
     }
 
-    private static async Task<string> RpcAsync(HttpClient http, string method)
+    /// <summary>
+    /// The floor's write: 0.001 ETH from a wallet of its own (funded by anvil, nonces counted here), signed as ChainService
+    /// signs (EIP-1559, <see cref="Secp256k1Signer"/>), sent with eth_sendRawTransaction, then its receipt polled until mined.
+    /// </summary>
+    private static async Task<Func<Task<(string ChainId, string Block, string Observation)>>> TransfersAsync(HttpClient rpc, string recipient)
     {
-        using var response = await http.PostAsJsonAsync("", new { jsonrpc = "2.0", id = 1, method, @params = Array.Empty<object>() });
-        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
-        return body.GetProperty("result").GetString()!;
+        var wallet = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKeyAsBytes());
+        await RpcAsync(rpc, "anvil_setBalance", wallet.Address, "0x3635c9adc5dea00000"); // 1000 ETH
+        var chainIdHex = (await RpcAsync(rpc, "eth_chainId")).GetString()!;
+        var chainId = new HexBigInteger(chainIdHex).Value;
+        long nonce = 0;
+        var value = Nethereum.Web3.Web3.Convert.ToWei(0.001m);
+        // Sent in nonce order, as ChainService's nonce lock orders its wallet's: anvil mines a transaction queued behind a
+        // nonce gap only when a later one arrives, which at the end of a phase never does.
+        var sending = new SemaphoreSlim(1);
+        return async () =>
+        {
+            string hash;
+            await sending.WaitAsync();
+            try
+            {
+                var raw = wallet.SignTransaction(new Nethereum.Model.Transaction1559(chainId, nonce, 1_000_000_000, 100_000_000_000,
+                    21_000, recipient, value, null, null));
+                hash = (await RpcAsync(rpc, "eth_sendRawTransaction", "0x" + raw)).GetString()!;
+                nonce++;
+            }
+            finally
+            {
+                sending.Release();
+            }
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                var receipt = await RpcAsync(rpc, "eth_getTransactionReceipt", hash);
+                if (receipt.ValueKind == JsonValueKind.Object)
+                {
+                    if (receipt.GetProperty("status").GetString() != "0x1") throw new InvalidOperationException($"transfer {hash} reverted");
+                    return (chainIdHex, receipt.GetProperty("blockNumber").GetString()!, $"transfer_native() returned: {hash}");
+                }
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"transfer {hash} not mined after 60 s");
+                await Task.Delay(5);
+            }
+        };
+    }
+
+    private static async Task<JsonElement> RpcAsync(HttpClient http, string method, params object[] args)
+    {
+        using var response = await http.PostAsJsonAsync("", new { jsonrpc = "2.0", id = 1, method, @params = args });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.TryGetProperty("result", out var result) ? result : throw new InvalidOperationException($"{method}: {body}");
     }
 }
