@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Nethereum.KeyStore;
-using Nethereum.Signer;
 using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.Sdk.Proofs;
 
 namespace OpenMcpChain.ChainService.Wallets;
 
@@ -22,7 +22,7 @@ public sealed class WalletRegistry
     public const string SectionName = "Wallets";
     public const string DefaultWallet = "default";
 
-    private readonly Dictionary<string, EthECKey> _keys = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Secp256k1Signer> _keys = new(StringComparer.OrdinalIgnoreCase);
 
     public WalletRegistry(IOptions<Dictionary<string, WalletOptions>> options)
     {
@@ -32,11 +32,11 @@ public sealed class WalletRegistry
         }
     }
 
-    public IEnumerable<(string Name, string Address)> All => _keys.Select(k => (k.Key, k.Value.GetPublicAddress()));
+    public IEnumerable<(string Name, string Address)> All => _keys.Select(k => (k.Key, k.Value.Address));
 
-    public string AddressOf(string? wallet) => Key(wallet).GetPublicAddress();
+    public string AddressOf(string? wallet) => Key(wallet).Address;
 
-    internal EthECKey Key(string? wallet)
+    internal Secp256k1Signer Key(string? wallet)
     {
         var name = string.IsNullOrWhiteSpace(wallet) ? DefaultWallet : wallet;
         return _keys.TryGetValue(name, out var key)
@@ -44,17 +44,24 @@ public sealed class WalletRegistry
             : throw Arguments.Invalid("wallet", $"Unknown wallet '{name}'. Known wallets: {string.Join(", ", _keys.Keys)}.", ChainErrorCodes.UnknownWallet);
     }
 
-    private static EthECKey Load(string name, WalletOptions wallet)
+    private static Secp256k1Signer Load(string name, WalletOptions wallet)
     {
-        if (!string.IsNullOrWhiteSpace(wallet.PrivateKey))
+        try
         {
-            return new EthECKey(wallet.PrivateKey);
+            if (!string.IsNullOrWhiteSpace(wallet.PrivateKey))
+            {
+                return new Secp256k1Signer(wallet.PrivateKey.Trim());
+            }
+            if (!string.IsNullOrWhiteSpace(wallet.KeystorePath))
+            {
+                var json = File.ReadAllText(wallet.KeystorePath);
+                return new Secp256k1Signer(new KeyStoreService().DecryptKeyStoreFromJson(wallet.KeystorePassword ?? "", json));
+            }
         }
-        if (!string.IsNullOrWhiteSpace(wallet.KeystorePath))
+        catch (ArgumentException e)
         {
-            var json = File.ReadAllText(wallet.KeystorePath);
-            var key = new KeyStoreService().DecryptKeyStoreFromJson(wallet.KeystorePassword ?? "", json);
-            return new EthECKey(key, isPrivate: true);
+            // The signer's message says what is wrong with the key without echoing it; this one names the wallet.
+            throw new InvalidOperationException($"Wallet '{name}': {e.Message}");
         }
         // The message names the wallet, never a secret.
         throw new InvalidOperationException($"Wallet '{name}' needs Wallets:{name}:PrivateKey or Wallets:{name}:KeystorePath.");

@@ -317,13 +317,13 @@ public sealed partial class WriteService(
     private void Sign(ChainTransaction row, long chainId, Nethereum.RPC.Fee1559Suggestions.Fee1559 fees, long nonce)
     {
         var key = wallets.Key(row.Wallet);
-        if (!string.Equals(key.GetPublicAddress(), row.From, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(key.Address, row.From, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Wallet '{row.Wallet}' here is not {row.From}; transaction {row.Id} is not this instance's to sign.");
         var raw = networks.Resolve(row.Network).Options.Fees == FeeTypes.Legacy
             // A legacy gas price is both what the sender offers and what the producer keeps: the max fee stands for it.
-            ? new LegacyTransactionSigner().SignTransaction(key.GetPrivateKeyAsBytes(), chainId, row.To.Length == 0 ? null : row.To,
-                BigInteger.Parse(row.Value), nonce, fees.MaxFeePerGas!.Value, row.GasLimit, row.Data)
-            : new Transaction1559Signer().SignTransaction(key, new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value,
+            ? key.SignTransaction(new LegacyTransactionChainId(row.To.Length == 0 ? null : row.To, BigInteger.Parse(row.Value), nonce,
+                fees.MaxFeePerGas!.Value, row.GasLimit, row.Data, chainId))
+            : key.SignTransaction(new Transaction1559(chainId, nonce, fees.MaxPriorityFeePerGas!.Value,
                 fees.MaxFeePerGas!.Value, row.GasLimit, row.To.Length == 0 ? null : row.To, BigInteger.Parse(row.Value), row.Data, null));
         row.Nonce = nonce;
         row.MaxFeePerGas = fees.MaxFeePerGas!.Value.ToString();
