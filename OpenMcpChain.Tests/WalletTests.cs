@@ -46,4 +46,24 @@ public sealed class WalletTests
         Assert.Equal("UNKNOWN_WALLET", error.Code);
         Assert.DoesNotContain(secret[2..], error.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void AConfiguredKeyThatIsNotOneStopsStartNamingTheWalletNotTheKey()
+    {
+        // One character short of a key, and one that is not hex: neither may reach a log through the exception.
+        var almost = EthECKey.GenerateKey().GetPrivateKey()[..^1];
+        foreach (var key in new[] { almost, almost + "z" })
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions>
+            {
+                ["treasury"] = new() { PrivateKey = key },
+            })));
+            Assert.Contains("Wallet 'treasury'", refused.Message);
+            Assert.DoesNotContain(almost[2..12], refused.ToString(), StringComparison.OrdinalIgnoreCase);
+        }
+        // A key from a file keeps its line break; it is still the key.
+        var good = EthECKey.GenerateKey();
+        var wallets = new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions> { ["default"] = new() { PrivateKey = good.GetPrivateKey() + "\n" } }));
+        Assert.Equal(good.GetPublicAddress(), wallets.AddressOf(null));
+    }
 }
