@@ -10,7 +10,9 @@ using OpenMcpChain.Benchmarks;
 // Starts the whole system (as the tests do), then measures a balance read two ways against the same devnet in the
 // same run: a direct JSON-RPC eth_getBalance, and the MCP get_balance tool through ChainService. Prints both and the ratio.
 string[] modes = ["chain", "log", "tasks", "writes", "grpc", "breakdown", "gateway", "sign"];
-var mode = args.FirstOrDefault(modes.Contains) ?? "chain";
+// "writes" alone benchmarks write tasks; with "breakdown" it says which tasks to break down.
+var writes = args.Contains("writes");
+var mode = args.FirstOrDefault(a => modes.Contains(a) && a != "writes") ?? (writes ? "writes" : "chain");
 args = [.. args.Where(a => !modes.Contains(a))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
 if (mode == "sign")
@@ -52,7 +54,7 @@ if (mode is "tasks" or "writes" or "grpc" or "breakdown" or "gateway")
     }
     if (mode == "breakdown")
     {
-        await TaskBreakdown.RunAsync(app.GetEndpoint("gateway", "http"), password!, receiver, sequential);
+        await TaskBreakdown.RunAsync(app.GetEndpoint("gateway", "http"), password!, receiver, sequential, writes);
         await app.StopAsync();
         return;
     }
@@ -63,7 +65,7 @@ if (mode is "tasks" or "writes" or "grpc" or "breakdown" or "gateway")
         return;
     }
     await TaskBenchmark.RunAsync(app.GetEndpoint("gateway", "http"), password!, app.GetEndpoint("devnet", "http"),
-        (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration, writes: mode == "writes");
+        (await app.GetConnectionStringAsync("agentdb"))!, sequential, duration, writes);
     await app.StopAsync();
     return;
 }

@@ -19,7 +19,7 @@ namespace OpenMcpChain.Benchmarks;
 /// </summary>
 public static class TaskBenchmark
 {
-    private const string ReadGoal = "What is the latest block number?";
+    internal const string ReadGoal = "What is the latest block number?";
 
     public static async Task RunAsync(Uri gateway, string operatorPassword, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration, bool writes)
     {

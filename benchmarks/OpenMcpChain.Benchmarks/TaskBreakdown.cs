@@ -6,28 +6,28 @@ using OpenMcpChain.Tests;
 namespace OpenMcpChain.Benchmarks;
 
 /// <summary>
-/// Where one read-only task's time goes, from its own trace: N tasks run one after another, every service exports its
+/// Where one task's time goes — a read-only one, or one that sends a transfer — from its own trace: N tasks run one after another, every service exports its
 /// spans to a receiver in this process, and each hop (service and span name) is printed with its median start within
 /// the task's trace and its median duration, nested as the spans are. The trace starts at the Gateway's request.
 /// </summary>
 public static class TaskBreakdown
 {
-    private const string Goal = "What is the latest block number?";
     private const string TaskTag = "openmcpchain.task_id";
 
-    public static async Task RunAsync(Uri gateway, string operatorPassword, OtlpReceiver receiver, int count)
+    public static async Task RunAsync(Uri gateway, string operatorPassword, OtlpReceiver receiver, int count, bool writes)
     {
+        var goal = writes ? $"Send 0.001 ETH to {Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress()}" : TaskBenchmark.ReadGoal;
         using var http = new HttpClient { BaseAddress = gateway };
         var client = new OpenMcpChainClient(http);
         await client.AuthenticateAsync("operator", operatorPassword);
-        for (var i = 0; i < 20; i++) await TaskBenchmark.FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(Goal))).TaskId);
+        for (var i = 0; i < 20; i++) await TaskBenchmark.FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(goal))).TaskId);
 
         var ids = new List<string>();
         var wall = new List<double>();
         for (var i = 0; i < count; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            var accepted = await client.CreateTaskAsync(new CreateTaskRequest(Goal));
+            var accepted = await client.CreateTaskAsync(new CreateTaskRequest(goal));
             var task = await TaskBenchmark.FinishedAsync(client, accepted.TaskId);
             if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
             wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -66,7 +66,7 @@ public static class TaskBreakdown
             }
         }
 
-        Console.WriteLine($"{count} read-only tasks, one at a time: client wall time p50 {Median(wall):0.0} ms; " +
+        Console.WriteLine($"{count} {(writes ? "write" : "read-only")} tasks, one at a time: client wall time p50 {Median(wall):0.0} ms; " +
                           $"trace (first span start to last span end) p50 {Median(totals):0.0} ms");
         Console.WriteLine($"{"start",8} {"took",8} {"per task",8}  hop (median over {count} tasks; nested under its parent)");
         foreach (var (key, list) in hops.OrderBy(h => Median(h.Value.Select(v => v.Start).ToList())))
