@@ -106,7 +106,15 @@ internal static class PrivateChainService
             web.UseEnvironment("Production");
             foreach (var (key, value) in all) web.UseSetting(key, value);
         });
-        factory.CreateClient(); // starts the host (and its migrator) now
+        try
+        {
+            factory.CreateClient(); // starts the host (and its migrator) now
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            throw;
+        }
         return factory;
     }
 

@@ -43,7 +43,7 @@ public sealed class Secp256k1SignerTests
     [Fact]
     public void TransactionsAreSignedByteForByteAsNethereumsTransactionSignersSignThem()
     {
-        // Chain ids whose EIP-155 v takes one, two, three and six bytes; transfers, calls with data and creations.
+        // Chain ids whose EIP-155 v takes one, two, four and six bytes; transfers, calls with data and creations.
         long[] chainIds = [1, 31337, 11155111, 1L << 40];
         var parities = new HashSet<string>();
         for (var i = 0; i < 200; i++)
@@ -87,9 +87,26 @@ public sealed class Secp256k1SignerTests
         const string almost = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409cz";
         var refused = Assert.Throws<ArgumentException>(() => new Secp256k1Signer(almost));
         Assert.DoesNotContain("2a871d07", refused.ToString());
-        Assert.Throws<ArgumentException>(() => new Secp256k1Signer("0x2a871d07"));
+        refused = Assert.Throws<ArgumentException>(() => new Secp256k1Signer(almost[..^1] + "0d")); // 33 bytes
+        Assert.DoesNotContain("2a871d07", refused.ToString());
+        Assert.Throws<ArgumentException>(() => new Secp256k1Signer(new byte[32])); // zero
+        Assert.Throws<ArgumentException>(() => new Secp256k1Signer("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")); // the curve's order
         var key = EthECKey.GenerateKey();
         Assert.Equal(key.GetPublicAddress(), new Secp256k1Signer("0X" + key.GetPrivateKey()[2..]).Address);
+    }
+
+    [Fact]
+    public void AKeyWrittenWithoutItsLeadingZerosIsTheKeyNethereumReads()
+    {
+        // A key below 2^248 written by a tool that drops leading zeros: 31 bytes, or an odd number of hex digits.
+        foreach (var hex in new[] { "0x00a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c"[4..], "0x0a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c"[3..], "0x2a871d07" })
+        {
+            var signer = new Secp256k1Signer(hex);
+            var nethereum = new EthECKey(hex);
+            Assert.Equal(nethereum.GetPublicAddress(), signer.Address);
+            var hash = RandomNumberGenerator.GetBytes(32);
+            Assert.Equal(EthECDSASignature.CreateStringSignature(nethereum.SignAndCalculateV(hash)), signer.SignHash(hash));
+        }
     }
 
     [Fact]

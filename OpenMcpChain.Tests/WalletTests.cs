@@ -48,22 +48,36 @@ public sealed class WalletTests
     }
 
     [Fact]
-    public void AConfiguredKeyThatIsNotOneStopsStartNamingTheWalletNotTheKey()
+    public void AConfiguredKeyThatIsNotOneIsRefusedNamingTheWalletNotTheKey()
     {
-        // One character short of a key, and one that is not hex: neither may reach a log through the exception.
-        var almost = EthECKey.GenerateKey().GetPrivateKey()[..^1];
-        foreach (var key in new[] { almost, almost + "z" })
+        // Not hex, and one byte too long: neither may reach a log through the exception.
+        var key = EthECKey.GenerateKey().GetPrivateKey();
+        foreach (var bad in new[] { key[..^1] + "z", key + "00" })
         {
             var refused = Assert.Throws<InvalidOperationException>(() => new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions>
             {
-                ["treasury"] = new() { PrivateKey = key },
+                ["treasury"] = new() { PrivateKey = bad },
             })));
-            Assert.Contains("Wallet 'treasury'", refused.Message);
-            Assert.DoesNotContain(almost[2..12], refused.ToString(), StringComparison.OrdinalIgnoreCase);
+            Assert.StartsWith("Wallet 'treasury': ", refused.Message);
+            Assert.DoesNotContain(key[2..12], refused.ToString(), StringComparison.OrdinalIgnoreCase);
         }
         // A key from a file keeps its line break; it is still the key.
         var good = EthECKey.GenerateKey();
         var wallets = new WalletRegistry(Options.Create(new Dictionary<string, WalletOptions> { ["default"] = new() { PrivateKey = good.GetPrivateKey() + "\n" } }));
         Assert.Equal(good.GetPublicAddress(), wallets.AddressOf(null));
+    }
+}
+
+[Collection(SystemCollection.Name)]
+public sealed class WalletStartTests(SystemFixture system)
+{
+    [Fact]
+    public async Task ChainServiceWithAWalletKeyThatIsNotOneDoesNotStartAndSaysWhichWallet()
+    {
+        var key = EthECKey.GenerateKey().GetPrivateKey();
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => PrivateChainService.StartAsync(system, "walletnet", "http://127.0.0.1:9",
+            new Dictionary<string, string?> { ["Wallets:default:PrivateKey"] = key[..^1] + "z" }));
+        Assert.Contains("Wallet 'default'", failed.ToString());
+        Assert.DoesNotContain(key[2..12], failed.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -61,7 +61,7 @@ public sealed class WalletRegistry
         catch (ArgumentException e)
         {
             // The signer's message says what is wrong with the key without echoing it; this one names the wallet.
-            throw new InvalidOperationException($"Wallet '{name}': {e.Message}");
+            throw new InvalidOperationException($"Wallet '{name}': {e.Message}", e);
         }
         // The message names the wallet, never a secret.
         throw new InvalidOperationException($"Wallet '{name}' needs Wallets:{name}:PrivateKey or Wallets:{name}:KeystorePath.");

@@ -26,16 +26,22 @@ public sealed class Secp256k1Signer
     private readonly ECPrivateKeyParameters _key;
     private readonly ECPoint _public;
 
-    /// <param name="privateKeyHex">32 bytes in hex, 0x-prefixed or not; a key that is not is refused without being echoed.</param>
+    /// <param name="privateKeyHex">
+    /// At most 32 bytes in hex, 0x-prefixed or not, leading zeros optional (as Nethereum's <c>EthECKey</c> reads a key);
+    /// a key that is not one is refused without being echoed.
+    /// </param>
     public Secp256k1Signer(string privateKeyHex) : this(FromHex(privateKeyHex))
     {
     }
 
-    /// <param name="privateKey">32 bytes; a key that is not is refused without being echoed.</param>
+    /// <param name="privateKey">At most 32 bytes, big-endian; a key that is not one is refused without being echoed.</param>
     public Secp256k1Signer(byte[] privateKey)
     {
-        if (privateKey.Length != 32) throw new ArgumentException("A private key is 32 bytes.", nameof(privateKey));
+        if (privateKey.Length > 32) throw new ArgumentException($"A private key is 32 bytes, not {privateKey.Length}.", nameof(privateKey));
         var d = new BigInteger(1, privateKey);
+        if (d.SignValue == 0 || d.CompareTo(Curve.N) >= 0) throw new ArgumentException("The private key is not in secp256k1's range.", nameof(privateKey));
+        privateKey = d.ToByteArrayUnsigned();
+        if (privateKey.Length < 32) privateKey = [.. new byte[32 - privateKey.Length], .. privateKey];
         _key = new ECPrivateKeyParameters(d, Domain);
         _public = Domain.G.Multiply(d).Normalize();
         Address = new EthECKey(privateKey, true).GetPublicAddress();
@@ -95,7 +101,7 @@ public sealed class Secp256k1Signer
         var hex = privateKeyHex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? privateKeyHex[2..] : privateKeyHex;
         try
         {
-            return Convert.FromHexString(hex);
+            return Convert.FromHexString(hex.Length % 2 == 0 ? hex : "0" + hex);
         }
         catch (FormatException)
         {
