@@ -33,25 +33,19 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
 
         // A caller cannot file requests under a task id of its choosing: the public edge drops one sent as baggage or header.
         // A caller's trace context is joined, but one marked "not sampled" does not switch the system's tracing off. The
-        // caller's client sends its headers as given: no trace context of this test process (an in-process ChainService
-        // of another test class installs an OpenTelemetry listener here) replaces them.
+        // caller's request is written to the Gateway's socket as given: an HttpClient of this process would pass through
+        // the OpenTelemetry instrumentation an in-process ChainService of another test class installs here, which may put
+        // this process's trace context in place of the caller's (a full run showed it even with no activity propagator).
         const string Forged = "forged-by-a-caller";
         var (callerTrace, callerSpan) = (System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString(), System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString());
-        using var callerHttp = new HttpClient(new SocketsHttpHandler
-        {
-            ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
-        }) { BaseAddress = _run.Gateway.BaseAddress };
-        callerHttp.DefaultRequestHeaders.Authorization = _run.Gateway.DefaultRequestHeaders.Authorization;
-        callerHttp.DefaultRequestHeaders.Add("baggage", $"{TaskTelemetryTag}={Forged}");
-        callerHttp.DefaultRequestHeaders.Add("X-Task-Id", Forged);
-        callerHttp.DefaultRequestHeaders.Add("traceparent", $"00-{callerTrace}-{callerSpan}-00");
-        var accepted = await new OpenMcpChainClient(callerHttp).CreateTaskAsync(new CreateTaskRequest("What is the latest block number?"));
-        var task = await _run.Client.FinishedAsync(accepted.TaskId, TimeSpan.FromSeconds(90));
+        var taskId = await CreateTaskAsCallerAsync(_run.Gateway.BaseAddress!, _run.Gateway.DefaultRequestHeaders.Authorization!.ToString(),
+            "What is the latest block number?", ("baggage", $"{TaskTelemetryTag}={Forged}"), ("X-Task-Id", Forged), ("traceparent", $"00-{callerTrace}-{callerSpan}-00"));
+        var task = await _run.Client.FinishedAsync(taskId, TimeSpan.FromSeconds(90));
         Assert.True(task.Status == TaskStatuses.Succeeded, $"task ended {task.Status}: {task.Error}");
 
         // The run's span carries the task id; its trace must hold every service's spans.
-        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId,
-            () => $"the task's run span (spans tagged with the task: {string.Join(", ", _receiver.Spans.Where(s => s.Attributes.GetValueOrDefault(TaskTelemetryTag) == accepted.TaskId).Select(s => $"{s.Service}:{s.Name}").Distinct())})");
+        var run = await WaitForAsync(s => s.Name == "task run" && s.Attributes.GetValueOrDefault(TaskTelemetryTag) == taskId,
+            () => $"the task's run span (spans tagged with the task: {string.Join(", ", _receiver.Spans.Where(s => s.Attributes.GetValueOrDefault(TaskTelemetryTag) == taskId).Select(s => $"{s.Service}:{s.Name}").Distinct())})");
         var services = new[] { "gateway", "agentservice", "llm-bridge", "chainservice", "proofservice" };
         // Each service exports its spans in batches (every second): wait for every service's, and for the attestation, the
         // run's last step, whose batch may come a second after the first ones of its service.
@@ -59,10 +53,10 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
                                  && _receiver.Spans.Any(s => s.TraceId == run.TraceId && s.Service == "proofservice" && s.Name == "attestation"),
             () => $"spans of {string.Join(", ", services)} and the attestation in trace {run.TraceId}; it has {Describe(run.TraceId)}");
         var trace = _receiver.Spans.Where(s => s.TraceId == run.TraceId).ToList();
-        output.WriteLine($"Task {accepted.TaskId}: trace {run.TraceId} with {trace.Count} spans: {Describe(run.TraceId)}");
+        output.WriteLine($"Task {taskId}: trace {run.TraceId} with {trace.Count} spans: {Describe(run.TraceId)}");
         Assert.Equal(callerTrace, run.TraceId); // the caller's trace, entered at the public request
         Assert.Contains(trace, s => s.Service == "gateway" && s.ParentSpanId == callerSpan);
-        Assert.All(trace.Where(s => s.Attributes.ContainsKey(TaskTelemetryTag)), s => Assert.Equal(accepted.TaskId, s.Attributes[TaskTelemetryTag]));
+        Assert.All(trace.Where(s => s.Attributes.ContainsKey(TaskTelemetryTag)), s => Assert.Equal(taskId, s.Attributes[TaskTelemetryTag]));
         Assert.Contains(trace, s => s.Service == "agentservice" && s.Name.StartsWith("POST", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.Service == "chainservice" && s.Attributes.GetValueOrDefault("openmcpchain.tool") == "get_chain_info");
         Assert.Contains(trace, s => s.Service == "proofservice" && s.Name == "attestation");
@@ -130,5 +124,29 @@ public sealed partial class TelemetryTests(ITestOutputHelper output) : IAsyncLif
         if (_run is not null) await _run.DisposeAsync();
         await _receiver.DisposeAsync();
         Directory.Delete(_data, recursive: true);
+    }
+
+    /// <summary>
+    /// <c>POST /api/v1/tasks</c> as bytes on a socket (HTTP/1.0, so the answer ends with the connection): exactly the
+    /// headers given, whatever instrumentation this process runs. Returns the accepted task's id.
+    /// </summary>
+    private static async Task<string> CreateTaskAsCallerAsync(Uri gateway, string authorization, string goal, params (string Name, string Value)[] headers)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var body = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { goal }));
+        var head = new System.Text.StringBuilder($"POST /api/v1/tasks HTTP/1.0\r\nHost: {gateway.Authority}\r\nAuthorization: {authorization}\r\n" +
+                                                 $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n");
+        foreach (var (name, value) in headers) head.Append($"{name}: {value}\r\n");
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(gateway.Host, gateway.Port, deadline.Token);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()), deadline.Token);
+        await stream.WriteAsync(body, deadline.Token);
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer, deadline.Token);
+        var text = System.Text.Encoding.UTF8.GetString(answer.ToArray());
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0 && text.Split(' ', 3)[1].StartsWith('2'), $"the Gateway answered: {text}");
+        return System.Text.Json.JsonDocument.Parse(text[(split + 4)..]).RootElement.GetProperty("task_id").GetString()!;
     }
 }
