@@ -25,6 +25,23 @@ public sealed class MySqlRetryStrategy(ExecutionStrategyDependencies dependencie
         base.ShouldRetryOn(exception)
         || exception is MySqlException { InnerException: MySqlEndOfStreamException or IOException or SocketException };
 
+    /// <summary>
+    /// Whether <paramref name="exception"/>, or any exception it wraps, says the database was away: the driver's own
+    /// (including the InvalidOperationException it throws for a transaction that died with its connection), a dropped
+    /// stream, or retries exhausted. EF wraps these in its own exceptions, one or two levels deep.
+    /// </summary>
+    public static bool IsDatabaseAway(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MySqlException or MySqlEndOfStreamException or RetryLimitExceededException
+                || e.TargetSite?.DeclaringType?.Assembly == typeof(MySqlConnection).Assembly)
+                return true;
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsDatabaseAway)) return true;
+        }
+        return false;
+    }
+
     public override TResult Execute<TState, TResult>(
         TState state, Func<DbContext, TState, TResult> operation, Func<DbContext, TState, ExecutionResult<TResult>>? verifySucceeded) =>
         InCallersTransaction ? operation(Dependencies.CurrentContext.Context, state) : base.Execute(state, operation, verifySucceeded);

@@ -108,8 +108,7 @@ public sealed class TaskProcessor(AgentDbContext db, AgentRunner runner, TaskTra
     }
 
     /// <summary>agentdb away (or a statement whose outcome it could not report), or a service that did not answer in time.</summary>
-    private static bool DependencyAway(Exception e) =>
-        e is MySqlConnector.MySqlException or RetryLimitExceededException || e.InnerException is MySqlConnector.MySqlException || AgentRunner.IsUnreachable(e);
+    private static bool DependencyAway(Exception e) => MySqlRetryStrategy.IsDatabaseAway(e) || AgentRunner.IsUnreachable(e);
 
     /// <summary>pending → running, atomically; a running task is only taken over through a reclaimed message.</summary>
     private Task<bool> TryClaimAsync(QueuedTask message) =>

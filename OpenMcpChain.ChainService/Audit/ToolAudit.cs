@@ -8,6 +8,7 @@ using OpenMcpChain.ChainService.Errors;
 using OpenMcpChain.ChainService.Infrastructure;
 using OpenMcpChain.Sdk;
 using OpenMcpChain.Sdk.Contracts;
+using OpenMcpChain.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace OpenMcpChain.ChainService.Audit;
@@ -57,7 +58,7 @@ public sealed class ToolAudit(AuditWriter writer, CallerContext caller, ILogger<
         {
             return await call();
         }
-        catch (Exception e) when (e is RedisException or RedisTimeoutException or DbException or DbUpdateException or RetryLimitExceededException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException or DbException or DbUpdateException || MySqlRetryStrategy.IsDatabaseAway(e))
         {
             // What a write did is its stored row's to say: repeating it under the same key returns that row, or does it now.
             logger.LogWarning(e, "{Tool} was cut short by an unavailable store", tool);
