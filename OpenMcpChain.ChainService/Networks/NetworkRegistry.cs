@@ -21,7 +21,7 @@ public sealed class NetworkRegistry(IOptions<NetworksOptions> options, IConfigur
 
     public IReadOnlyCollection<string> Names => options.Value.Keys;
 
-    /// <summary>The network a call that names none uses: <c>Chain:DefaultNetwork</c> (the AppHost sets it from <c>Infra:Chain</c>), else devnet.</summary>
+    /// <summary>The network a call that names none uses: <c>Chain:DefaultNetwork</c> (the AppHost sets it from <c>Infra:Chain</c>), else devnet; read at start.</summary>
     public string DefaultName { get; } = configuration["Chain:DefaultNetwork"] is { Length: > 0 } configured ? configured : NetworksOptions.DefaultNetwork;
 
     public Web3 Get(string? network) => Resolve(network).Web3;

@@ -6,7 +6,6 @@ using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Model;
 using Nethereum.RPC.Eth.DTOs;
-using Nethereum.Signer;
 using Nethereum.Util;
 using Nethereum.Web3;
 using OpenMcpChain.ChainService.Abi;

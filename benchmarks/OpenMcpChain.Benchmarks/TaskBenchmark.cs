@@ -152,8 +152,9 @@ public static class TaskBenchmark
         var chainId = new HexBigInteger(chainIdHex).Value;
         long nonce = 0;
         var value = Nethereum.Web3.Web3.Convert.ToWei(0.001m);
-        // Sent in nonce order, as ChainService's nonce lock orders its wallet's: anvil mines a transaction queued behind a
-        // nonce gap only when a later one arrives, which at the end of a phase never does.
+        // Sent in nonce order (the lock is held across the send, which ChainService's nonce lock is not: it covers the nonce,
+        // the signature and the row): anvil mines a transaction queued behind a nonce gap only when a later one arrives,
+        // which at the end of a phase never does.
         var sending = new SemaphoreSlim(1);
         return async () =>
         {

@@ -30,6 +30,8 @@ public static class TaskBreakdown
             var accepted = await client.CreateTaskAsync(new CreateTaskRequest(goal));
             var task = await TaskBenchmark.FinishedAsync(client, accepted.TaskId);
             if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
+            if (writes && !task.Result!.ToolCalls.Any(c => c.Tool == "transfer_native" && !c.IsError))
+                throw new InvalidOperationException($"task {task.TaskId} succeeded without a transfer");
             wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             ids.Add(accepted.TaskId);
         }
