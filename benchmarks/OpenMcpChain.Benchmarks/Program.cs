@@ -13,6 +13,11 @@ string[] modes = ["chain", "log", "tasks", "writes", "grpc", "breakdown", "gatew
 // "writes" alone benchmarks write tasks; with "breakdown" it says which tasks to break down.
 var writes = args.Contains("writes");
 var mode = args.FirstOrDefault(a => modes.Contains(a) && a != "writes") ?? (writes ? "writes" : "chain");
+if (writes && mode is not ("writes" or "breakdown"))
+{
+    Console.Error.WriteLine($"'writes' goes alone or with 'breakdown', not with '{mode}'.");
+    Environment.Exit(2);
+}
 args = [.. args.Where(a => !modes.Contains(a))];
 var sequential = args.Length > 0 ? int.Parse(args[0]) : 500;
 if (mode == "sign")
