@@ -40,11 +40,9 @@ public sealed class Secp256k1Signer
         if (privateKey.Length > 32) throw new ArgumentException($"A private key is 32 bytes, not {privateKey.Length}.", nameof(privateKey));
         var d = new BigInteger(1, privateKey);
         if (d.SignValue == 0 || d.CompareTo(Curve.N) >= 0) throw new ArgumentException("The private key is not in secp256k1's range.", nameof(privateKey));
-        privateKey = d.ToByteArrayUnsigned();
-        if (privateKey.Length < 32) privateKey = [.. new byte[32 - privateKey.Length], .. privateKey];
         _key = new ECPrivateKeyParameters(d, Domain);
         _public = Domain.G.Multiply(d).Normalize();
-        Address = new EthECKey(privateKey, true).GetPublicAddress();
+        Address = new EthECKey(_public.GetEncoded(compressed: false), isPrivate: false).GetPublicAddress(); // from the point just made
     }
 
     /// <summary>The signer's checksummed address.</summary>
