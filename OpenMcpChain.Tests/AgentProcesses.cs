@@ -24,7 +24,7 @@ public sealed class AgentProcess : IAsyncDisposable
     public static async Task<AgentProcess> StartAsync(SystemFixture system, string database, int redisPort, Uri llmEndpoint,
         IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var agentDb = (await system.App.GetConnectionStringAsync("agentdb"))!.Replace("Database=agentdb", $"Database={database}");
         var dll = Path.Combine(Path.GetDirectoryName(new Projects.OpenMcpChain_AgentService().ProjectPath)!, "bin", Configuration, "net10.0", "OpenMcpChain.AgentService.dll");
         var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -106,13 +106,6 @@ public sealed class AgentProcess : IAsyncDisposable
     }
 
     internal static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A throw-away redis-server on a given port (no persistence).</summary>
@@ -173,7 +166,7 @@ public sealed class HangingRelay : IDisposable
         _delay = delay;
         _hold = hold;
         _upstream = new HttpClient { BaseAddress = upstream };
-        var port = AgentProcess.FreePort();
+        var port = Ports.Free();
         Url = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(Url.ToString());
         _listener.Start();

@@ -38,7 +38,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     public async Task AKilledWorkersTaskIsTakenOverAndFinishesOnceWithOneTransaction()
     {
         var database = $"agentdb_takeover_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
 
@@ -75,7 +75,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     public async Task ASentTransferWhoseStepCannotBeRecordedIsReportedByTheNextAttemptNotLost()
     {
         var database = $"agentdb_steprec_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
         await using var agent = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
@@ -118,7 +118,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     public async Task ATaskSubmittedWhileRedisIsDownIsAcceptedAndRunsOnceRedisIsBack()
     {
         var database = $"agentdb_noredis_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort(); // nothing listens there yet
+        var redisPort = Ports.Free(); // nothing listens there yet
         await using var agent = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge);
 
         var accepted = await SubmitAsync(agent.Api, "What is the latest block number?");
@@ -136,7 +136,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     public async Task CancellingARunningTaskStopsItAtTheNextStepBoundary()
     {
         var database = $"agentdb_cancel_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         var recipient = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
         using var slow = new HangingRelay(LlmBridge, forward: 100, delay: TimeSpan.FromSeconds(2));
@@ -162,7 +162,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     public async Task AWorkerShuttingDownHandsItsTaskBackAndAnotherFinishesIt()
     {
         var database = $"agentdb_shutdown_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         using var slow = new HangingRelay(LlmBridge, forward: 100, delay: TimeSpan.FromSeconds(3));
         var first = await AgentProcess.StartAsync(system, database, redisPort, slow.Url);
@@ -186,7 +186,7 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     public async Task AnIdenticalModelRequestIsAnsweredFromTheCache()
     {
         var database = $"agentdb_cache_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         using var counting = new HangingRelay(LlmBridge, forward: 100);
         await using var agent = await AgentProcess.StartAsync(system, database, redisPort, counting.Url);

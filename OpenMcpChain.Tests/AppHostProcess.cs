@@ -48,9 +48,9 @@ public sealed class AppHostProcess : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
             // The dashboard and its endpoints on free ports, never the launch profile's fixed ones another run may hold.
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{AgentProcess.FreePort()}",
-            ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{AgentProcess.FreePort()}",
-            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{AgentProcess.FreePort()}",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.Free()}",
+            ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{Ports.Free()}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{Ports.Free()}",
         }.Concat(environment ?? new Dictionary<string, string>()))
         {
             start.Environment[key] = value;

@@ -30,7 +30,7 @@ public sealed class AuthSwitchTests(SystemFixture system)
     [Fact]
     public async Task AnOpenTaskApiIsRefusedAtStartOnANonLoopbackAddress()
     {
-        var (process, output) = await StartOpenGatewayAsync($"http://0.0.0.0:{AgentProcess.FreePort()}");
+        var (process, output) = await StartOpenGatewayAsync($"http://0.0.0.0:{Ports.Free()}");
         using (process)
         {
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -44,7 +44,7 @@ public sealed class AuthSwitchTests(SystemFixture system)
     [Fact]
     public async Task AnOpenTaskApiRunsOnLoopback()
     {
-        var port = AgentProcess.FreePort();
+        var port = Ports.Free();
         var (process, output) = await StartOpenGatewayAsync($"http://127.0.0.1:{port}");
         using (process)
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })

@@ -24,7 +24,7 @@ public sealed class ForkTests(SystemFixture system)
         var data = Directory.CreateTempSubdirectory("openmcp-fork-").FullName;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
             ["--Infra:Mode=executables", "--Infra:Chain=fork", "--Chain:Fork=sepolia", $"--Parameters:sepolia-rpc-url={upstream.RpcUrl}",
-             $"--Data:Directory={data}", $"--Devnet:Port={AgentProcess.FreePort()}", "--Logging:LogLevel:Default=Warning"]);
+             $"--Data:Directory={data}", $"--Devnet:Port={Ports.Free()}", "--Logging:LogLevel:Default=Warning"]);
         // Only the chain: the fork and the parameter it reads.
         foreach (var other in builder.Resources.Where(r => r.Name is not ("devnet" or "sepolia-rpc-url")).ToList())
             builder.Resources.Remove(other);

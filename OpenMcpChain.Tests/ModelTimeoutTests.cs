@@ -18,7 +18,7 @@ public sealed class ModelTimeoutTests(SystemFixture system)
     {
         using var provider = SlowProvider.Start(TimeSpan.FromSeconds(6), rateLimited: 0, retryAfterSeconds: 1);
         await provider.WaitHealthyAsync(TimeSpan.FromSeconds(20));
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         await using var agent = await AgentProcess.StartAsync(system, $"agentdb_timeout_{Guid.NewGuid():N}"[..32], redisPort, provider.Url,
             new Dictionary<string, string> { ["Agent__ModelAttemptTimeout"] = "00:00:02", ["Agent__MaxRetries"] = "1" });

@@ -31,11 +31,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public OtlpReceiver(bool keepSpans = true)
     {
         _keep = keepSpans;
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        Endpoint = $"http://127.0.0.1:{port}";
+        Endpoint = $"http://127.0.0.1:{Ports.Free()}";
         _listener.Prefixes.Add(Endpoint + "/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);

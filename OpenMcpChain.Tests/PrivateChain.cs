@@ -33,7 +33,7 @@ public sealed class AnvilProcess : IAsyncDisposable
 
     public static async Task<AnvilProcess> StartAsync(params string[] args)
     {
-        var port = AgentProcess.FreePort();
+        var port = Ports.Free();
         var start = new ProcessStartInfo(Binary, ["--host", "127.0.0.1", "--port", port.ToString(), "--silent", .. args])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,

@@ -61,7 +61,7 @@ public sealed class ResumeTests(SystemFixture system)
     {
         using var model = SlowProvider.Start(TimeSpan.Zero, rateLimited: 0, retryAfterSeconds: 1, vary: true);
         await model.WaitHealthyAsync(TimeSpan.FromSeconds(20));
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         await using var agent = await AgentProcess.StartAsync(system, $"agentdb_resume_{Guid.NewGuid():N}"[..32], redisPort, model.Url);
         var (holder, recipient, session) = (NewAddress(), NewAddress(), $"resume-{Guid.NewGuid():N}");
@@ -122,7 +122,7 @@ public sealed class ResumeTests(SystemFixture system)
         using var model = SlowProvider.Start(TimeSpan.Zero, rateLimited: 0, retryAfterSeconds: 1, vary: true);
         await model.WaitHealthyAsync(TimeSpan.FromSeconds(20));
         var database = $"agentdb_resumekill_{Guid.NewGuid():N}"[..32];
-        var redisPort = AgentProcess.FreePort();
+        var redisPort = Ports.Free();
         using var redis = new RedisProcess(redisPort);
         var recipient = NewAddress();
         // The first worker's transparency log holds back the write's step: the write was sent, its result never recorded.

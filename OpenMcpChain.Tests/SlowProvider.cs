@@ -27,7 +27,7 @@ internal sealed class SlowProvider : IDisposable
 
     public static SlowProvider Start(TimeSpan delay, int rateLimited, int retryAfterSeconds, bool vary = false)
     {
-        var port = AgentProcess.FreePort();
+        var port = Ports.Free();
         var script = Path.Combine(RepoRoot(), "llm-bridge", "tests", "slow_provider.py");
         var process = Process.Start(new ProcessStartInfo("python3",
             [script, "--port", port.ToString(), "--delay", delay.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -34,7 +34,7 @@ var data = Directory.CreateTempSubdirectory("openmcp-bench-data-").FullName;
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenMcpChain_AppHost>(
     ["--Infra:Mode=executables", $"--Data:Directory={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
      // The devnet on a port of its own, reached directly as under scripts/run.sh (without one it would sit behind a proxy).
-     $"--Devnet:Port={FreePort()}",
+     $"--Devnet:Port={OpenMcpChain.Tests.Ports.Free()}",
      // The tasks benchmark polls as fast as it can; the Gateway's per-caller limit is not what it measures.
      "--Gateway:Auth:Users:operator:RequestsPerMinute=100000000"]);
 // Every service exports its telemetry as it does under scripts/run.sh (where the dashboard takes it): to a receiver in
@@ -131,10 +131,3 @@ Console.WriteLine($"ratio MCP/direct: p50 latency {viaMcp.P50 / direct.P50:0.00}
                   $"throughput {direct.Throughput / viaMcp.Throughput:0.00}x lower");
 Console.WriteLine($"ratio REST/direct (the same tool without MCP framing): p50 latency {viaRest.P50 / direct.P50:0.00}x");
 await app.StopAsync();
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-}
