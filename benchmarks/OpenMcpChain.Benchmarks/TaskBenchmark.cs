@@ -21,6 +21,17 @@ public static class TaskBenchmark
 {
     internal const string ReadGoal = "What is the latest block number?";
 
+    internal static string WriteGoal(string recipient) => $"Send 0.001 ETH to {recipient}";
+
+    /// <summary>The task, if it succeeded — and, for a write task, made its transfer; else the run stops saying why.</summary>
+    internal static TaskResponse Done(TaskResponse task, bool writes)
+    {
+        if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
+        if (writes && !task.Result!.ToolCalls.Any(c => c.Tool == "transfer_native" && !c.IsError))
+            throw new InvalidOperationException($"task {task.TaskId} succeeded without a transfer");
+        return task;
+    }
+
     public static async Task RunAsync(Uri gateway, string operatorPassword, Uri rpc, string mysqlConnection, int sequential, TimeSpan duration, bool writes)
     {
         using var http = new HttpClient { BaseAddress = gateway };
@@ -28,14 +39,8 @@ public static class TaskBenchmark
         await client.AuthenticateAsync("operator", operatorPassword);
         // Every transfer to one fresh address: the recipient is not what is measured.
         var recipient = EthECKey.GenerateKey().GetPublicAddress();
-        var goal = writes ? $"Send 0.001 ETH to {recipient}" : ReadGoal;
-        async Task TaskAsync()
-        {
-            var task = await FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(goal))).TaskId);
-            if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
-            if (writes && !task.Result!.ToolCalls.Any(c => c.Tool == "transfer_native" && !c.IsError))
-                throw new InvalidOperationException($"task {task.TaskId} succeeded without a transfer");
-        }
+        var goal = writes ? WriteGoal(recipient) : ReadGoal;
+        async Task TaskAsync() => Done(await FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(goal))).TaskId), writes);
 
         // The direct path: what a task needs, without services: the task row written and updated, the chain work over
         // JSON-RPC, the outcome signed as EIP-712 typed data.

@@ -16,7 +16,7 @@ public static class TaskBreakdown
 
     public static async Task RunAsync(Uri gateway, string operatorPassword, OtlpReceiver receiver, int count, bool writes)
     {
-        var goal = writes ? $"Send 0.001 ETH to {Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress()}" : TaskBenchmark.ReadGoal;
+        var goal = writes ? TaskBenchmark.WriteGoal(Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress()) : TaskBenchmark.ReadGoal;
         using var http = new HttpClient { BaseAddress = gateway };
         var client = new OpenMcpChainClient(http);
         await client.AuthenticateAsync("operator", operatorPassword);
@@ -28,10 +28,7 @@ public static class TaskBreakdown
         {
             var start = Stopwatch.GetTimestamp();
             var accepted = await client.CreateTaskAsync(new CreateTaskRequest(goal));
-            var task = await TaskBenchmark.FinishedAsync(client, accepted.TaskId);
-            if (task.Status != TaskStatuses.Succeeded) throw new InvalidOperationException($"task ended {task.Status}: {task.Error}");
-            if (writes && !task.Result!.ToolCalls.Any(c => c.Tool == "transfer_native" && !c.IsError))
-                throw new InvalidOperationException($"task {task.TaskId} succeeded without a transfer");
+            TaskBenchmark.Done(await TaskBenchmark.FinishedAsync(client, accepted.TaskId), writes);
             wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             ids.Add(accepted.TaskId);
         }
