@@ -8,11 +8,32 @@ namespace OpenMcpChain.Benchmarks;
 /// </summary>
 public sealed record Measure(string Name, double P50, double P99, double Throughput)
 {
+    /// <summary>Warm: the system's tiered compilation used at most this share of one core over <see cref="JitWindow"/>.</summary>
+    private const double SettledJitShare = 0.05;
+    private static readonly TimeSpan JitWindow = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromMinutes(5);
+
     public static async Task<Measure> RunAsync(string name, Func<Task> call, int sequential, TimeSpan duration, int concurrency)
     {
-        // Warm up for 50 calls and at least 3 s, so tiered JIT has finished with the path on both sides of the comparison.
+        // Warm up for 50 calls and at least 3 s, then at the measured concurrency until the system's JIT has settled: on two
+        // cores, tiered compilation of every service's hot paths takes minutes under load and half the CPU meanwhile, so
+        // a figure taken earlier is the warm-up's, not the path's.
         var warming = Stopwatch.StartNew();
         for (var i = 0; i < 50 || warming.Elapsed < TimeSpan.FromSeconds(3); i++) await call();
+        var settled = false;
+        using (var warm = new CancellationTokenSource())
+        {
+            var load = Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                while (!warm.IsCancellationRequested) await call();
+            }));
+            while (!settled && warming.Elapsed < MaxWarmUp)
+                settled = await ProcessCpu.JitAsync(JitWindow) <= JitWindow.TotalMilliseconds * SettledJitShare;
+            await warm.CancelAsync();
+            await load;
+        }
+        Console.WriteLine($"{name,-24} warmed up for {warming.Elapsed.TotalSeconds:0} s" +
+                          (settled ? "" : $"; tiered JIT still above {SettledJitShare:P0} of a core after {MaxWarmUp.TotalMinutes:0} min"));
 
         var latencies = new double[sequential];
         for (var i = 0; i < sequential; i++)

@@ -19,6 +19,47 @@ public static class ProcessCpu
             .ToDictionary(g => g.Key, g => g.Sum(p => (p.Value.Ticks - (before.TryGetValue(p.Key, out var b) ? b.Ticks : 0)) * MsPerTick));
     }
 
+    /// <summary>
+    /// CPU the system's processes spent in .NET's tiered compilation (its background threads, which compile a method again,
+    /// optimised, once it has been called often) over <paramref name="window"/>, in milliseconds: while it is high, the
+    /// services are still warming up and what they cost per call is not what they cost once warm.
+    /// </summary>
+    public static async Task<double> JitAsync(TimeSpan window)
+    {
+        var before = JitThreads();
+        await Task.Delay(window);
+        // A thread that ended in between took its count with it: it had stopped compiling.
+        return JitThreads().Sum(t => t.Value - before.GetValueOrDefault(t.Key)) * MsPerTick;
+    }
+
+    private static Dictionary<(int Pid, int Tid), long> JitThreads()
+    {
+        var threads = new Dictionary<(int, int), long>();
+        foreach (var pid in Snapshot().Keys)
+        {
+            try
+            {
+                foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    if (File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd() != ".NET Tiered Com") continue; // names are cut at 15 characters
+                    threads[(pid, int.Parse(Path.GetFileName(dir)))] = Ticks(File.ReadAllText(Path.Combine(dir, "stat")));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // ended while being read
+            }
+        }
+        return threads;
+    }
+
+    /// <summary>utime + stime of a <c>stat</c> line.</summary>
+    private static long Ticks(string stat)
+    {
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // from field 3 (state) on
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
+    }
+
     private static Dictionary<int, (string Name, long Ticks)> Snapshot()
     {
         var processes = new Dictionary<int, (int Parent, string Name, long Ticks, long Started)>();
@@ -30,8 +71,7 @@ public static class ProcessCpu
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var close = stat.LastIndexOf(')');
                 var fields = stat[(close + 2)..].Split(' '); // from field 3 (state) on
-                var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime
-                processes[pid] = (int.Parse(fields[1]), NameOf(dir, stat[(stat.IndexOf('(') + 1)..close]), ticks, long.Parse(fields[19]));
+                processes[pid] = (int.Parse(fields[1]), NameOf(dir, stat[(stat.IndexOf('(') + 1)..close]), Ticks(stat), long.Parse(fields[19]));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
