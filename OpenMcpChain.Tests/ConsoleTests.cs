@@ -47,14 +47,7 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
         var context = await _browser.NewContextAsync(new() { Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(StepMs);
-        // A sign-in that fails leaves a Playwright trace (every request with its timing, the pages as they were) to read
-        // with `npx playwright show-trace`: a full run has timed out here twice, waiting for the sign-in page's load.
-        await context.Tracing.StartAsync(new() { Snapshots = false }); // requests and actions only: light
-        var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>();
-        context.Request += (_, r) => pending[r] = DateTime.UtcNow;
-        context.RequestFinished += (_, r) => pending.TryRemove(r, out DateTime _);
-        context.RequestFailed += (_, r) => pending.TryRemove(r, out DateTime _);
-        try
+        await TracedAsync(page, $"signin-{user}", $"Signing in as {user}", async () =>
         {
             await page.GotoAsync(_origin + "/");
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
@@ -63,13 +56,46 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
             await page.GetByLabel("Password").FillAsync(password);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await Assertions.Expect(page.GetByTestId("user")).ToHaveTextAsync($"Signed in as {user}", new() { Timeout = StepMs });
+            return true;
+        });
+        return page;
+    }
+
+    private Task<string> SubmitAsync(IPage page, string goal) => TracedAsync(page, "submit", $"Submitting \"{goal}\"", async () =>
+    {
+        await page.GotoAsync(_origin + "/#/tasks");
+        await page.GetByLabel("Goal", new() { Exact = true }).FillAsync(goal);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit task" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("#/tasks/[^/?]+$"));
+        return Uri.UnescapeDataString(new Uri(page.Url).Fragment.Split('/')[2]);
+    });
+
+    /// <summary>
+    /// Runs a step of the console that has timed out in full runs (the sign-in page's load twice, a submitted task's page
+    /// once) under a Playwright trace: when it fails, the trace (every request with its timing; read it with
+    /// <c>npx playwright show-trace</c>) is kept and the failure names the requests still unanswered.
+    /// </summary>
+    private static async Task<T> TracedAsync<T>(IPage page, string name, string what, Func<Task<T>> step)
+    {
+        await page.Context.Tracing.StartAsync(new() { Snapshots = false }); // requests and actions only: light
+        var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime>();
+        void Sent(object? _, IRequest r) => pending[r] = DateTime.UtcNow;
+        void Ended(object? _, IRequest r) => pending.TryRemove(r, out DateTime _);
+        page.Context.Request += Sent;
+        page.Context.RequestFinished += Ended;
+        page.Context.RequestFailed += Ended;
+        try
+        {
+            var result = await step();
+            await page.Context.Tracing.StopAsync();
+            return result;
         }
         catch (Exception e)
         {
-            var trace = Path.ChangeExtension(Chromium.ScreenshotPath($"console-signin-failed-{user}"), ".zip");
+            var trace = Path.ChangeExtension(Chromium.ScreenshotPath($"console-{name}-failed"), ".zip");
             try
             {
-                await context.Tracing.StopAsync(new() { Path = trace });
+                await page.Context.Tracing.StopAsync(new() { Path = trace });
             }
             catch (PlaywrightException stop)
             {
@@ -77,19 +103,14 @@ public sealed class ConsoleTests(SystemFixture system) : IAsyncLifetime
             }
             var unanswered = string.Join(", ", pending.Select(p => $"{p.Key.Method} {p.Key.Url} ({(DateTime.UtcNow - p.Value).TotalSeconds:0} s)"));
             throw new Xunit.Sdk.XunitException(
-                $"Signing in as {user} failed at {page.Url}: {e.Message}\nRequests still unanswered: {(unanswered.Length > 0 ? unanswered : "none")}\nTrace: {trace}", e);
+                $"{what} failed at {page.Url}: {e.Message}\nRequests still unanswered: {(unanswered.Length > 0 ? unanswered : "none")}\nTrace: {trace}", e);
         }
-        await context.Tracing.StopAsync();
-        return page;
-    }
-
-    private async Task<string> SubmitAsync(IPage page, string goal)
-    {
-        await page.GotoAsync(_origin + "/#/tasks");
-        await page.GetByLabel("Goal", new() { Exact = true }).FillAsync(goal);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Submit task" }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("#/tasks/[^/?]+$"));
-        return Uri.UnescapeDataString(new Uri(page.Url).Fragment.Split('/')[2]);
+        finally
+        {
+            page.Context.Request -= Sent;
+            page.Context.RequestFinished -= Ended;
+            page.Context.RequestFailed -= Ended;
+        }
     }
 
     private static async Task ExpectStatusAsync(IPage page, string status, float timeoutMs = TaskMs) =>
