@@ -15,25 +15,7 @@ public sealed record Measure(string Name, double P50, double P99, double Through
 
     public static async Task<Measure> RunAsync(string name, Func<Task> call, int sequential, TimeSpan duration, int concurrency)
     {
-        // Warm up for 50 calls and at least 3 s, then at the measured concurrency until the system's JIT has settled: on two
-        // cores, tiered compilation of every service's hot paths takes minutes under load and half the CPU meanwhile, so
-        // a figure taken earlier is the warm-up's, not the path's.
-        var warming = Stopwatch.StartNew();
-        for (var i = 0; i < 50 || warming.Elapsed < TimeSpan.FromSeconds(3); i++) await call();
-        var settled = false;
-        using (var warm = new CancellationTokenSource())
-        {
-            var load = Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-            {
-                while (!warm.IsCancellationRequested) await call();
-            }));
-            while (!settled && warming.Elapsed < MaxWarmUp)
-                settled = await ProcessCpu.JitAsync(JitWindow) <= JitWindow.TotalMilliseconds * SettledJitShare;
-            await warm.CancelAsync();
-            await load;
-        }
-        Console.WriteLine($"{name,-24} warmed up for {warming.Elapsed.TotalSeconds:0} s" +
-                          (settled ? "" : $"; tiered JIT still above {SettledJitShare:P0} of a core after {MaxWarmUp.TotalMinutes:0} min"));
+        await WarmUpAsync(name, call, concurrency);
 
         var latencies = new double[sequential];
         for (var i = 0; i < sequential; i++)
@@ -59,6 +41,31 @@ public sealed record Measure(string Name, double P50, double P99, double Through
         var perCall = cpu.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value / Math.Max(1, completed):0.000}");
         Console.WriteLine($"{"",-24} CPU ms per call: {string.Join(", ", perCall)}");
         return result;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="call"/> 50 times and for at least 3 s, then at <paramref name="concurrency"/> until the
+    /// system's JIT has settled: on two cores, tiered compilation of every service's hot paths takes a minute and more
+    /// under load and half the CPU meanwhile, so a figure taken earlier is the warm-up's, not the path's.
+    /// </summary>
+    public static async Task WarmUpAsync(string name, Func<Task> call, int concurrency)
+    {
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < 50 || warming.Elapsed < TimeSpan.FromSeconds(3); i++) await call();
+        var settled = false;
+        using (var warm = new CancellationTokenSource())
+        {
+            var load = Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                while (!warm.IsCancellationRequested) await call();
+            }));
+            while (!settled && warming.Elapsed < MaxWarmUp)
+                settled = await ProcessCpu.JitAsync(JitWindow) <= JitWindow.TotalMilliseconds * SettledJitShare;
+            await warm.CancelAsync();
+            await load;
+        }
+        Console.WriteLine($"{name,-24} warmed up for {warming.Elapsed.TotalSeconds:0} s" +
+                          (settled ? "" : $"; tiered JIT still above {SettledJitShare:P0} of a core after {MaxWarmUp.TotalMinutes:0} min"));
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

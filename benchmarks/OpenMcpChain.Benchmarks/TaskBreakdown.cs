@@ -20,7 +20,8 @@ public static class TaskBreakdown
         using var http = new HttpClient { BaseAddress = gateway };
         var client = new OpenMcpChainClient(http);
         await client.AuthenticateAsync("operator", operatorPassword);
-        for (var i = 0; i < 20; i++) await TaskBenchmark.FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(goal))).TaskId);
+        await Measure.WarmUpAsync("tasks", async () =>
+            TaskBenchmark.Done(await TaskBenchmark.FinishedAsync(client, (await client.CreateTaskAsync(new CreateTaskRequest(goal))).TaskId), writes), concurrency: 8);
 
         var ids = new List<string>();
         var wall = new List<double>();
