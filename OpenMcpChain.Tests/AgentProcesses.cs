@@ -223,3 +223,74 @@ public sealed class HangingRelay : IDisposable
         _upstream.Dispose();
     }
 }
+
+/// <summary>
+/// A TCP relay in front of a service that the test can cut — every open connection dropped, new ones refused, as when
+/// the service's process goes away — and open again.
+/// </summary>
+public sealed class TcpRelay : IDisposable
+{
+    private readonly Uri _upstream;
+    private TcpListener? _listener;
+    private CancellationTokenSource _connections = new();
+
+    public Uri Url { get; }
+
+    public TcpRelay(Uri upstream)
+    {
+        _upstream = upstream;
+        Url = new Uri($"http://127.0.0.1:{Ports.Free()}/");
+        Open();
+    }
+
+    public void Open()
+    {
+        _connections = new CancellationTokenSource();
+        _listener = new TcpListener(IPAddress.Loopback, Url.Port);
+        _listener.Start();
+        _ = AcceptAsync(_listener, _connections.Token);
+    }
+
+    public void Cut()
+    {
+        _listener?.Stop();
+        _connections.Cancel();
+    }
+
+    private async Task AcceptAsync(TcpListener listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await listener.AcceptTcpClientAsync(ct);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            _ = RelayAsync(inbound, ct);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient inbound, CancellationToken ct)
+    {
+        using (inbound)
+        using (var outbound = new TcpClient())
+        {
+            try
+            {
+                await outbound.ConnectAsync(_upstream.Host, _upstream.Port, ct);
+                var (a, b) = (inbound.GetStream(), outbound.GetStream());
+                await Task.WhenAny(a.CopyToAsync(b, ct), b.CopyToAsync(a, ct));
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+            {
+                // cut, or one side closed
+            }
+        }
+    }
+
+    public void Dispose() => Cut();
+}

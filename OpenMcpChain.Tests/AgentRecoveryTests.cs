@@ -115,6 +115,35 @@ public sealed class AgentRecoveryTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task ChainServiceAwayMidRunCostsATaskAnAttemptAndTheAgentsSharedSessionComesBackWithIt()
+    {
+        // The agent keeps one MCP session with ChainService for all its tasks; here ChainService is reached through a relay
+        // the test cuts, as when ChainService's process goes away and comes back.
+        var database = $"agentdb_mcpaway_{Guid.NewGuid():N}"[..32];
+        var redisPort = Ports.Free();
+        using var redis = new RedisProcess(redisPort);
+        using var chain = new TcpRelay(system.App.GetEndpoint("chainservice", "http"));
+        await using var agent = await AgentProcess.StartAsync(system, database, redisPort, LlmBridge,
+            new Dictionary<string, string> { ["services__chainservice__http__0"] = chain.Url.ToString() });
+        const string goal = "What is the latest block number?";
+        var before = await WaitAsync(agent.Api, (await SubmitAsync(agent.Api, goal)).TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(60));
+        Assert.True(before.Status == TaskStatuses.Succeeded, $"{before.Status}: {before.Error}");
+
+        chain.Cut();
+        var during = await SubmitAsync(agent.Api, goal);
+        // Its tool call finds ChainService away: the attempt ends and the task waits for another, not failed.
+        await WaitAsync(agent.Api, during.TaskId, t => t.Attempts >= 1 && t.Status == TaskStatuses.Pending, TimeSpan.FromSeconds(60));
+        chain.Open();
+
+        var retried = await WaitAsync(agent.Api, during.TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(90));
+        Assert.True(retried.Status == TaskStatuses.Succeeded, $"{retried.Status}: {retried.Error}");
+        Assert.True(retried.Attempts >= 2, $"attempts: {retried.Attempts}");
+        var after = await WaitAsync(agent.Api, (await SubmitAsync(agent.Api, goal)).TaskId, t => TaskStatuses.IsFinal(t.Status), TimeSpan.FromSeconds(60));
+        Assert.True(after.Status == TaskStatuses.Succeeded, $"{after.Status}: {after.Error}");
+        Assert.Equal(1, after.Attempts);
+    }
+
+    [Fact]
     public async Task ATaskSubmittedWhileRedisIsDownIsAcceptedAndRunsOnceRedisIsBack()
     {
         var database = $"agentdb_noredis_{Guid.NewGuid():N}"[..32];

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Web3;
 using OpenMcpChain.Sdk;
@@ -269,6 +271,32 @@ public sealed class ApprovalInboxTests(SystemFixture system)
         Assert.Equal(chain.Token, call.To, ignoreCase: true);
         Assert.Equal(["to", "value"], call.Method!.Arguments.Select(a => a.Name));
         Assert.Equal("46", call.Token!.AmountFormatted);
+    }
+
+    [Fact]
+    public async Task AnMcpCallNamesItsTaskSubmitterAndGoalInItsMetaWhichOnlyADirectCallerMayDo()
+    {
+        // The agent keeps one MCP session per process and names each call's task in the call's _meta.
+        var chain = await system.GetChainServiceAsync();
+        var task = $"meta-approval-{Guid.NewGuid():N}"[..40];
+        const string goal = "Pay the supplier 48 TT — 供应商付款";
+        JsonObject Meta() => new() { [ChainToolMeta.TaskId] = task, [ChainToolMeta.TaskSubmitter] = "alice", [ChainToolMeta.TaskGoal] = goal };
+        async Task<ApprovalResponse> ParkedAsync(string apiKey)
+        {
+            await using var mcp = await chain.ConnectMcpAsync(apiKey);
+            using var deadline = new CancellationTokenSource(ChainTestHelpers.CallDeadline);
+            var parked = (await mcp.CallToolAsync("transfer_erc20", new Dictionary<string, object?> { ["token"] = chain.Token, ["to"] = NewAddress(), ["amount"] = "48" },
+                options: new ModelContextProtocol.RequestOptions { Meta = Meta() }, cancellationToken: deadline.Token)).Error();
+            Assert.Equal(ChainErrorCodes.ApprovalRequired, parked.Code);
+            return (await chain.CreateClient(ChainServiceFixture.OperatorKey).GetFromJsonAsync<ApprovalResponse>($"/api/approvals/{parked.ApprovalId}", OpenMcpChainJson.Options))!;
+        }
+
+        var named = await ParkedAsync(ChainServiceFixture.AgentKey);
+        Assert.Equal((task, goal, "alice"), (named.TaskId, named.Goal, named.RequestedBy));
+
+        // A caller that relays end users passes on what they send: a user's _meta names no task, goal or requester.
+        var relayed = await ParkedAsync(ChainServiceFixture.RelayKey);
+        Assert.Equal((null, null, null), (relayed.TaskId, relayed.Goal, relayed.RequestedBy));
     }
 
     /// <summary>The next event of the feed about <paramref name="taskId"/>'s approval (other tasks' events are skipped).</summary>

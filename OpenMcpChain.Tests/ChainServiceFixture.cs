@@ -26,6 +26,8 @@ public sealed class ChainServiceFixture(SystemFixture system)
     public const string DeployerKey = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"; // anvil #3, devnet only
     public const string OperatorKey = "operator-test-key-0123456789abcdef";
     public const string AgentKey = "agent-test-key-0123456789abcdef";
+    /// <summary>A caller that relays end users, as the Gateway's MCP proxy does.</summary>
+    public const string RelayKey = "relay-test-key-0123456789abcdef";
 
     // Nethereum polls for a receipt without end; the devnet mines at once, so a minute means it never will.
     private static readonly TimeSpan ReceiptDeadline = TimeSpan.FromSeconds(60);
@@ -86,6 +88,8 @@ public sealed class ChainServiceFixture(SystemFixture system)
                 ["Callers:operator:Wallets:1"] = "reserve",
                 ["Wallets:reserve:PrivateKey"] = ReserveKey,
                 ["Callers:agent:ApiKey"] = AgentKey,
+                ["Callers:relay:ApiKey"] = RelayKey,
+                ["Callers:relay:RelaysUsers"] = "true",
                 ["services:proofservice:http:0"] = system.App.GetEndpoint("proofservice", "http").ToString(),
             })
             {

@@ -48,7 +48,7 @@ public sealed class AgentRunner(
     private async Task<TaskResult> RunAsync(AgentTask task, AgentProfile profile, TaskRun run, CancellationToken ct)
     {
         var allowed = profile.AllowedToolsJson is null ? null : JsonSerializer.Deserialize<HashSet<string>>(profile.AllowedToolsJson);
-        await using var chain = chainTools.Open(task);
+        var chain = chainTools.Open(task);
         var tools = await Guard("TOOLS_UNAVAILABLE", "ChainService's MCP endpoint", () => chain.ToolsAsync(allowed, ct));
         // The chain the run acts on, read before its first write (a run that sends something always has it, and one that
         // cannot read it stops before sending); a run that writes nothing reads it at the end, if the model did not.

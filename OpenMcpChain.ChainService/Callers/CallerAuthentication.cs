@@ -2,6 +2,9 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using OpenMcpChain.Sdk.Contracts;
 
 namespace OpenMcpChain.ChainService.Callers;
 
@@ -41,6 +44,8 @@ public sealed class CallerContext
     public string? Goal { get; set; }
     public bool CanApprove { get; set; }
     public bool CanDeploy { get; set; }
+    /// <summary>The caller relays end users (<see cref="CallerOptions.RelaysUsers"/>): what it says of a task is not taken.</summary>
+    public bool RelaysUsers { get; set; }
 
     /// <summary>The person a decision is recorded for: the signed-in user behind the Gateway, else the caller itself.</summary>
     public string Decider => RelayedUser ?? Name;
@@ -81,6 +86,7 @@ public static class CallerAuthentication
         identity.Name = identity.RelayedUser is null ? caller : $"{caller}:{identity.RelayedUser}";
         identity.CanApprove = options.CanApprove;
         identity.CanDeploy = options.CanDeploy;
+        identity.RelaysUsers = options.RelaysUsers;
         identity.TaskId = headers[TaskIdHeader].ToString() is { Length: > 0 and <= MaxNameLength } task ? task : null;
         // A relayed user asks for itself; a direct caller (the agent) names the task's submitter.
         identity.RequestedBy = identity.RelayedUser
@@ -88,6 +94,26 @@ public static class CallerAuthentication
         identity.Goal = options.RelaysUsers ? null : DecodeGoal(headers[TaskGoalHeader].ToString());
         await next(context);
     });
+
+    /// <summary>
+    /// An MCP tool call's task, from its <c>_meta</c> (<see cref="ChainToolMeta"/>): how the agent names the task of each
+    /// call on the one session its process keeps. Taken from a direct caller only, as the headers are, and only where the
+    /// request's headers named none.
+    /// </summary>
+    public static McpRequestHandler<CallToolRequestParams, CallToolResult> TaskFromMeta(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        (request, ct) =>
+        {
+            if (request.Params?.Meta is { } meta && request.Services?.GetService<CallerContext>() is { RelaysUsers: false } identity)
+            {
+                identity.TaskId ??= Text(meta, ChainToolMeta.TaskId) is { Length: > 0 and <= MaxNameLength } task ? task : null;
+                identity.RequestedBy ??= Text(meta, ChainToolMeta.TaskSubmitter) is { Length: > 0 and <= MaxNameLength } submitter ? submitter : null;
+                identity.Goal ??= Text(meta, ChainToolMeta.TaskGoal) is { Length: > 0 and <= MaxGoalLength } goal ? goal : null;
+            }
+            return next(request, ct);
+        };
+
+    private static string? Text(System.Text.Json.Nodes.JsonObject meta, string key) =>
+        meta[key] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>The goal from its base64url UTF-8 form; null when absent, malformed, or longer than a task's goal may be.</summary>
     private static string? DecodeGoal(string encoded)

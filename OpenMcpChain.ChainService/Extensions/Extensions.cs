@@ -69,6 +69,10 @@ internal static class Extensions
         builder.Services.AddMcpServer()
             .WithHttpTransport(o => o.Stateless = true)
             .WithTools<ChainTools>(OpenMcpChainJson.Options)
-            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallFilter.Apply));
+            .WithRequestFilters(filters =>
+            {
+                filters.AddCallToolFilter(CallerAuthentication.TaskFromMeta);
+                filters.AddCallToolFilter(ToolCallFilter.Apply);
+            });
     }
 }

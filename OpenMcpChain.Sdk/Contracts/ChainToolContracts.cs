@@ -61,6 +61,18 @@ public static class PolicyDecisions
     public static bool IsRefusal(string? decision) => decision?.StartsWith("POLICY_", StringComparison.Ordinal) == true;
 }
 
+/// <summary>
+/// The task an MCP tool call works for, in the call's <c>_meta</c>: the agent keeps one MCP session per process and names
+/// each call's task, its submitter and goal there (REST callers send the same as <c>X-Task-*</c> headers). ChainService
+/// takes them from a direct caller only, never from one that relays end users.
+/// </summary>
+public static class ChainToolMeta
+{
+    public const string TaskId = "openmcpchain/task_id";
+    public const string TaskSubmitter = "openmcpchain/task_submitter";
+    public const string TaskGoal = "openmcpchain/task_goal";
+}
+
 /// <summary>The stable error codes of the chain layer, the same over MCP and REST.</summary>
 public static class ChainErrorCodes
 {
