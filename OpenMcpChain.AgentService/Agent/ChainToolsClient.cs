@@ -92,7 +92,13 @@ public sealed class ChainToolsClient(IHttpClientFactory httpClients, Microsoft.E
     private void Drop(McpClient session)
     {
         if (Interlocked.CompareExchange(ref _reads, null, session) != session && Interlocked.CompareExchange(ref _writes, null, session) != session) return;
-        _ = Task.Delay(options.Value.ToolWriteTimeout * 2).ContinueWith(_ => session.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
+        _ = DisposeLaterAsync();
+
+        async Task DisposeLaterAsync()
+        {
+            await Task.Delay(options.Value.ToolWriteTimeout * 2);
+            await session.DisposeAsync();
+        }
     }
 
     /// <summary>

@@ -38,9 +38,9 @@ public sealed class CallerContext
     /// <summary>The end user a relaying caller (the Gateway) names in <c>X-Caller</c>; null for a direct caller.</summary>
     public string? RelayedUser { get; set; }
     public string? TaskId { get; set; }
-    /// <summary>Who the writes are made for: the relayed user, or the task's submitter (<c>X-Task-Submitter</c>).</summary>
+    /// <summary>Who the writes are made for: the relayed user, or the task's submitter (<c>X-Task-Submitter</c> or the MCP call's <c>_meta</c>).</summary>
     public string? RequestedBy { get; set; }
-    /// <summary>The goal of the task the writes belong to (<c>X-Task-Goal</c>), shown on the approvals they park.</summary>
+    /// <summary>The goal of the task the writes belong to (<c>X-Task-Goal</c> or the MCP call's <c>_meta</c>), shown on the approvals they park.</summary>
     public string? Goal { get; set; }
     public bool CanApprove { get; set; }
     public bool CanDeploy { get; set; }
@@ -82,15 +82,15 @@ public static class CallerAuthentication
         }
         var identity = context.RequestServices.GetRequiredService<CallerContext>();
         var headers = context.Request.Headers;
-        identity.RelayedUser = options.RelaysUsers && headers[RelayedUserHeader].ToString() is { Length: > 0 and <= MaxNameLength } user ? user : null;
+        identity.RelayedUser = options.RelaysUsers ? Bounded(headers[RelayedUserHeader].ToString(), MaxNameLength) : null;
         identity.Name = identity.RelayedUser is null ? caller : $"{caller}:{identity.RelayedUser}";
         identity.CanApprove = options.CanApprove;
         identity.CanDeploy = options.CanDeploy;
         identity.RelaysUsers = options.RelaysUsers;
-        identity.TaskId = headers[TaskIdHeader].ToString() is { Length: > 0 and <= MaxNameLength } task ? task : null;
+        identity.TaskId = Bounded(headers[TaskIdHeader].ToString(), MaxNameLength);
         // A relayed user asks for itself; a direct caller (the agent) names the task's submitter.
         identity.RequestedBy = identity.RelayedUser
-            ?? (options.RelaysUsers ? null : headers[TaskSubmitterHeader].ToString() is { Length: > 0 and <= MaxNameLength } submitter ? submitter : null);
+            ?? (options.RelaysUsers ? null : Bounded(headers[TaskSubmitterHeader].ToString(), MaxNameLength));
         identity.Goal = options.RelaysUsers ? null : DecodeGoal(headers[TaskGoalHeader].ToString());
         await next(context);
     });
@@ -105,12 +105,15 @@ public static class CallerAuthentication
         {
             if (request.Params?.Meta is { } meta && request.Services?.GetService<CallerContext>() is { RelaysUsers: false } identity)
             {
-                identity.TaskId ??= Text(meta, ChainToolMeta.TaskId) is { Length: > 0 and <= MaxNameLength } task ? task : null;
-                identity.RequestedBy ??= Text(meta, ChainToolMeta.TaskSubmitter) is { Length: > 0 and <= MaxNameLength } submitter ? submitter : null;
-                identity.Goal ??= Text(meta, ChainToolMeta.TaskGoal) is { Length: > 0 and <= MaxGoalLength } goal ? goal : null;
+                identity.TaskId ??= Bounded(Text(meta, ChainToolMeta.TaskId), MaxNameLength);
+                identity.RequestedBy ??= Bounded(Text(meta, ChainToolMeta.TaskSubmitter), MaxNameLength);
+                identity.Goal ??= Bounded(Text(meta, ChainToolMeta.TaskGoal), MaxGoalLength);
             }
             return next(request, ct);
         };
+
+    /// <summary>A caller's name, task or goal as given, or null when it is empty or longer than it may be.</summary>
+    private static string? Bounded(string? value, int max) => value is { Length: > 0 } && value.Length <= max ? value : null;
 
     private static string? Text(System.Text.Json.Nodes.JsonObject meta, string key) =>
         meta[key] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
@@ -122,7 +125,7 @@ public static class CallerAuthentication
         try
         {
             var goal = StrictUtf8.GetString(Base64Url.DecodeFromChars(encoded));
-            return goal.Length is > 0 and <= MaxGoalLength ? goal : null;
+            return Bounded(goal, MaxGoalLength);
         }
         catch (Exception e) when (e is FormatException or DecoderFallbackException)
         {
