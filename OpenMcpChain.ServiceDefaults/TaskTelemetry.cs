@@ -9,7 +9,7 @@ namespace OpenMcpChain.ServiceDefaults;
 
 /// <summary>
 /// Names shared by every service's telemetry, and the task a request works for: AgentService puts the task id in the
-/// trace's baggage (and ChainService's MCP calls in <c>X-Task-Id</c>), so each service's span is tagged with it and its
+/// trace's baggage (REST callers of ChainService may send <c>X-Task-Id</c>), so each service's span is tagged with it and its
 /// logs carry it as the <c>TaskId</c> scope — the dashboard's structured logs then filter by task.
 /// </summary>
 public static class TaskTelemetry

@@ -4,8 +4,9 @@ using OpenTelemetry;
 namespace OpenMcpChain.Gateway.Edge;
 
 /// <summary>
-/// A public caller names no task: the task headers the agent sends ChainService (<c>X-Task-Id</c>, its submitter and
-/// goal) and the trace baggage that carries the task id and profile (TaskTelemetry) are dropped at the edge, before
+/// A public caller names no task: the task headers ChainService takes from a direct caller (<c>X-Task-Id</c>, its
+/// submitter and goal; the agent names them in each MCP call's <c>_meta</c>, which ChainService never takes from the
+/// Gateway, a caller that relays users) and the trace baggage that carries the task id and profile (TaskTelemetry) are dropped at the edge, before
 /// the Gateway's own logs or anything it forwards (REST or the gRPC bridge) could take them for the system's own.
 /// The trace context itself (traceparent) still joins a caller's trace.
 /// </summary>
